@@ -1,0 +1,211 @@
+// Files -> YAML documents -> one typed object per document, dispatched by apiVersion/kind.
+#include "config/loader.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "config/parse_common.h"
+
+namespace sy::config {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr std::string_view kIstioApiVersions[] = {"networking.istio.io/v1", "networking.istio.io/v1beta1",
+                                                  "networking.istio.io/v1alpha3"};
+
+// A top-level scalar such as kind or metadata.name, or "" when absent or not a string.
+// (Never assign one YAML::Node to another here: yaml-cpp's operator= rewrites the document.)
+std::string peek(const YAML::Node& map, const char* key, const char* sub = nullptr) {
+  const YAML::Node n = map[key];
+  if (sub == nullptr) return n.IsDefined() && n.IsScalar() ? n.Scalar() : std::string();
+  if (!n.IsMap()) return std::string();
+  const YAML::Node s = n[sub];
+  return s.IsDefined() && s.IsScalar() ? s.Scalar() : std::string();
+}
+
+std::string object_name(const std::string& ns, const std::string& name) {
+  return (ns.empty() ? std::string("default") : ns) + "/" + (name.empty() ? std::string("<unnamed>") : name);
+}
+
+// Line of a document: its first key, where apiVersion/kind usually sit.
+int document_line(const YAML::Node& doc) {
+  if (doc.IsMap() && doc.begin() != doc.end()) {
+    if (int line = yaml::line_of(doc.begin()->first)) return line;
+  }
+  return yaml::line_of(doc);
+}
+
+// One load run: what was found so far and the global object counter. Used by one thread.
+class Loader {
+ public:
+  void load_stream(std::string_view text, const std::string& file);
+  LoadResult& result() { return result_; }
+
+ private:
+  void document(const YAML::Node& doc, const std::string& file);
+
+  template <class T, class F>
+  void object(const YAML::Node& doc, const std::string& file, const std::string& kind, std::vector<T>& out,
+              F&& parse_spec);
+
+  void file_error(const std::string& file, int line, std::string message, Severity severity = Severity::kError) {
+    result_.diagnostics.add(Diagnostic{severity, file, line, "", "", "", std::move(message)});
+  }
+
+  LoadResult result_;
+  int next_index_ = 0;
+};
+
+void Loader::load_stream(std::string_view text, const std::string& file) {
+  std::vector<YAML::Node> docs;
+  try {
+    docs = YAML::LoadAll(std::string(text));
+  } catch (const YAML::Exception& e) {
+    file_error(file, e.mark.is_null() ? 0 : e.mark.line + 1, e.msg);
+    return;
+  }
+  for (const YAML::Node& doc : docs) document(doc, file);
+}
+
+void Loader::document(const YAML::Node& doc, const std::string& file) {
+  if (!doc.IsDefined() || doc.IsNull()) return;  // `---` with nothing behind it
+  const int line = document_line(doc);
+  if (!doc.IsMap()) {
+    file_error(file, line, "expected a Kubernetes object (a map with apiVersion and kind)");
+    return;
+  }
+  const std::string api_version = peek(doc, "apiVersion");
+  const std::string kind = peek(doc, "kind");
+  if (api_version.empty() || kind.empty()) {
+    result_.diagnostics.add(Diagnostic{Severity::kError, file, line, kind,
+                                       object_name(peek(doc, "metadata", "namespace"), peek(doc, "metadata", "name")),
+                                       api_version.empty() ? "apiVersion" : "kind", "missing required field"});
+    return;
+  }
+  if (kind == "List" || kind.ends_with("List")) {  // kubectl get -o yaml: `kind: List` (or `VirtualServiceList`)
+    YAML::Node items = doc["items"];
+    if (!items.IsDefined() || items.IsNull()) return;
+    if (!items.IsSequence()) {
+      result_.diagnostics.add(Diagnostic{Severity::kError, file, line, kind, "", "items", "expected a list"});
+      return;
+    }
+    for (const YAML::Node& item : items) document(item, file);
+    return;
+  }
+  const bool istio = std::find(std::begin(kIstioApiVersions), std::end(kIstioApiVersions), api_version) !=
+                     std::end(kIstioApiVersions);
+  ConfigSet& cs = result_.config;
+  if (istio && kind == "Gateway") return object(doc, file, kind, cs.gateways, parse::gateway_spec);
+  if (istio && kind == "VirtualService") return object(doc, file, kind, cs.virtual_services, parse::virtual_service_spec);
+  if (istio && kind == "DestinationRule")
+    return object(doc, file, kind, cs.destination_rules, parse::destination_rule_spec);
+  if (istio && kind == "ServiceEntry") return object(doc, file, kind, cs.service_entries, parse::service_entry_spec);
+  if (istio && kind == "WorkloadEntry") {
+    return object(doc, file, kind, cs.workload_entries,
+                  [](yaml::Cursor& spec, WorkloadEntry& we) { parse::workload_entry_spec(spec, we.spec); });
+  }
+  result_.diagnostics.add(Diagnostic{Severity::kWarning, file, line, kind,
+                                     object_name(peek(doc, "metadata", "namespace"), peek(doc, "metadata", "name")), "",
+                                     "skipped: " + api_version + " " + kind +
+                                         " is not a networking.istio.io Gateway, VirtualService, DestinationRule, "
+                                         "ServiceEntry or WorkloadEntry"});
+}
+
+template <class T, class F>
+void Loader::object(const YAML::Node& doc, const std::string& file, const std::string& kind, std::vector<T>& out,
+                    F&& parse_spec) {
+  T obj{};
+  obj.source.file = file;
+  obj.source.line = document_line(doc);
+  obj.source.index = next_index_++;
+  yaml::ObjectContext ctx(obj.source);
+  yaml::Cursor root(doc, "", obj.source.line, ctx);
+  root.expect_map();
+  for (std::string_view k : {"apiVersion", "kind", "status"}) root.skip(k);
+
+  int name_line = obj.source.line;
+  if (auto meta = root.field("metadata")) {
+    name_line = meta->line();
+    if (auto m = meta->template object<ObjectMeta>(parse::object_meta)) obj.meta = std::move(*m);
+  }
+  if (obj.meta.name.empty()) ctx.error("metadata.name", name_line, "missing required field \"name\"");
+  if (auto spec = root.field("spec")) {
+    if (spec->expect_map()) {
+      parse_spec(*spec, obj);
+      spec->finish();
+    }
+  }
+  root.finish();
+
+  if (ctx.problems().empty()) {
+    out.push_back(std::move(obj));
+    return;
+  }
+  const std::string name = object_name(obj.meta.namespace_, obj.meta.name);
+  for (const yaml::Problem& p : ctx.problems())
+    result_.diagnostics.add(Diagnostic{Severity::kError, file, p.line ? p.line : obj.source.line, kind, name, p.path,
+                                       p.message});
+}
+
+bool is_yaml_file(const fs::path& p) {
+  const std::string ext = p.extension().string();
+  return ext == ".yaml" || ext == ".yml";
+}
+
+}  // namespace
+
+LoadResult load_paths(const std::vector<std::string>& paths) {
+  Loader loader;
+  std::vector<fs::path> files;
+  for (const std::string& p : paths) {
+    std::error_code ec;
+    const fs::file_status st = fs::status(p, ec);
+    if (ec || !fs::exists(st)) {
+      loader.result().diagnostics.add(Diagnostic{Severity::kError, p, 0, "", "", "", "no such file or directory"});
+      continue;
+    }
+    if (!fs::is_directory(st)) {
+      files.emplace_back(p);
+      continue;
+    }
+    for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::follow_directory_symlink, ec);
+         !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      if (it->is_regular_file(ec) && is_yaml_file(it->path())) files.push_back(it->path());
+    }
+    if (ec) {
+      loader.result().diagnostics.add(
+          Diagnostic{Severity::kError, p, 0, "", "", "", "cannot read directory: " + ec.message()});
+    }
+  }
+  // fs::path ordering compares component by component, so a directory's files stay together.
+  std::sort(files.begin(), files.end());
+  files.erase(std::unique(files.begin(), files.end()), files.end());
+
+  for (const fs::path& f : files) {
+    const std::string name = f.string();
+    loader.result().config.files.push_back(name);
+    std::ifstream in(f, std::ios::binary);
+    std::ostringstream text;
+    if (in.is_open()) text << in.rdbuf();
+    if (!in.is_open() || in.bad()) {
+      loader.result().diagnostics.add(Diagnostic{Severity::kError, name, 0, "", "", "", "cannot read file"});
+      continue;
+    }
+    loader.load_stream(text.str(), name);
+  }
+  return std::move(loader.result());
+}
+
+LoadResult load_string(std::string_view yaml, const std::string& file_name) {
+  Loader loader;
+  loader.result().config.files.push_back(file_name);
+  loader.load_stream(yaml, file_name);
+  return std::move(loader.result());
+}
+
+}  // namespace sy::config
