@@ -1,0 +1,132 @@
+// Passes 1-2: the service registry (ServiceEntry hosts visible to this proxy) and one cluster
+// per (host, port) plus one per (host, port, DR subset), with endpoints and merged policy.
+#include <fmt/format.h>
+
+#include "config/hostname.h"
+#include "snapshot/compile_context.h"
+
+namespace sy::snapshot::detail {
+
+void build_services(CompileContext& ctx) {
+  std::vector<const config::ServiceEntry*> entries;
+  for (const auto& se : ctx.config.service_entries) entries.push_back(&se);
+  std::stable_sort(entries.begin(), entries.end(),
+                   [](const auto* a, const auto* b) { return a->source.index < b->source.index; });
+  for (const config::ServiceEntry* se : entries) {
+    const std::string& ns = se->meta.namespace_;
+    std::string object = ns + "/" + se->meta.name;
+    if (!policy::exported_to(se->export_to, ns, ctx.options.proxy_namespace))
+      continue;
+    for (const auto& h : se->hosts) {
+      ServiceInfo info{config::resolve_short_name(h, ns), ns, se};
+      if (config::is_wildcard(info.host)) {
+        ctx.wildcard_services.push_back(std::move(info));
+        continue;
+      }
+      std::string host = info.host;
+      if (!ctx.services.emplace(host, std::move(info)).second) {
+        ctx.warn("ServiceEntry", object, se->source, "spec.hosts",
+                 fmt::format("host \"{}\" is already defined by an earlier ServiceEntry; this one is ignored for it", host));
+        continue;
+      }
+      ctx.service_order.push_back(host);
+    }
+  }
+}
+
+namespace {
+
+// The workloads behind a ServiceEntry: inline endpoints, or WorkloadEntries in its namespace
+// selected by its workloadSelector.
+std::vector<const config::WorkloadEntrySpec*> workloads_of(const CompileContext& ctx, const config::ServiceEntry& se) {
+  std::vector<const config::WorkloadEntrySpec*> out;
+  for (const auto& ep : se.endpoints) out.push_back(&ep);
+  if (se.workload_selector) {
+    for (const auto& we : ctx.config.workload_entries) {
+      if (we.meta.namespace_ == se.meta.namespace_ && labels_select(*se.workload_selector, we.spec.labels))
+        out.push_back(&we.spec);
+    }
+  }
+  return out;
+}
+
+Discovery discovery_of(const config::ServiceEntry& se) {
+  using R = config::ServiceEntry::Resolution;
+  switch (se.resolution) {
+    case R::kStatic:
+      return Discovery::kStatic;
+    case R::kDns:
+      return Discovery::kDns;
+    case R::kDnsRoundRobin:
+      return Discovery::kDnsRoundRobin;
+    case R::kDynamicDns:
+      return Discovery::kDynamicDns;
+    case R::kNone:
+      return Discovery::kOriginalDst;
+  }
+  return Discovery::kStatic;
+}
+
+std::vector<Endpoint> endpoints_for(const CompileContext& ctx, const ServiceInfo& svc, const config::ServicePort& port,
+                                    Discovery discovery) {
+  std::vector<Endpoint> out;
+  uint32_t default_port = port.target_port.value_or(port.number);
+  if (discovery == Discovery::kOriginalDst || discovery == Discovery::kDynamicDns) return out;
+  auto workloads = workloads_of(ctx, *svc.entry);
+  for (const config::WorkloadEntrySpec* w : workloads) {
+    Endpoint e;
+    e.address = w->address;
+    auto it = w->ports.find(port.name);
+    e.port = it != w->ports.end() ? it->second : default_port;
+    e.labels = w->labels;
+    e.weight = w->weight && *w->weight > 0 ? *w->weight : 1;
+    e.locality = w->locality;
+    e.network = w->network;
+    out.push_back(std::move(e));
+  }
+  // DNS without endpoints: the service host itself is the name to resolve.
+  if (workloads.empty() && (discovery == Discovery::kDns || discovery == Discovery::kDnsRoundRobin)) {
+    Endpoint e;
+    e.address = svc.host;
+    e.port = default_port;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
+}  // namespace
+
+void build_clusters(CompileContext& ctx) {
+  std::vector<const ServiceInfo*> services;
+  for (const std::string& host : ctx.service_order) services.push_back(&ctx.services.at(host));
+  for (const ServiceInfo& w : ctx.wildcard_services) services.push_back(&w);
+  for (const ServiceInfo* svc_ptr : services) {
+    const ServiceInfo& svc = *svc_ptr;
+    const policy::MergedDestinationRule* dr = ctx.destination_rules.find(svc.host, svc.namespace_);
+    Discovery discovery = discovery_of(*svc.entry);
+    for (const config::ServicePort& port : svc.entry->ports) {
+      std::vector<Endpoint> all = endpoints_for(ctx, svc, port, discovery);
+      auto make = [&](const config::Subset* subset) {
+        Cluster c;
+        c.host = svc.host;
+        c.port = port.number;
+        c.subset = subset ? subset->name : "";
+        c.name = cluster_name(c.host, c.port, c.subset);
+        c.service_namespace = svc.namespace_;
+        c.protocol = port.protocol;
+        c.discovery = discovery;
+        for (const Endpoint& e : all)
+          if (!subset || labels_select(subset->labels, e.labels)) c.endpoints.push_back(e);
+        c.policy = policy::effective_cluster_policy(dr ? dr->traffic_policy : nullptr, subset, port.number,
+                                                    dr ? dr->name : "");
+        c.destination_rule = dr ? dr->name : "";
+        ctx.add_cluster(std::move(c));
+      };
+      make(nullptr);
+      if (dr)
+        for (const config::Subset* s : dr->subsets) make(s);
+    }
+  }
+}
+
+}  // namespace sy::snapshot::detail

@@ -1,0 +1,68 @@
+// Internal to snapshot/compile*.cc: the state shared by the compile passes (services, clusters,
+// DestinationRules, diagnostics). Lives on the config thread for one compile() call only.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "policy/destination_rules.h"
+#include "snapshot/snapshot.h"
+
+namespace sy::snapshot::detail {
+
+// A host known to the registry (a ServiceEntry host visible to this proxy).
+struct ServiceInfo {
+  std::string host;        // resolved, lower-case
+  std::string namespace_;  // the ServiceEntry's namespace
+  const config::ServiceEntry* entry = nullptr;
+};
+
+struct CompileContext {
+  CompileContext(const config::ConfigSet& c, const CompileOptions& o, Snapshot& s);
+
+  const config::ConfigSet& config;
+  const CompileOptions& options;
+  Snapshot& snap;
+  policy::DestinationRuleIndex destination_rules;
+  std::unordered_map<std::string, ServiceInfo> services;  // exact host -> service
+  std::vector<ServiceInfo> wildcard_services;             // "*.example.com" hosts
+  std::vector<std::string> service_order;                 // exact hosts in load order
+  std::unordered_map<std::string, uint32_t> cluster_ids;  // "host|port|subset" -> id
+  std::vector<const config::VirtualService*> virtual_services;  // load order; index = VirtualServiceInfo index
+  std::unordered_set<std::string> warned;  // a VS compiled into several tables warns once
+
+  const ServiceInfo* find_service(std::string_view host) const;
+  // The cluster for a destination, creating a kMissing cluster (503 NC) when the host, port or
+  // subset does not exist. `context_port` is the mesh port the request came in on (0 at a
+  // gateway); a destination without a port uses the service's only port, else that one.
+  uint32_t resolve_cluster(const std::string& host, const std::optional<config::PortSelector>& port,
+                           const std::string& subset, uint32_t context_port, uint32_t* resolved_port = nullptr);
+  uint32_t add_cluster(Cluster c);
+
+  void warn(const std::string& kind, const std::string& object, const config::Source& src, const std::string& path,
+            const std::string& message);
+};
+
+std::string cluster_key(std::string_view host, uint32_t port, std::string_view subset);
+std::string cluster_name(std::string_view host, uint32_t port, std::string_view subset);
+bool labels_select(const config::Labels& selector, const config::Labels& labels);
+bool is_http_protocol(std::string_view protocol);
+
+// Passes, in the order compile() runs them.
+void build_services(CompileContext& ctx);
+void build_clusters(CompileContext& ctx);
+void build_gateway_listeners(CompileContext& ctx);
+void build_mesh(CompileContext& ctx);
+
+// Appends the entries of one VirtualService to `out` (compile_route.cc). `context_port` is the
+// mesh port (0 at gateways). Stops after the VS's first catch-all entry, recording what it drops.
+void append_vs_routes(CompileContext& ctx, uint32_t vs_index, const route::BuildScope& scope, uint32_t context_port,
+                      VirtualHost& out);
+// Stable-partitions catch-all entries to the end (gateway merge rule).
+void move_catch_alls_last(VirtualHost& vh);
+
+}  // namespace sy::snapshot::detail
