@@ -1,0 +1,136 @@
+// Gateway checks, mirroring Istio's webhook: servers, ports, hosts and server TLS settings.
+#include <fmt/format.h>
+
+#include <set>
+
+#include "config/hostname.h"
+#include "config/validate.h"
+#include "config/validate_common.h"
+
+namespace sy::config {
+namespace {
+
+using detail::Reporter;
+
+constexpr std::string_view kGatewayProtocols[] = {"HTTP", "HTTPS", "GRPC",  "GRPC-WEB", "HTTP2",
+                                                  "MONGO", "TCP",  "TLS",  "REDIS",    "MYSQL"};
+
+bool known_protocol(std::string_view p) {
+  for (auto k : kGatewayProtocols)
+    if (k == p) return true;
+  return false;
+}
+
+// `[namespace/]dnsName` with namespace `*`, `.` or a namespace name.
+void check_server_host(Reporter& r, const std::string& path, const std::string& host) {
+  size_t slash = host.find('/');
+  if (slash != std::string::npos && host.find('/', slash + 1) != std::string::npos) {
+    r.error(path, fmt::format("host \"{}\" must be of form namespace/dnsName", host));
+    return;
+  }
+  std::string ns = slash == std::string::npos ? "*" : host.substr(0, slash);
+  std::string dns = slash == std::string::npos ? host : host.substr(slash + 1);
+  if (ns.empty()) r.error(path, fmt::format("namespace in host \"{}\" must not be empty", host));
+  else if (ns != "*" && ns != "." && !detail::is_dns1123_label(ns))
+    r.error(path, fmt::format("invalid namespace \"{}\" in host \"{}\"", ns, host));
+  if (auto p = detail::wildcard_domain_problem(dns)) r.error(path, *p);
+}
+
+void check_server_tls(Reporter& r, const std::string& path, const Server& s) {
+  using Mode = ServerTLSSettings::Mode;
+  const std::string& proto = s.port.protocol;
+  bool tls_proto = proto == "HTTPS" || proto == "TLS";
+  if (!s.tls) {
+    if (tls_proto) r.error(path, "server must have TLS settings for HTTPS/TLS protocols");
+    return;
+  }
+  const ServerTLSSettings& t = *s.tls;
+  const std::string tpath = detail::keyed(path, "tls");
+  bool has_files = !t.server_certificate.empty() || !t.private_key.empty() || !t.ca_certificates.empty();
+  bool has_cert_source = has_files || !t.credential_name.empty() || !t.credential_names.empty() ||
+                         !t.tls_certificates.empty();
+  if (proto == "HTTP") {
+    if (t.mode != Mode::kPassthrough || has_cert_source)
+      r.error(tpath, "server cannot have TLS settings for plain text HTTP ports");
+    return;
+  }
+  if (t.https_redirect && tls_proto)
+    r.warning(detail::keyed(tpath, "httpsRedirect"), "httpsRedirect only applies to plain-text HTTP servers");
+  int sources = (!t.credential_name.empty()) + (!t.credential_names.empty()) + (!t.tls_certificates.empty()) +
+                (!t.server_certificate.empty() || !t.private_key.empty());
+  if (sources > 1)
+    r.error(tpath, "only one of credential_name, credential_names, tls_certificates or server_certificate/private_key "
+                   "can be set");
+  if (t.credential_names.size() > 2)
+    r.error(detail::keyed(tpath, "credentialNames"), "at most 2 credential names (one RSA, one ECDSA) can be set");
+  switch (t.mode) {
+    case Mode::kIstioMutual:
+      if (has_cert_source || !t.ca_cert_credential_name.empty())
+        r.error(tpath, "ISTIO_MUTUAL TLS cannot have associated private key, server certificate, CA bundle or "
+                       "credential name");
+      break;
+    case Mode::kSimple:
+    case Mode::kMutual:
+    case Mode::kOptionalMutual: {
+      const char* name = t.mode == Mode::kSimple ? "SIMPLE" : t.mode == Mode::kMutual ? "MUTUAL" : "OPTIONAL_MUTUAL";
+      bool from_secret = !t.credential_name.empty() || !t.credential_names.empty();
+      if (from_secret || !t.tls_certificates.empty()) break;
+      if (t.server_certificate.empty()) r.error(tpath, fmt::format("{} TLS requires a server certificate", name));
+      if (t.private_key.empty()) r.error(tpath, fmt::format("{} TLS requires a private key", name));
+      if (t.mode != Mode::kSimple && t.ca_certificates.empty() && t.ca_cert_credential_name.empty())
+        r.error(tpath, fmt::format("{} TLS requires a client CA bundle", name));
+      break;
+    }
+    case Mode::kPassthrough:
+    case Mode::kAutoPassthrough:
+      if (proto == "HTTPS" && t.mode == Mode::kAutoPassthrough)
+        r.error(tpath, "AUTO_PASSTHROUGH mode requires a TLS server (protocol TLS)");
+      break;
+  }
+}
+
+}  // namespace
+
+void validate_gateway(const Gateway& gw, Diagnostics& out) {
+  Reporter r(out, "Gateway", gw.meta, gw.source);
+  detail::check_labels(r, "spec.selector", gw.selector);
+  if (gw.servers.empty()) {
+    r.error("spec.servers", "gateway must have at least one server");
+    return;
+  }
+  std::set<std::string> port_names;
+  std::set<std::string> server_names;
+  for (size_t i = 0; i < gw.servers.size(); ++i) {
+    const Server& s = gw.servers[i];
+    const std::string path = detail::indexed("spec.servers", i);
+    const std::string ppath = detail::keyed(path, "port");
+    bool uds = s.bind.starts_with("unix://");
+    if (s.port.number == 0 && !uds) r.error(detail::keyed(ppath, "number"), "port number is required");
+    else if (s.port.number != 0) detail::check_port_number(r, detail::keyed(ppath, "number"), s.port.number);
+    if (s.port.protocol.empty()) {
+      r.error(detail::keyed(ppath, "protocol"), "port protocol is required");
+    } else if (!known_protocol(s.port.protocol)) {
+      r.error(detail::keyed(ppath, "protocol"),
+              fmt::format("invalid protocol \"{}\", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, "
+                          "MYSQL, TCP, HTTPS, TLS",
+                          s.port.protocol));
+    }
+    if (s.port.name.empty()) {
+      r.error(detail::keyed(ppath, "name"), "port name must be set");
+    } else if (!port_names.insert(s.port.name).second) {
+      r.error(detail::keyed(ppath, "name"),
+              fmt::format("port names in servers must be unique: duplicate name {}", s.port.name));
+    }
+    if (s.port.target_port) r.warning(detail::keyed(ppath, "targetPort"), "targetPort is deprecated and ignored");
+    if (!s.name.empty() && !server_names.insert(s.name).second)
+      r.error(detail::keyed(path, "name"), fmt::format("server names must be unique: duplicate name {}", s.name));
+    if (!s.bind.empty() && !uds && !is_ip_address(s.bind))
+      r.error(detail::keyed(path, "bind"), fmt::format("bind \"{}\" must be an IP address or unix:// path", s.bind));
+    if (s.hosts.empty()) r.error(detail::keyed(path, "hosts"), "server config must contain at least one host");
+    for (size_t h = 0; h < s.hosts.size(); ++h)
+      check_server_host(r, detail::indexed(detail::keyed(path, "hosts"), h), s.hosts[h]);
+    check_server_tls(r, path, s);
+  }
+}
+
+}  // namespace sy::config

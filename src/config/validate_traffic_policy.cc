@@ -1,0 +1,216 @@
+// TrafficPolicy: load balancer, connection pool, outlier detection, client TLS, port-level
+// settings, tunnel, proxy protocol and retry budget, with Istio's webhook texts.
+#include "config/validate_traffic_policy.h"
+
+#include <fmt/format.h>
+
+#include <set>
+
+namespace sy::config::detail {
+namespace {
+
+using LB = LoadBalancerSettings;
+
+// `region/zone/subzone`, where `*` may only be a whole trailing segment.
+void check_locality(Reporter& r, const std::string& path, const std::string& loc) {
+  if (loc.empty()) {
+    r.error(path, "locality must not be empty");
+    return;
+  }
+  size_t star = loc.find('*');
+  if (star != std::string::npos && star + 1 != loc.size())
+    r.error(path, fmt::format("locality \"{}\": wildcard * is only allowed as the last segment", loc));
+  if (star != std::string::npos && star > 0 && loc[star - 1] != '/')
+    r.error(path, fmt::format("locality \"{}\": wildcard * must be a whole segment", loc));
+  size_t segments = 1;
+  for (char c : loc) segments += c == '/';
+  if (segments > 3) r.error(path, fmt::format("locality \"{}\" has more than region/zone/subzone", loc));
+}
+
+void check_locality_lb(Reporter& r, const std::string& path, const LB::LocalityLbSetting& l) {
+  if (!l.distribute.empty() && (!l.failover.empty() || !l.failover_priority.empty()))
+    r.error(path, "can not simultaneously set failover and distribute");
+  for (size_t i = 0; i < l.distribute.size(); ++i) {
+    const auto& d = l.distribute[i];
+    const std::string dpath = indexed(keyed(path, "distribute"), i);
+    check_locality(r, keyed(dpath, "from"), d.from);
+    uint64_t total = 0;
+    for (const auto& [loc, w] : d.to) {
+      check_locality(r, keyed(keyed(dpath, "to"), loc), loc);
+      if (w == 0 || w > 100)
+        r.error(keyed(keyed(dpath, "to"), loc), fmt::format("locality weight must be in range [1, 100], got {}", w));
+      total += w;
+    }
+    if (total != 100) r.error(keyed(dpath, "to"), fmt::format("total locality weight {} != 100", total));
+  }
+  for (size_t i = 0; i < l.failover.size(); ++i) {
+    const auto& f = l.failover[i];
+    const std::string fpath = indexed(keyed(path, "failover"), i);
+    if (f.from.empty() || f.to.empty()) r.error(fpath, "locality lb failover must set both from and to");
+    if (f.from.find('/') != std::string::npos || f.to.find('/') != std::string::npos)
+      r.error(fpath, "locality lb failover only specify region");
+    if (!f.from.empty() && f.from == f.to) r.error(fpath, "locality lb failover settings must specify different regions");
+  }
+}
+
+void check_load_balancer(Reporter& r, const std::string& path, const LB& lb) {
+  if (lb.consistent_hash) {
+    const auto& ch = *lb.consistent_hash;
+    const std::string cpath = keyed(path, "consistentHash");
+    int keys = !ch.http_header_name.empty() + ch.http_cookie.has_value() + ch.use_source_ip.value_or(false) +
+               !ch.http_query_parameter_name.empty();
+    if (keys != 1)
+      r.error(cpath, "consistent hash must set exactly one of httpHeaderName, httpCookie, useSourceIp or "
+                     "httpQueryParameterName");
+    if (lb.simple != LB::Simple::kUnspecified) r.error(path, "only one of simple or consistentHash can be set");
+    if (ch.http_cookie) {
+      if (ch.http_cookie->name.empty()) r.error(keyed(cpath, "httpCookie.name"), "name required for HttpCookie");
+      check_duration(r, keyed(cpath, "httpCookie.ttl"), ch.http_cookie->ttl, /*allow_zero=*/true);
+    }
+    if (ch.ring_hash && ch.maglev) r.error(cpath, "only one of ringHash or maglev can be set");
+    if (ch.minimum_ring_size)
+      r.warning(keyed(cpath, "minimumRingSize"), "minimumRingSize is deprecated; use ringHash.minimumRingSize");
+    if (ch.maglev && ch.maglev->table_size && *ch.maglev->table_size >= 5000011)
+      r.error(keyed(cpath, "maglev.tableSize"), "maglev table size must be a prime number smaller than 5000011");
+  }
+  if (lb.locality_lb_setting) check_locality_lb(r, keyed(path, "localityLbSetting"), *lb.locality_lb_setting);
+  if (lb.warmup_duration_secs) {
+    check_duration(r, keyed(path, "warmupDurationSecs"), lb.warmup_duration_secs);
+    if (lb.warmup) r.error(path, "only one of warmupDurationSecs or warmup can be set");
+  }
+  if (lb.warmup) {
+    const std::string wpath = keyed(path, "warmup");
+    if (!lb.warmup->duration) r.error(wpath, "warmup duration is required");
+    check_duration(r, keyed(wpath, "duration"), lb.warmup->duration);
+    check_percent(r, keyed(wpath, "minimumPercent"), lb.warmup->minimum_percent);
+    if (lb.warmup->aggression && *lb.warmup->aggression < 1.0)
+      r.error(keyed(wpath, "aggression"), "warmup aggression must be >= 1.0");
+  }
+  if ((lb.warmup || lb.warmup_duration_secs) &&
+      !(lb.simple == LB::Simple::kUnspecified || lb.simple == LB::Simple::kRoundRobin ||
+        lb.simple == LB::Simple::kLeastRequest || lb.simple == LB::Simple::kLeastConn))
+    r.error(path, "warmup is only supported with ROUND_ROBIN and LEAST_REQUEST load balancers");
+}
+
+void check_non_negative(Reporter& r, const std::string& path, const std::optional<int32_t>& v, const char* what) {
+  if (v && *v < 0) r.error(path, fmt::format("{} must be non-negative", what));
+}
+
+void check_connection_pool(Reporter& r, const std::string& path, const ConnectionPoolSettings& cp) {
+  if (!cp.tcp && !cp.http) r.error(path, "must set either http or tcp");
+  if (cp.tcp) {
+    const auto& t = *cp.tcp;
+    const std::string tpath = keyed(path, "tcp");
+    check_non_negative(r, keyed(tpath, "maxConnections"), t.max_connections, "max connections");
+    check_duration(r, keyed(tpath, "connectTimeout"), t.connect_timeout);
+    check_duration(r, keyed(tpath, "maxConnectionDuration"), t.max_connection_duration);
+    check_duration(r, keyed(tpath, "idleTimeout"), t.idle_timeout, /*allow_zero=*/true);
+    if (t.tcp_keepalive) {
+      check_duration(r, keyed(tpath, "tcpKeepalive.time"), t.tcp_keepalive->time);
+      check_duration(r, keyed(tpath, "tcpKeepalive.interval"), t.tcp_keepalive->interval);
+    }
+  }
+  if (cp.http) {
+    const auto& h = *cp.http;
+    const std::string hpath = keyed(path, "http");
+    check_non_negative(r, keyed(hpath, "http1MaxPendingRequests"), h.http1_max_pending_requests,
+                       "http1 max pending requests");
+    check_non_negative(r, keyed(hpath, "http2MaxRequests"), h.http2_max_requests, "http2 max requests");
+    check_non_negative(r, keyed(hpath, "maxRequestsPerConnection"), h.max_requests_per_connection,
+                       "max requests per connection");
+    check_non_negative(r, keyed(hpath, "maxRetries"), h.max_retries, "max retries");
+    check_non_negative(r, keyed(hpath, "maxConcurrentStreams"), h.max_concurrent_streams, "max concurrent streams");
+    check_duration(r, keyed(hpath, "idleTimeout"), h.idle_timeout);
+    if (h.h2_upgrade_policy == ConnectionPoolSettings::HTTPSettings::H2UpgradePolicy::kUpgrade &&
+        h.use_client_protocol.value_or(false))
+      r.error(hpath, "use client protocol must not be true when H2UpgradePolicy is UPGRADE");
+  }
+}
+
+void check_outlier(Reporter& r, const std::string& path, const OutlierDetection& o) {
+  if (o.consecutive_errors) {
+    r.warning(keyed(path, "consecutiveErrors"), "consecutiveErrors is deprecated and ignored; use consecutive5xxErrors");
+    if (*o.consecutive_errors < 0)
+      r.error(keyed(path, "consecutiveErrors"), "outlier detection consecutive errors cannot be negative");
+  }
+  if (o.consecutive_local_origin_failures && !o.split_external_local_origin_errors.value_or(false))
+    r.error(keyed(path, "consecutiveLocalOriginFailures"),
+            "outlier detection consecutive local origin failures is specified, but split external local origin "
+            "errors is set to false");
+  check_duration(r, keyed(path, "interval"), o.interval);
+  check_duration(r, keyed(path, "baseEjectionTime"), o.base_ejection_time);
+  if (o.max_ejection_percent && (*o.max_ejection_percent < 0 || *o.max_ejection_percent > 100))
+    r.error(keyed(path, "maxEjectionPercent"), "max ejection percent must be in range [0, 100]");
+  if (o.min_health_percent && (*o.min_health_percent < 0 || *o.min_health_percent > 100))
+    r.error(keyed(path, "minHealthPercent"), "minimum health percent must be in range [0, 100]");
+}
+
+void check_client_tls(Reporter& r, const std::string& path, const ClientTLSSettings& t) {
+  using Mode = ClientTLSSettings::Mode;
+  bool has_material = !t.client_certificate.empty() || !t.private_key.empty() || !t.ca_certificates.empty() ||
+                      !t.credential_name.empty() || !t.ca_crl.empty();
+  switch (t.mode) {
+    case Mode::kIstioMutual:
+      if (has_material || !t.subject_alt_names.empty() || !t.sni.empty())
+        r.error(path, "cannot specify client certificates, CA certificate, CRL, private key, credentialName, "
+                      "subjectAltNames or sni with ISTIO_MUTUAL");
+      break;
+    case Mode::kMutual:
+      if (t.credential_name.empty()) {
+        if (t.client_certificate.empty()) r.error(path, "client certificate required for mutual tls");
+        if (t.private_key.empty()) r.error(path, "private key required for mutual tls");
+      } else if (!t.client_certificate.empty() || !t.private_key.empty() || !t.ca_certificates.empty()) {
+        r.error(path, "cannot specify client certificates or CA certificate with credentialName");
+      }
+      break;
+    case Mode::kSimple:
+      if (!t.client_certificate.empty() || !t.private_key.empty())
+        r.warning(path, "clientCertificate and privateKey are ignored in SIMPLE mode");
+      break;
+    case Mode::kDisable:
+      break;
+  }
+}
+
+}  // namespace
+
+void check_traffic_policy(Reporter& r, const std::string& path, const TrafficPolicy& tp) {
+  if (!tp.load_balancer && !tp.connection_pool && !tp.outlier_detection && !tp.tls && tp.port_level_settings.empty() &&
+      !tp.tunnel && !tp.proxy_protocol && !tp.retry_budget)
+    r.error(path, "traffic policy must have at least one field");
+  if (tp.load_balancer) check_load_balancer(r, keyed(path, "loadBalancer"), *tp.load_balancer);
+  if (tp.connection_pool) check_connection_pool(r, keyed(path, "connectionPool"), *tp.connection_pool);
+  if (tp.outlier_detection) check_outlier(r, keyed(path, "outlierDetection"), *tp.outlier_detection);
+  if (tp.tls) check_client_tls(r, keyed(path, "tls"), *tp.tls);
+  std::set<uint32_t> ports;
+  for (size_t i = 0; i < tp.port_level_settings.size(); ++i) {
+    const auto& p = tp.port_level_settings[i];
+    const std::string ppath = indexed(keyed(path, "portLevelSettings"), i);
+    if (!p.port) {
+      r.error(ppath, "portTrafficPolicy must have valid port");
+    } else {
+      check_port_number(r, keyed(ppath, "port.number"), p.port->number);
+      if (!ports.insert(p.port->number).second)
+        r.error(keyed(ppath, "port.number"), fmt::format("duplicate port {} in portLevelSettings", p.port->number));
+    }
+    if (p.load_balancer) check_load_balancer(r, keyed(ppath, "loadBalancer"), *p.load_balancer);
+    if (p.connection_pool) check_connection_pool(r, keyed(ppath, "connectionPool"), *p.connection_pool);
+    if (p.outlier_detection) check_outlier(r, keyed(ppath, "outlierDetection"), *p.outlier_detection);
+    if (p.tls) check_client_tls(r, keyed(ppath, "tls"), *p.tls);
+  }
+  if (tp.tunnel) {
+    const std::string tpath = keyed(path, "tunnel");
+    if (tp.tunnel->protocol != "CONNECT" && tp.tunnel->protocol != "POST" && !tp.tunnel->protocol.empty())
+      r.error(keyed(tpath, "protocol"), "tunnel protocol must be CONNECT or POST");
+    if (tp.tunnel->target_host.empty()) r.error(keyed(tpath, "targetHost"), "tunnel targetHost is required");
+    check_port_number(r, keyed(tpath, "targetPort"), tp.tunnel->target_port);
+  }
+  if (tp.proxy_protocol && tp.proxy_protocol->version != "V1" && tp.proxy_protocol->version != "V2" &&
+      !tp.proxy_protocol->version.empty())
+    r.error(keyed(path, "proxyProtocol.version"), "proxy protocol version must be V1 or V2");
+  if (tp.retry_budget && tp.retry_budget->percent &&
+      (*tp.retry_budget->percent < 0 || *tp.retry_budget->percent > 100))
+    r.error(keyed(path, "retryBudget.percent"), "retry budget percent must be in range [0, 100]");
+}
+
+}  // namespace sy::config::detail
