@@ -128,10 +128,10 @@ std::optional<double> Cursor::as_double() const {
 }
 
 std::optional<bool> Cursor::as_bool() const {
-  if (node_.IsScalar() && !is_quoted(node_) && is_plain_bool(node_.Scalar())) {
-    const std::string& s = node_.Scalar();
-    return s == "true" || s == "True" || s == "TRUE";
-  }
+  // Only the canonical spellings: True/TRUE are YAML booleans too, but Istio's docs and
+  // kubectl output never use them, so they are more likely a typo than intent.
+  if (node_.IsScalar() && !is_quoted(node_) && (node_.Scalar() == "true" || node_.Scalar() == "false"))
+    return node_.Scalar() == "true";
   error("expected a boolean (true or false), got " + describe(node_));
   return std::nullopt;
 }
