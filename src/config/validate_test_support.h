@@ -5,6 +5,8 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -91,6 +93,7 @@ inline void run_case(const Case& c, Run run) {
                                                   << dump(loaded.diagnostics) << c.yaml;
   Diagnostics got;
   run_checks(loaded.config, run, got);
+  if (std::getenv("SY_DUMP_DIAGNOSTICS")) std::fprintf(stderr, "%s:\n%s", c.name.c_str(), dump(got).c_str());
   for (const auto& e : c.expect) {
     bool found = false;
     for (const auto& d : got.items()) found = found || matches(e, d);
