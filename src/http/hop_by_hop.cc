@@ -1,0 +1,51 @@
+#include "http/hop_by_hop.h"
+
+namespace sy::http {
+namespace {
+
+bool fixed_hop_by_hop(std::string_view name, bool keep_upgrade) noexcept {
+  // Switch on length first: this runs once per forwarded header.
+  switch (name.size()) {
+    case 2: return iequals(name, "te");
+    case 7: return iequals(name, "trailer") || (!keep_upgrade && iequals(name, "upgrade"));
+    case 10: return iequals(name, "connection") || iequals(name, "keep-alive");
+    case 16: return iequals(name, "proxy-connection");
+    case 17: return iequals(name, "transfer-encoding");
+    default: return false;
+  }
+}
+
+}  // namespace
+
+HopByHopFilter::HopByHopFilter(const HeaderMap& headers, bool keep_upgrade) noexcept
+    : headers_(headers), keep_upgrade_(keep_upgrade), has_connection_(headers.contains("connection")) {}
+
+bool HopByHopFilter::named_by_connection(std::string_view name) const noexcept {
+  bool found = false;
+  for (std::string_view value : headers_.values("connection")) {
+    for_each_token(value, [&](std::string_view tok) {
+      if (!(keep_upgrade_ && iequals(tok, "upgrade")) && iequals(tok, name)) found = true;
+    });
+    if (found) return true;
+  }
+  return false;
+}
+
+bool HopByHopFilter::drops(std::string_view name) const noexcept {
+  if (fixed_hop_by_hop(name, keep_upgrade_)) return true;
+  return has_connection_ && named_by_connection(name);
+}
+
+std::size_t remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
+  // Decide first, then remove: the filter reads the Connection header it will remove.
+  bool drop[HeaderMap::kMaxEntries] = {};
+  {
+    const HopByHopFilter filter(headers, keep_upgrade);
+    for (std::size_t i = 0; i < headers.size(); ++i) drop[i] = filter.drops(headers[i].name);
+  }
+  // remove_if visits entries in place before shifting them, so the address gives the index.
+  const HeaderMap::Entry* first = headers.begin();
+  return headers.remove_if([&](const HeaderMap::Entry& e) { return drop[&e - first]; });
+}
+
+}  // namespace sy::http
