@@ -160,7 +160,9 @@ bool Cursor::expect_map() {
   if (indexed_) return true;
   indexed_ = true;
   for (auto it = node_.begin(); it != node_.end(); ++it) {
-    const YAML::Node& k = it->first;
+    // Copies: the iterator's pair is a temporary, so references into it would dangle.
+    const YAML::Node k = it->first;
+    const YAML::Node v = it->second;
     int key_line = line_of(k);
     if (key_line == 0) key_line = line_;
     if (!k.IsScalar()) {
@@ -172,7 +174,7 @@ bool Cursor::expect_map() {
       ctx_.error(child_path(key), key_line, "duplicate field \"" + key + "\"");
       continue;
     }
-    entries_.push_back(Entry{key, it->second, key_line, false});
+    entries_.push_back(Entry{key, v, key_line, false});
   }
   return true;
 }
