@@ -2,6 +2,7 @@
 
 #include <bit>
 #include <cassert>
+#include <cstdint>
 
 namespace sy::lb {
 
@@ -11,19 +12,30 @@ Candidates::Candidates(size_t size, std::span<const uint64_t> eligible, std::spa
   assert(eligible.empty() || eligible.size() >= words());
   assert(tried.empty() || tried.size() >= words());
   if (eligible_.empty() && tried_.empty()) {
+    all_ = true;
+    empty_ = size_ == 0;
     count_ = size_;
     return;
   }
-  auto total = [&] {
-    size_t c = 0;
-    for (size_t w = 0; w < words(); ++w) c += static_cast<size_t>(std::popcount(word(w)));
-    return c;
+  auto any = [&] {
+    for (size_t w = 0; w < words(); ++w) {
+      if (word(w) != 0) return true;
+    }
+    return false;
   };
-  count_ = total();
-  if (count_ == 0 && !tried_.empty()) {
+  empty_ = !any();
+  if (empty_ && !tried_.empty()) {
     use_tried_ = false;
-    count_ = total();
+    empty_ = !any();
   }
+}
+
+size_t Candidates::count() const {
+  if (count_ == SIZE_MAX) {
+    count_ = 0;
+    for (size_t w = 0; w < words(); ++w) count_ += static_cast<size_t>(std::popcount(word(w)));
+  }
+  return count_;
 }
 
 uint64_t Candidates::word(size_t w) const {
@@ -36,8 +48,8 @@ uint64_t Candidates::word(size_t w) const {
 }
 
 size_t Candidates::nth(size_t k) const {
-  assert(k < count_);
-  if (all()) return k;
+  assert(k < count());
+  if (all_) return k;
   for (size_t w = 0; w < words(); ++w) {
     uint64_t bits = word(w);
     const auto pop = static_cast<size_t>(std::popcount(bits));
@@ -52,9 +64,9 @@ size_t Candidates::nth(size_t k) const {
 }
 
 size_t Candidates::next_from(size_t i) const {
-  assert(count_ > 0);
+  assert(!empty_);
   if (i >= size_) i = 0;
-  if (all()) return i;
+  if (all_) return i;
   const size_t n = words();
   size_t w = i / 64;
   uint64_t bits = word(w) & (~uint64_t{0} << (i % 64));

@@ -58,6 +58,22 @@ void EdfScheduler::rebuild(std::span<const uint64_t> eligible) {
   std::make_heap(heap_.begin(), heap_.end(), later);
 }
 
+void EdfScheduler::sift_down_top() {
+  // Same layout as the std heap functions (children of i at 2i+1, 2i+2), so they stay usable.
+  const size_t n = heap_.size();
+  const Entry moving = heap_[0];
+  size_t i = 0;
+  for (;;) {
+    size_t child = 2 * i + 1;
+    if (child >= n) break;
+    if (child + 1 < n && later(heap_[child], heap_[child + 1])) ++child;  // the earlier child
+    if (!later(moving, heap_[child])) break;
+    heap_[i] = heap_[child];
+    i = child;
+  }
+  heap_[i] = moving;
+}
+
 size_t EdfScheduler::pick(const Candidates& candidates, std::span<const uint64_t> eligible) {
   assert(!candidates.empty());
   if (eligibility_changed(eligible)) rebuild(eligible);
@@ -68,12 +84,13 @@ size_t EdfScheduler::pick(const Candidates& candidates, std::span<const uint64_t
     heap_.pop_back();
     assert(!heap_.empty());
   }
-  std::pop_heap(heap_.begin(), heap_.end(), later);
-  Entry& chosen = heap_.back();
+  // The top is the pick: push its deadline one stride on and let it sink (one sift instead of
+  // pop_heap + push_heap, about half the comparisons).
+  Entry& chosen = heap_.front();
   now_ = chosen.deadline;
   chosen.deadline += stride_[chosen.index];
   const size_t index = chosen.index;
-  std::push_heap(heap_.begin(), heap_.end(), later);
+  sift_down_top();
   for (const Entry& e : set_aside_) {
     heap_.push_back(e);
     std::push_heap(heap_.begin(), heap_.end(), later);

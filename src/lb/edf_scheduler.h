@@ -37,6 +37,7 @@ class EdfScheduler {
     return a.deadline != b.deadline ? a.deadline > b.deadline : a.index > b.index;
   }
   bool eligibility_changed(std::span<const uint64_t> eligible) const;
+  void sift_down_top();  // restore heap order after the top entry's deadline grew
   void rebuild(std::span<const uint64_t> eligible);
 
   std::vector<uint64_t> stride_;     // virtual time between two turns of endpoint i

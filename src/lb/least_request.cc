@@ -18,7 +18,6 @@ std::optional<size_t> LeastRequest::pick(const PickContext& ctx) const {
   const Candidates candidates(size_, ctx.eligible, ctx.tried);
   if (candidates.empty()) return std::nullopt;
   RandomStream random(ctx.random);
-  if (candidates.count() == 1) return candidates.nth(0);
 
   if (weighted_) {
     const size_t first = weighted_->sample_among(candidates, random);
@@ -30,13 +29,19 @@ std::optional<size_t> LeastRequest::pick(const PickContext& ctx) const {
     return load_second < load_first ? second : first;
   }
 
-  // Two distinct ranks among the candidates, uniformly: draw the second from the other count-1.
-  const uint64_t count = candidates.count();
-  const uint64_t rank_first = random.below(count);
-  uint64_t rank_second = random.below(count - 1);
-  if (rank_second >= rank_first) ++rank_second;
-  const size_t first = candidates.nth(rank_first);
-  const size_t second = candidates.nth(rank_second);
+  // Two distinct candidates, uniformly. A lone candidate is the answer.
+  size_t first;
+  size_t second;
+  if (candidates.all()) {
+    if (size_ == 1) return 0;
+    first = static_cast<size_t>(random.below(size_));
+    second = static_cast<size_t>(random.below(size_ - 1));
+    if (second >= first) ++second;
+  } else {
+    first = uniform_among(candidates, random);
+    second = uniform_among(candidates, random, first);
+    if (second == SIZE_MAX) return first;
+  }
   return active(ctx, second) < active(ctx, first) ? second : first;
 }
 

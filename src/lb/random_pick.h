@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -25,10 +26,10 @@ class RandomPick {
   std::shared_ptr<const AliasTable> weighted_;  // null when all weights are equal
 };
 
-// Uniform choice among candidates (shared with LEAST_REQUEST); requires !candidates.empty().
-inline size_t uniform_among(const Candidates& candidates, RandomStream& random) {
-  return candidates.nth(random.below(candidates.count()));
-}
+// Uniform choice among candidates other than `excluded` (SIZE_MAX: none); shared with
+// LEAST_REQUEST. Rejection first (exactly uniform, and O(1) while most endpoints are
+// candidates), then an exact rank walk. Returns SIZE_MAX when no such candidate exists.
+size_t uniform_among(const Candidates& candidates, RandomStream& random, size_t excluded = SIZE_MAX);
 
 // nullptr when every weight is equal (then weights do not change any distribution).
 std::shared_ptr<const AliasTable> alias_table_if_weighted(std::span<const Endpoint> endpoints);

@@ -20,6 +20,8 @@ uint64_t points_for(uint32_t weight, int exponent) {
 // the first k points are the same whatever the ring's scale (growing the scale only adds points).
 uint64_t point(uint64_t identity, uint64_t r) { return mix64(identity + (r + 1) * 0x9e3779b97f4a7c15ULL); }
 
+uint64_t bucket_of(uint64_t hash, int bits) { return bits == 0 ? 0 : hash >> (64 - bits); }
+
 }  // namespace
 
 RingHash::RingHash(std::span<const Endpoint> endpoints, uint64_t minimum_ring_size, uint64_t maximum_ring_size)
@@ -57,6 +59,16 @@ RingHash::RingHash(std::span<const Endpoint> endpoints, uint64_t minimum_ring_si
       ring->points.push_back(p);
       ring->owner.push_back(owner);
     }
+    // Buckets ~ points, capped at 2^20 (4 MiB) for the largest rings.
+    while (ring->bucket_bits < 20 && (uint64_t{1} << ring->bucket_bits) < ring->points.size()) ++ring->bucket_bits;
+    const size_t buckets = size_t{1} << ring->bucket_bits;
+    ring->bucket_start.resize(buckets + 1);
+    size_t k = 0;
+    for (size_t b = 0; b < buckets; ++b) {
+      ring->bucket_start[b] = static_cast<uint32_t>(k);
+      while (k < ring->points.size() && bucket_of(ring->points[k], ring->bucket_bits) == b) ++k;
+    }
+    ring->bucket_start[buckets] = static_cast<uint32_t>(ring->points.size());
   }
   ring_ = std::move(ring);
 }
@@ -65,12 +77,18 @@ std::optional<size_t> RingHash::pick(const PickContext& ctx) const {
   const Candidates candidates(size_, ctx.eligible, ctx.tried);
   if (candidates.empty()) return std::nullopt;
   const uint64_t h = ctx.hash ? *ctx.hash : RandomStream(ctx.random).next();
-  const std::vector<uint64_t>& points = ring_->points;
-  size_t k = static_cast<size_t>(std::lower_bound(points.begin(), points.end(), h) - points.begin());
+  const Ring& ring = *ring_;
+  const std::vector<uint64_t>& points = ring.points;
+  const uint64_t b = bucket_of(h, ring.bucket_bits);
+  const auto first = points.begin() + ring.bucket_start[b];
+  const auto last = points.begin() + ring.bucket_start[b + 1];
+  // The first point >= h is in h's bucket, or else it is the first point of a later bucket,
+  // which is exactly `last` (or past the end: wrap to the start of the ring).
+  size_t k = static_cast<size_t>(std::lower_bound(first, last, h) - points.begin());
   if (k == points.size()) k = 0;
   // Every endpoint owns at least one point, so a candidate is found within one lap.
-  while (!candidates.contains(ring_->owner[k])) k = k + 1 == points.size() ? 0 : k + 1;
-  return ring_->owner[k];
+  while (!candidates.contains(ring.owner[k])) k = k + 1 == points.size() ? 0 : k + 1;
+  return ring.owner[k];
 }
 
 double RingHash::share(size_t i) const {

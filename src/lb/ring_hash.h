@@ -38,6 +38,11 @@ class RingHash {
   struct Ring {
     std::vector<uint64_t> points;  // sorted
     std::vector<uint32_t> owner;   // owner[k] owns points[k]
+    // Search shortcut: bucket b (the top `bucket_bits` bits of a hash) holds points
+    // [bucket_start[b], bucket_start[b + 1]). About one point per bucket, so a lookup is an
+    // index plus a step or two instead of a ~11-level binary search with its cache misses.
+    std::vector<uint32_t> bucket_start;
+    int bucket_bits = 0;
   };
   size_t size_;
   std::shared_ptr<const Ring> ring_;

@@ -136,5 +136,22 @@ TEST(RingHashTest, NoKeyPicksByRandom) {
   for (double s : got) EXPECT_NEAR(s, 0.25, 0.02);
 }
 
+// Uniform hashes land on each endpoint in proportion to its arc of the ring: checks the bucketed
+// lookup against the ring's own geometry, for ring sizes from a handful of points to 64k,
+// including the hashes at both ends of the 64-bit range (wrap-around).
+TEST(RingHashTest, LookupMatchesArcs) {
+  for (uint64_t minimum : {1ull, 7ull, 1024ull, 65536ull}) {
+    SCOPED_TRACE(minimum);
+    const auto endpoints = endpoints_with_weights({1, 2, 3});
+    const RingHash ring(endpoints, minimum, kMax);
+    const auto got = testing::shares(3, 200000, [&](const PickContext& c) {
+      return ring.pick({.hash = c.random});
+    });
+    for (size_t i = 0; i < 3; ++i) EXPECT_NEAR(got[i], ring.share(i), 0.005) << i;
+    EXPECT_TRUE(ring.pick({.hash = 0}));
+    EXPECT_TRUE(ring.pick({.hash = ~uint64_t{0}}));
+  }
+}
+
 }  // namespace
 }  // namespace sy::lb
