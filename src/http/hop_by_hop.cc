@@ -18,22 +18,38 @@ bool fixed_hop_by_hop(std::string_view name, bool keep_upgrade) noexcept {
 }  // namespace
 
 HopByHopFilter::HopByHopFilter(const HeaderMap& headers, bool keep_upgrade) noexcept
-    : headers_(headers), keep_upgrade_(keep_upgrade), has_connection_(headers.contains("connection")) {}
+    : headers_(headers), keep_upgrade_(keep_upgrade) {
+  for (const auto& e : headers) {
+    if (e.name.size() != 10 || !iequals(e.name, "connection")) continue;
+    for_each_token(e.value, [this](std::string_view tok) {
+      // Options that are not header names, or are dropped anyway, need no slot.
+      if (iequals(tok, "close") || iequals(tok, "keep-alive") || iequals(tok, "upgrade")) return;
+      if (token_count_ == kInlineTokens) {
+        overflow_ = true;
+        return;
+      }
+      tokens_[token_count_++] = tok;
+    });
+  }
+}
 
 bool HopByHopFilter::named_by_connection(std::string_view name) const noexcept {
+  for (std::size_t i = 0; i < token_count_; ++i) {
+    if (iequals(tokens_[i], name)) return true;
+  }
+  if (!overflow_) return false;
   bool found = false;
   for (std::string_view value : headers_.values("connection")) {
     for_each_token(value, [&](std::string_view tok) {
-      if (!(keep_upgrade_ && iequals(tok, "upgrade")) && iequals(tok, name)) found = true;
+      found = found || (iequals(tok, name) && !(keep_upgrade_ && iequals(tok, "upgrade")));
     });
-    if (found) return true;
   }
-  return false;
+  return found;
 }
 
 bool HopByHopFilter::drops(std::string_view name) const noexcept {
   if (fixed_hop_by_hop(name, keep_upgrade_)) return true;
-  return has_connection_ && named_by_connection(name);
+  return token_count_ > 0 && named_by_connection(name);
 }
 
 std::size_t remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {

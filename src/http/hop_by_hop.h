@@ -3,6 +3,7 @@
 // the proxy when it needs the map itself cleaned. Pure functions; any thread.
 #pragma once
 
+#include <array>
 #include <string_view>
 
 #include "http/header_map.h"
@@ -21,9 +22,13 @@ class HopByHopFilter {
 
  private:
   bool named_by_connection(std::string_view name) const noexcept;
+  // Names listed in Connection, gathered once so drops() is a short scan, not a re-parse.
+  static constexpr std::size_t kInlineTokens = 8;
+  std::array<std::string_view, kInlineTokens> tokens_;
+  std::size_t token_count_ = 0;
+  bool overflow_ = false;  // more tokens than fit: fall back to re-reading the headers
   const HeaderMap& headers_;
   bool keep_upgrade_;
-  bool has_connection_;
 };
 
 // Removes every hop-by-hop header from `headers` (see HopByHopFilter). Returns how many.

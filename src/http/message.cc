@@ -58,6 +58,29 @@ RequestHead RequestHead::clone() const {
   return c;
 }
 
+void RequestHead::reset() noexcept {
+  headers.clear();
+  method = Method::Get;
+  method_name = target = scheme = authority = path = {};
+  target_form = TargetForm::Origin;
+  version = Version::Http11;
+  framing = BodyFraming::None;
+  content_length.reset();
+  keep_alive = true;
+  upgrade = websocket = expect_continue = false;
+}
+
+void ResponseHead::reset() noexcept {
+  headers.clear();
+  status = 200;
+  reason = {};
+  version = Version::Http11;
+  framing = BodyFraming::None;
+  content_length.reset();
+  keep_alive = true;
+  upgrade = false;
+}
+
 ResponseHead ResponseHead::clone() const {
   ResponseHead c;
   c.headers = headers;

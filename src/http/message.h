@@ -44,6 +44,9 @@ struct RequestHead {
   RequestHead(const RequestHead&) = delete;
   RequestHead& operator=(const RequestHead&) = delete;
   RequestHead clone() const;
+  // Back to a default head, keeping the header map's buffers (parsers reuse one head per
+  // connection so steady state does not allocate).
+  void reset() noexcept;
 
   Method method = Method::Get;
   std::string_view method_name;  // the token as received, e.g. "PROPFIND" when method is Other
@@ -70,6 +73,7 @@ struct ResponseHead {
   ResponseHead(const ResponseHead&) = delete;
   ResponseHead& operator=(const ResponseHead&) = delete;
   ResponseHead clone() const;
+  void reset() noexcept;  // as RequestHead::reset
 
   int status = 200;
   std::string_view reason;  // as received; the serializer writes the standard phrase if empty

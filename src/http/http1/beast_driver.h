@@ -146,10 +146,7 @@ class Driver {
 
 template <bool isRequest>
 void Driver<isRequest>::start_message() {
-  HeaderMap keep = std::move(head_.headers);  // keep its buffers: no allocation in steady state
-  keep.clear();
-  head_ = Head{};
-  head_.headers = std::move(keep);
+  head_.reset();  // keeps the header buffers: no allocation in steady state
   trailers_.clear();
   own_error_ = ParseError::None;
   ext_total_ = 0;

@@ -2,6 +2,7 @@
 
 #include <charconv>
 #include <cstring>
+#include <type_traits>
 
 #include "http/hop_by_hop.h"
 #include "http/status.h"
@@ -103,11 +104,27 @@ void emit_response(Out& o, const ResponseHead& h, const HeadOptions& opts) noexc
   o.put("\r\n");
 }
 
+// A cheap bound on the serialized size: everything in the map plus the fixed parts, without
+// deciding which fields are dropped. Lets the common case write in a single pass.
+template <class Head>
+std::size_t upper_bound(const Head& head) noexcept {
+  std::size_t n = 256;  // start line without target/reason, Host, framing, Connection, CRLFs
+  for (const auto& e : head.headers) n += e.name.size() + e.value.size() + 4;
+  if constexpr (std::is_same_v<Head, RequestHead>) {
+    n += head.method_name.size() + head.target.size() + head.path.size() + head.authority.size() * 2;
+  } else {
+    n += head.reason.size();
+  }
+  return n;
+}
+
 template <class Head, class Emit>
 std::size_t write_head(const Head& head, const HeadOptions& opts, std::span<char> out, Emit emit) noexcept {
-  Out count;
-  emit(count, head, opts);
-  if (count.n > out.size()) return 0;
+  if (out.size() < upper_bound(head)) {
+    Out count;
+    emit(count, head, opts);
+    if (count.n > out.size()) return 0;
+  }
   Out w{out.data(), 0};
   emit(w, head, opts);
   return w.n;
@@ -115,12 +132,11 @@ std::size_t write_head(const Head& head, const HeadOptions& opts, std::span<char
 
 template <class Head, class Emit>
 void append_head(const Head& head, const HeadOptions& opts, std::string& out, Emit emit) {
-  Out count;
-  emit(count, head, opts);
   const std::size_t at = out.size();
-  out.resize(at + count.n);
+  out.resize(at + upper_bound(head));
   Out w{out.data() + at, 0};
   emit(w, head, opts);
+  out.resize(at + w.n);
 }
 
 }  // namespace
