@@ -27,92 +27,98 @@ bool is_pseudo_header_key(const std::string& k) {
   return k == "uri" || k == "scheme" || k == "method" || k == "authority";
 }
 
-std::optional<StringMatcher> compile_opt(const std::optional<config::StringMatch>& m, bool ignore_case,
-                                         const char* what, std::vector<std::string>* errors) {
-  if (!m) return std::nullopt;
-  std::string err;
-  StringMatcher out = StringMatcher::compile(*m, ignore_case, &err);
-  if (!err.empty() && errors) errors->push_back(fmt::format("{}: {}", what, err));
-  return out;
-}
-
 }  // namespace
 
 RequestMatch RequestMatch::compile(const config::HTTPMatchRequest& m, std::vector<std::string>* errors) {
   RequestMatch out;
   out.name_ = m.name;
-  out.uri_ = compile_opt(m.uri, m.ignore_uri_case, "uri", errors);
-  out.scheme_ = compile_opt(m.scheme, false, "scheme", errors);
-  out.method_ = compile_opt(m.method, false, "method", errors);
-  out.authority_ = compile_opt(m.authority, false, "authority", errors);
-  auto keyed = [&](const std::map<std::string, config::StringMatch>& in, bool lower_keys, bool skip_pseudo,
-                   const char* what) {
-    std::vector<KeyedCondition> v;
-    for (const auto& [key, sm] : in) {
-      std::string k = lower_keys ? config::lower(key) : key;
-      if (skip_pseudo && is_pseudo_header_key(k)) continue;
-      std::string err;
-      StringMatcher matcher = StringMatcher::compile(sm, false, &err);
-      if (!err.empty() && errors) errors->push_back(fmt::format("{} \"{}\": {}", what, key, err));
-      v.push_back({std::move(k), std::move(matcher)});
-    }
-    return v;
+  auto add = [&](Field field, std::string key, const config::StringMatch& sm, bool ignore_case, const std::string& what) {
+    std::string err;
+    StringMatcher matcher = StringMatcher::compile(sm, ignore_case, &err);
+    if (!err.empty() && errors) errors->push_back(fmt::format("{}: {}", what, err));
+    out.conditions_.push_back({field, std::move(key), std::move(matcher)});
   };
-  out.headers_ = keyed(m.headers, true, true, "header");
-  out.query_params_ = keyed(m.query_params, false, false, "queryParams");
-  out.without_headers_ = keyed(m.without_headers, true, true, "withoutHeaders");
+  if (m.uri) {
+    add(Field::kUri, "", *m.uri, m.ignore_uri_case, "uri");
+    out.uri_ = out.conditions_.back().matcher;
+  }
+  if (m.scheme) add(Field::kScheme, "", *m.scheme, false, "scheme");
+  if (m.method) add(Field::kMethod, "", *m.method, false, "method");
+  if (m.authority) add(Field::kAuthority, "", *m.authority, false, "authority");
+  for (const auto& [key, sm] : m.headers) {
+    std::string k = config::lower(key);
+    if (!is_pseudo_header_key(k)) add(Field::kHeader, k, sm, false, fmt::format("header \"{}\"", key));
+  }
+  for (const auto& [key, sm] : m.query_params) add(Field::kQueryParam, key, sm, false, fmt::format("queryParams \"{}\"", key));
+  for (const auto& [key, sm] : m.without_headers) {
+    std::string k = config::lower(key);
+    if (!is_pseudo_header_key(k)) add(Field::kWithoutHeader, k, sm, false, fmt::format("withoutHeaders \"{}\"", key));
+  }
   return out;
 }
 
 // One implementation for both paths so explain can never disagree with the data plane:
 // `why` is null on the hot path and the formatting below only runs on the explain path.
 bool RequestMatch::check(const RequestView& req, std::string* why) const {
-  auto fail_value = [&](const char* what, std::string_view value, const StringMatcher& m) {
-    if (why) *why = fmt::format("{} \"{}\" does not match {}", what, value, m.describe());
-    return false;
-  };
-  if (uri_ && !uri_->matches(req.path_only())) return fail_value("uri", req.path_only(), *uri_);
-  if (scheme_ && !scheme_->matches(req.scheme)) return fail_value("scheme", req.scheme, *scheme_);
-  if (method_ && !method_->matches(req.method)) return fail_value("method", req.method, *method_);
-  if (authority_ && !authority_->matches(req.authority)) return fail_value("authority", req.authority, *authority_);
-  for (const auto& h : headers_) {
-    std::optional<std::string_view> v = req.header(h.key);
-    if (!v) {
-      if (why) *why = fmt::format("header \"{}\" is missing (want {})", h.key, h.matcher.describe());
+  for (const Condition& c : conditions_) {
+    const StringMatcher& m = c.matcher;
+    auto fail_value = [&](const char* what, std::string_view value) {
+      if (why) *why = fmt::format("{} \"{}\" does not match {}", what, value, m.describe());
       return false;
-    }
-    if (!h.matcher.matches(*v)) {
-      if (why) *why = fmt::format("header \"{}\": \"{}\" does not match {}", h.key, *v, h.matcher.describe());
-      return false;
-    }
-  }
-  std::string_view query = req.query();
-  for (const auto& q : query_params_) {
-    std::optional<std::string_view> v = find_query_param(query, q.key);
-    if (!v) {
-      if (why) *why = fmt::format("query parameter \"{}\" is missing (want {})", q.key, q.matcher.describe());
-      return false;
-    }
-    if (!q.matcher.matches(*v)) {
-      if (why) *why = fmt::format("query parameter \"{}\": \"{}\" does not match {}", q.key, *v, q.matcher.describe());
-      return false;
-    }
-  }
-  for (const auto& h : without_headers_) {
-    std::optional<std::string_view> v = req.header(h.key);
-    if (h.matcher.is_presence()) {
-      if (v) {
-        if (why) *why = fmt::format("header \"{}\" is present (withoutHeaders requires it absent)", h.key);
-        return false;
+    };
+    switch (c.field) {
+      case Field::kUri:
+        if (!m.matches(req.path_only())) return fail_value("uri", req.path_only());
+        break;
+      case Field::kScheme:
+        if (!m.matches(req.scheme)) return fail_value("scheme", req.scheme);
+        break;
+      case Field::kMethod:
+        if (!m.matches(req.method)) return fail_value("method", req.method);
+        break;
+      case Field::kAuthority:
+        if (!m.matches(req.authority)) return fail_value("authority", req.authority);
+        break;
+      case Field::kHeader: {
+        std::optional<std::string_view> v = req.header(c.key);
+        if (!v) {
+          if (why) *why = fmt::format("header \"{}\" is missing (want {})", c.key, m.describe());
+          return false;
+        }
+        if (!m.matches(*v)) {
+          if (why) *why = fmt::format("header \"{}\": \"{}\" does not match {}", c.key, *v, m.describe());
+          return false;
+        }
+        break;
       }
-      continue;
-    }
-    // A missing header is matched as the empty string, as Envoy's inverted header matcher does.
-    if (h.matcher.matches(v.value_or(std::string_view{}))) {
-      if (why)
-        *why = fmt::format("header \"{}\": \"{}\" matches {} (withoutHeaders)", h.key, v.value_or(""),
-                           h.matcher.describe());
-      return false;
+      case Field::kQueryParam: {
+        std::optional<std::string_view> v = find_query_param(req.query(), c.key);
+        if (!v) {
+          if (why) *why = fmt::format("query parameter \"{}\" is missing (want {})", c.key, m.describe());
+          return false;
+        }
+        if (!m.matches(*v)) {
+          if (why) *why = fmt::format("query parameter \"{}\": \"{}\" does not match {}", c.key, *v, m.describe());
+          return false;
+        }
+        break;
+      }
+      case Field::kWithoutHeader: {
+        std::optional<std::string_view> v = req.header(c.key);
+        if (m.is_presence()) {
+          if (v) {
+            if (why) *why = fmt::format("header \"{}\" is present (withoutHeaders requires it absent)", c.key);
+            return false;
+          }
+          break;
+        }
+        // A missing header is matched as the empty string, as Envoy's inverted header matcher does.
+        if (m.matches(v.value_or(std::string_view{}))) {
+          if (why) *why = fmt::format("header \"{}\": \"{}\" matches {} (withoutHeaders)", c.key, v.value_or(""), m.describe());
+          return false;
+        }
+        break;
+      }
     }
   }
   return true;
@@ -125,31 +131,51 @@ std::optional<std::string> RequestMatch::first_failure(const RequestView& req) c
 }
 
 bool RequestMatch::is_catch_all() const {
-  if (scheme_ || method_ || authority_ || !headers_.empty() || !query_params_.empty() || !without_headers_.empty())
-    return false;
-  if (!uri_) return true;
-  switch (uri_->kind()) {
-    case StringMatcher::Kind::kPrefix:
-      return uri_->value() == "/";
-    case StringMatcher::Kind::kRegex:
-      return uri_->value() == ".*" || uri_->value() == "*";
-    default:
-      return false;
+  for (const Condition& c : conditions_) {
+    if (c.field != Field::kUri) return false;
+    switch (c.matcher.kind()) {
+      case StringMatcher::Kind::kPrefix:
+        if (c.matcher.value() != "/") return false;
+        break;
+      case StringMatcher::Kind::kRegex:
+        if (c.matcher.value() != ".*" && c.matcher.value() != "*") return false;
+        break;
+      default:
+        return false;
+    }
   }
+  return true;
 }
 
 std::string RequestMatch::describe() const {
   std::vector<std::string> parts;
-  if (uri_) parts.push_back("uri " + uri_->describe());
-  if (scheme_) parts.push_back("scheme " + scheme_->describe());
-  if (method_) parts.push_back("method " + method_->describe());
-  if (authority_) parts.push_back("authority " + authority_->describe());
-  for (const auto& h : headers_) parts.push_back(fmt::format("header \"{}\" {}", h.key, h.matcher.describe()));
-  for (const auto& q : query_params_)
-    parts.push_back(fmt::format("query parameter \"{}\" {}", q.key, q.matcher.describe()));
-  for (const auto& h : without_headers_)
-    parts.push_back(h.matcher.is_presence() ? fmt::format("header \"{}\" absent", h.key)
-                                            : fmt::format("header \"{}\" not {}", h.key, h.matcher.describe()));
+  for (const Condition& c : conditions_) {
+    const std::string d = c.matcher.describe();
+    switch (c.field) {
+      case Field::kUri:
+        parts.push_back("uri " + d);
+        break;
+      case Field::kScheme:
+        parts.push_back("scheme " + d);
+        break;
+      case Field::kMethod:
+        parts.push_back("method " + d);
+        break;
+      case Field::kAuthority:
+        parts.push_back("authority " + d);
+        break;
+      case Field::kHeader:
+        parts.push_back(fmt::format("header \"{}\" {}", c.key, d));
+        break;
+      case Field::kQueryParam:
+        parts.push_back(fmt::format("query parameter \"{}\" {}", c.key, d));
+        break;
+      case Field::kWithoutHeader:
+        parts.push_back(c.matcher.is_presence() ? fmt::format("header \"{}\" absent", c.key)
+                                                : fmt::format("header \"{}\" not {}", c.key, d));
+        break;
+    }
+  }
   if (parts.empty()) return "any request";
   return fmt::format("{}", fmt::join(parts, ", "));
 }

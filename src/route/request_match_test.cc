@@ -18,7 +18,7 @@ struct Req {
   const char* scheme = "http";
   const char* authority = "example.com";
   const char* path = "/";
-  std::vector<std::pair<std::string, std::string>> headers;
+  std::vector<std::pair<std::string, std::string>> headers = {};
 };
 
 bool matches(const config::HTTPMatchRequest& m, const Req& r, std::string* why = nullptr) {

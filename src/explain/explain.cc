@@ -1,0 +1,217 @@
+// explain(): walks listener -> virtual host -> routes exactly as snapshot::route() does, but
+// records every step. Formatting lives in explain_format.cc.
+#include "explain/explain.h"
+
+#include <fmt/format.h>
+
+#include <charconv>
+
+#include "config/hostname.h"
+#include "route/map_header_source.h"
+#include "route/redirect.h"
+
+namespace sy::explain {
+namespace {
+
+using snapshot::Listener;
+using snapshot::Snapshot;
+
+// Splits "scheme://authority/path?q"; no scheme means http, no path means "/".
+bool parse_url(const std::string& url, ExplainResult& out) {
+  std::string_view u = url;
+  size_t sep = u.find("://");
+  out.scheme = sep == std::string_view::npos ? "http" : config::lower(u.substr(0, sep));
+  if (sep != std::string_view::npos) u.remove_prefix(sep + 3);
+  size_t slash = u.find_first_of("/?");
+  out.authority = std::string(u.substr(0, slash));
+  out.path = slash == std::string_view::npos ? "/" : std::string(u.substr(slash));
+  if (!out.path.empty() && out.path.front() == '?') out.path = "/" + out.path;
+  if (out.authority.empty()) {
+    out.reason = fmt::format("URL \"{}\" has no host", url);
+    return false;
+  }
+  out.port = route::authority_port(out.authority).value_or(out.scheme == "https" ? 443 : 80);
+  return true;
+}
+
+ClusterInfo cluster_info(const Snapshot& snap, uint32_t id) {
+  const snapshot::Cluster& c = snap.clusters.at(id);
+  ClusterInfo out;
+  out.id = c.id;
+  out.name = c.name;
+  out.discovery = snapshot::discovery_name(c.discovery);
+  out.missing = c.missing();
+  out.missing_reason = c.missing_reason;
+  for (const auto& e : c.endpoints) {
+    std::string labels;
+    for (const auto& [k, v] : e.labels) labels += fmt::format("{}{}={}", labels.empty() ? "" : ",", k, v);
+    out.endpoints.push_back(
+        fmt::format("{}:{} weight={}{}", e.address, e.port, e.weight, labels.empty() ? "" : " {" + labels + "}"));
+  }
+  out.destination_rule = c.destination_rule;
+  out.policy = c.policy;
+  return out;
+}
+
+std::string listener_name(const Listener& l) {
+  if (l.mesh) return fmt::format("mesh:{}", l.port);
+  return fmt::format("{}:{} {}", l.bind.empty() ? "0.0.0.0" : l.bind, l.port, l.protocol);
+}
+
+bool gateway_matches(const std::string& server_gateway, const std::string& wanted) {
+  if (wanted.find('/') != std::string::npos) return server_gateway == wanted;
+  return server_gateway.substr(server_gateway.find('/') + 1) == wanted;
+}
+
+const Listener* pick_listener(const Snapshot& snap, ExplainResult& out) {
+  if (out.gateway == "mesh") {
+    const Listener* l = snap.find_mesh(out.port);
+    if (!l) out.reason = fmt::format("no mesh route table for port {}", out.port);
+    return l;
+  }
+  std::vector<uint32_t> ports;
+  for (const Listener& l : snap.listeners) {
+    for (const auto& s : l.servers) {
+      if (!gateway_matches(s.gateway, out.gateway)) continue;
+      if (l.port == out.port) return &l;
+      ports.push_back(l.port);
+    }
+  }
+  if (ports.empty())
+    out.reason = fmt::format(
+        "gateway \"{}\" has no HTTP listener in this snapshot (unknown, not selected by this proxy's labels, or no "
+        "HTTP servers)",
+        out.gateway);
+  else
+    out.reason = fmt::format("gateway \"{}\" has no listener on port {} (it listens on {})", out.gateway, out.port,
+                             fmt::join(ports, ", "));
+  return nullptr;
+}
+
+void fill_action(const Snapshot& snap, const snapshot::RouteEntry& e, const route::RequestView& v, ExplainResult& out) {
+  const snapshot::RouteAction& a = e.action;
+  switch (a.kind) {
+    case snapshot::RouteAction::Kind::kForward:
+      out.outcome = ExplainResult::Outcome::kRouted;
+      out.status = 200;
+      break;
+    case snapshot::RouteAction::Kind::kRedirect:
+      out.outcome = ExplainResult::Outcome::kRedirect;
+      out.status = a.redirect.status();
+      out.location = a.redirect.location(v);
+      break;
+    case snapshot::RouteAction::Kind::kDirectResponse:
+      out.outcome = ExplainResult::Outcome::kDirectResponse;
+      out.status = a.direct_response.status;
+      out.direct_body = a.direct_response.body;
+      break;
+  }
+  for (uint32_t i = 0; i < a.destinations.size(); ++i) {
+    const auto& d = a.destinations[i];
+    out.destinations.push_back({d.host, d.destination.subset, d.port, a.split.weight(i), a.split.percent(i),
+                                cluster_info(snap, d.cluster)});
+  }
+  out.rewrite = a.rewrite.describe();
+  if (auto p = a.rewrite.apply(v.path)) out.rewritten_path = *p;
+  out.timeout = a.timeout;
+  out.retry = a.retry;
+  out.fault = a.fault;
+  for (const auto& m : a.mirrors)
+    out.mirrors.push_back({m.host, m.destination.subset, m.percent.percent(), cluster_info(snap, m.cluster)});
+  out.has_cors = a.has_cors;
+  out.cors = a.cors;
+  out.headers = a.headers;
+}
+
+}  // namespace
+
+const char* outcome_name(ExplainResult::Outcome o) {
+  switch (o) {
+    case ExplainResult::Outcome::kRouted:
+      return "routed";
+    case ExplainResult::Outcome::kRedirect:
+      return "redirect";
+    case ExplainResult::Outcome::kDirectResponse:
+      return "direct_response";
+    case ExplainResult::Outcome::kHttpsRedirect:
+      return "https_redirect";
+    case ExplainResult::Outcome::kNotFound:
+      return "not_found";
+    case ExplainResult::Outcome::kBadRequest:
+      return "bad_request";
+  }
+  return "?";
+}
+
+ExplainResult explain(const Snapshot& snap, const ExplainRequest& req) {
+  ExplainResult out;
+  out.gateway = req.gateway.empty() ? "mesh" : req.gateway;
+  out.method = req.method;
+  out.snapshot_version = snap.version;
+  if (!parse_url(req.url, out)) {
+    out.outcome = ExplainResult::Outcome::kBadRequest;
+    out.status = 400;
+    return out;
+  }
+  const Listener* l = pick_listener(snap, out);
+  if (!l) return out;
+  out.listener_found = true;
+  out.listener = listener_name(*l);
+  for (const auto& s : l->servers)
+    out.servers.push_back(fmt::format("{} servers[{}] {} {} hosts=[{}]{} ({}:{})", s.gateway, s.server_index,
+                                      s.port_name, s.protocol, fmt::join(s.hosts, ", "),
+                                      s.https_redirect ? " httpsRedirect" : "", s.file, s.line));
+
+  route::MapHeaderSource headers(req.headers);
+  route::RequestView v{out.method, out.scheme, out.authority, out.path, &headers};
+  std::optional<uint32_t> vh_index = l->hosts.find(v.authority);
+  if (!vh_index) {
+    out.reason = fmt::format("no virtual host for \"{}\" on {} (404 NR)", config::strip_port(out.authority), out.listener);
+    return out;
+  }
+  const snapshot::VirtualHost& vh = l->virtual_hosts[*vh_index];
+  out.virtual_host = vh.name;
+  out.domains = vh.domains;
+  for (uint32_t vi : vh.virtual_services) {
+    const auto& info = snap.virtual_services.at(vi);
+    out.virtual_services.push_back(fmt::format("{}/{} ({}:{})", info.namespace_, info.name, info.file, info.line));
+  }
+  out.dropped_rules = vh.dropped;
+  if (vh.https_redirect && v.scheme != "https") {
+    out.outcome = ExplainResult::Outcome::kHttpsRedirect;
+    out.status = 301;
+    out.location = route::https_redirect_location(v);
+    out.reason = "the Gateway server sets tls.httpsRedirect";
+    return out;
+  }
+  auto vs_name = [&](const snapshot::RouteEntry& e) {
+    if (e.virtual_service == snapshot::kNoVirtualService) return std::string("(default route)");
+    const auto& info = snap.virtual_services.at(e.virtual_service);
+    return info.namespace_ + "/" + info.name;
+  };
+  for (uint32_t i = 0; i < vh.routes.size(); ++i) {
+    const snapshot::RouteEntry& e = vh.routes[i];
+    if (auto failure = e.match.first_failure(v)) {
+      out.not_matched.push_back({i, e.name, vs_name(e), e.match.describe(), *failure});
+      continue;
+    }
+    out.matched = true;
+    out.route_index = i;
+    out.route_name = e.name;
+    out.virtual_service = vs_name(e);
+    if (e.virtual_service != snapshot::kNoVirtualService) {
+      out.virtual_service_file = snap.virtual_services[e.virtual_service].file;
+      out.virtual_service_line = snap.virtual_services[e.virtual_service].line;
+    }
+    out.http_index = e.http_index;
+    out.match_index = e.match_index;
+    out.conditions = e.match.describe();
+    fill_action(snap, e, v, out);
+    return out;
+  }
+  out.reason = vh.routes.empty() ? fmt::format("virtual host \"{}\" has no routes (404 NR)", vh.name)
+                                 : fmt::format("no route of virtual host \"{}\" matched (404 NR)", vh.name);
+  return out;
+}
+
+}  // namespace sy::explain

@@ -1,0 +1,145 @@
+#include "explain/explain.h"
+
+#include <gtest/gtest.h>
+
+#include "snapshot/test_support.h"
+
+namespace sy::explain {
+namespace {
+
+const char* kConfig = R"(
+apiVersion: networking.istio.io/v1beta1
+kind: Gateway
+metadata: {name: gw, namespace: edge}
+spec:
+  servers:
+  - port: {number: 80, name: http, protocol: HTTP}
+    hosts: ["*"]
+---
+apiVersion: networking.istio.io/v1beta1
+kind: ServiceEntry
+metadata: {name: api, namespace: edge}
+spec:
+  hosts: [api.internal]
+  ports: [{number: 8080, name: http, protocol: HTTP}]
+  resolution: DNS
+---
+apiVersion: networking.istio.io/v1beta1
+kind: DestinationRule
+metadata: {name: api, namespace: edge}
+spec:
+  host: api.internal
+  trafficPolicy:
+    outlierDetection: {consecutive5xxErrors: 3}
+  subsets:
+  - {name: canary, labels: {track: canary}}
+---
+apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: {name: shop, namespace: edge}
+spec:
+  hosts: [shop.example.com]
+  gateways: [gw]
+  http:
+  - name: jason
+    match: [{headers: {user: {exact: jason}}}]
+    route: [{destination: {host: api.internal, subset: canary}}]
+  - name: v1
+    match: [{uri: {prefix: /v1/}}]
+    rewrite: {uri: /}
+    timeout: 3s
+    retries: {attempts: 4, retryOn: "5xx,503"}
+    fault: {abort: {httpStatus: 503, percentage: {value: 10}}}
+    mirror: {host: api.internal}
+    mirrorPercentage: {value: 5}
+    route:
+    - destination: {host: api.internal}
+      weight: 90
+    - destination: {host: nowhere.internal}
+      weight: 10
+  - name: old
+    match: [{uri: {exact: /old}}]
+    redirect: {uri: /new}
+)";
+
+ExplainResult run(const std::string& gateway, const std::string& url,
+                  std::vector<std::pair<std::string, std::string>> headers = {}) {
+  auto snap = snapshot::testing::compile_yaml(kConfig);
+  return explain(*snap, {gateway, "GET", url, std::move(headers)});
+}
+
+// Scenario: a routed request shows earlier routes' first failing condition, the destinations
+// with weights and clusters, and the route's effective policies.
+TEST(Explain, RoutedWithPolicies) {
+  ExplainResult r = run("edge/gw", "http://shop.example.com/v1/items?q=1", {{"user", "alice"}});
+  ASSERT_TRUE(r.matched) << r.to_text();
+  EXPECT_EQ(r.outcome, ExplainResult::Outcome::kRouted);
+  EXPECT_EQ(r.listener, "0.0.0.0:80 HTTP");
+  EXPECT_EQ(r.route_name, "v1");
+  EXPECT_EQ(r.virtual_service, "edge/shop");
+  EXPECT_EQ(r.virtual_service_file, "test.yaml");
+  ASSERT_EQ(r.not_matched.size(), 1u);
+  EXPECT_EQ(r.not_matched[0].failure, "header \"user\": \"alice\" does not match exact \"jason\"");
+  ASSERT_EQ(r.destinations.size(), 2u);
+  EXPECT_DOUBLE_EQ(r.destinations[0].percent, 90);
+  EXPECT_EQ(r.destinations[0].cluster.name, "outbound|8080||api.internal");
+  EXPECT_EQ(r.destinations[0].cluster.discovery, "DNS");
+  EXPECT_EQ(r.destinations[0].cluster.endpoints.size(), 1u);  // the host itself, resolved at runtime
+  EXPECT_TRUE(r.destinations[0].cluster.policy.outlier.enabled);
+  EXPECT_EQ(r.destinations[0].cluster.policy.outlier.consecutive_5xx, 3u);
+  EXPECT_TRUE(r.destinations[1].cluster.missing);
+  EXPECT_EQ(r.rewritten_path, "/items?q=1");
+  EXPECT_EQ(r.timeout, std::chrono::seconds(3));
+  EXPECT_EQ(r.retry.num_retries, 4u);
+  EXPECT_TRUE(r.retry.retry_on.retriable_status(503));
+  EXPECT_EQ(r.fault.abort_percent.per_million(), 100'000u);
+  ASSERT_EQ(r.mirrors.size(), 1u);
+  EXPECT_DOUBLE_EQ(r.mirrors[0].percent, 5);
+
+  nlohmann::json j = r.to_json();
+  EXPECT_EQ(j["outcome"], "routed");
+  EXPECT_EQ(j["route"]["name"], "v1");
+  EXPECT_EQ(j["route"]["destinations"][0]["cluster"]["policy"]["loadBalancer"]["algorithm"], "LEAST_REQUEST");
+  EXPECT_EQ(j["route"]["destinations"][1]["cluster"]["missing"], true);
+  EXPECT_EQ(j["route"]["retries"]["retryOn"], "5xx,retriable-status-codes,503");
+  EXPECT_EQ(j["notMatched"][0]["failure"], "header \"user\": \"alice\" does not match exact \"jason\"");
+  std::string text = r.to_text();
+  EXPECT_NE(text.find("MATCHED"), std::string::npos) << text;
+  EXPECT_NE(text.find("missing cluster, 503 NC"), std::string::npos) << text;
+}
+
+// Scenario: each way to get a 404 (or a redirect) says why.
+TEST(Explain, WhyNotRouted) {
+  struct Case {
+    const char* gateway;
+    const char* url;
+    ExplainResult::Outcome outcome;
+    uint32_t status;
+    const char* reason_contains;
+  } cases[] = {
+      {"edge/gw", "http://shop.example.com:8080/", ExplainResult::Outcome::kNotFound, 404, "no listener on port 8080"},
+      {"edge/nope", "http://shop.example.com/", ExplainResult::Outcome::kNotFound, 404, "has no HTTP listener"},
+      {"gw", "http://other.example.com/", ExplainResult::Outcome::kNotFound, 404, "no virtual host for \"other.example.com\""},
+      {"edge/gw", "http://shop.example.com/nothing", ExplainResult::Outcome::kNotFound, 404, "no route of virtual host"},
+      {"edge/gw", "shop.example.com/old?x=1", ExplainResult::Outcome::kRedirect, 301, ""},
+      {"mesh", "http://api.internal:9999/", ExplainResult::Outcome::kNotFound, 404, "no mesh route table for port 9999"},
+      {"mesh", "http://api.internal:8080/", ExplainResult::Outcome::kRouted, 200, ""},
+      {"edge/gw", "http:///", ExplainResult::Outcome::kBadRequest, 400, "no host"},
+  };
+  for (const auto& c : cases) {
+    ExplainResult r = run(c.gateway, c.url);
+    EXPECT_EQ(r.outcome, c.outcome) << c.url << "\n" << r.to_text();
+    EXPECT_EQ(r.status, c.status) << c.url;
+    EXPECT_NE(r.reason.find(c.reason_contains), std::string::npos) << c.url << ": " << r.reason;
+    EXPECT_FALSE(r.to_text().empty());
+    EXPECT_EQ(r.to_json()["status"], c.status);
+  }
+  ExplainResult redirect = run("edge/gw", "shop.example.com/old?x=1");
+  EXPECT_EQ(redirect.location, "http://shop.example.com/new?x=1");
+  ExplainResult nr = run("edge/gw", "http://shop.example.com/nothing");
+  EXPECT_EQ(nr.not_matched.size(), 3u);
+  EXPECT_EQ(nr.not_matched[2].failure, "uri \"/nothing\" does not match exact \"/old\"");
+}
+
+}  // namespace
+}  // namespace sy::explain
