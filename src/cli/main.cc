@@ -1,10 +1,60 @@
-// switchyard command line: validate, explain, serve.
+// switchyard command line. CLI11 is confined to this file; commands live in cli/*_command.cc.
 #include <CLI/CLI.hpp>
 
+#include <spdlog/spdlog.h>
+
+#include "cli/commands.h"
+#include "server/serve_options.h"
+
 int main(int argc, char** argv) {
-  CLI::App app{"switchyard: an L7 gateway that enforces Istio traffic-management YAML"};
+  CLI::App app{"switchyard: an L7 gateway and sidecar proxy that enforces Istio traffic-management YAML"};
   app.require_subcommand(1);
-  app.add_subcommand("version", "print the version")->callback([] { std::puts("switchyard 0.1.0"); });
+  int rc = 0;
+
+  app.add_subcommand("version", "Print the version")->callback([] { std::puts("switchyard 0.1.0"); });
+
+  sy::cli::ValidateOptions validate;
+  auto* v = app.add_subcommand("validate", "Check Istio config files or directories; print every problem");
+  v->add_option("paths", validate.paths, "YAML files or directories")->required();
+  v->callback([&] { rc = sy::cli::run_validate(validate); });
+
+  sy::cli::ExplainOptions explain;
+  auto* e = app.add_subcommand("explain", "Show which route a request takes, and why");
+  e->add_option("-c,--config", explain.config_paths, "YAML file or directory (repeatable)")->required()->allow_extra_args(false);
+  auto* gw = e->add_option("--gateway", explain.gateway, "Gateway NAMESPACE/NAME receiving the request");
+  e->add_flag("--mesh", explain.mesh, "Route as a sidecar's outbound (mesh) listener")->excludes(gw);
+  e->add_option("method", explain.method, "HTTP method, e.g. GET")->required();
+  e->add_option("url", explain.url, "Request URL, e.g. http://api.example.com/v1/items")->required();
+  e->add_option("-H,--header", explain.headers, "Request header 'Name: value' (repeatable)")->allow_extra_args(false);
+  e->add_flag("--json", explain.json, "Print one JSON object");
+  e->callback([&] { rc = sy::cli::run_explain(explain); });
+
+  sy::server::ServeOptions serve;
+  std::vector<std::string> selectors;
+  int header_timeout_ms = 60'000, idle_timeout_ms = 300'000, drain_ms = 5000;
+  auto* s = app.add_subcommand("serve", "Run the gateway");
+  s->add_option("-c,--config", serve.config_paths, "YAML file or directory (repeatable)")->required()->allow_extra_args(false);
+  s->add_option("--bind", serve.bind, "Address for Gateway listeners")->capture_default_str();
+  s->add_option("--workers", serve.workers, "Worker threads (default: one per core)");
+  s->add_option("--selector", selectors, "This proxy's label key=value: serve only Gateways selecting it")->allow_extra_args(false);
+  s->add_option("--mesh-listen", serve.mesh_listen, "ADDR:PORT of a sidecar outbound (mesh) listener")->allow_extra_args(false);
+  s->add_option("--namespace", serve.proxy_namespace, "Namespace this proxy runs in")->capture_default_str();
+  s->add_option("--header-timeout-ms", header_timeout_ms, "Time a client has to send a request head")
+      ->capture_default_str();
+  s->add_option("--idle-timeout-ms", idle_timeout_ms, "Keep-alive idle timeout")->capture_default_str();
+  s->add_option("--drain-time-ms", drain_ms, "Time in-flight requests get on shutdown")->capture_default_str();
+  s->callback([&] {
+    for (const auto& kv : selectors) {
+      auto eq = kv.find('=');
+      if (eq == std::string::npos) throw CLI::ValidationError("--selector", "expected key=value, got " + kv);
+      serve.selector[kv.substr(0, eq)] = kv.substr(eq + 1);
+    }
+    serve.timeouts.header_read = std::chrono::milliseconds(header_timeout_ms);
+    serve.timeouts.idle = std::chrono::milliseconds(idle_timeout_ms);
+    serve.drain_time = std::chrono::milliseconds(drain_ms);
+    rc = sy::server::run_serve(serve);
+  });
+
   CLI11_PARSE(app, argc, argv);
-  return 0;
+  return rc;
 }

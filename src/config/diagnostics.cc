@@ -7,9 +7,10 @@ namespace sy::config {
 std::string Diagnostic::to_string() const {
   std::string out = file.empty() ? std::string("<input>") : file;
   out += ":" + std::to_string(line) + ": ";
-  if (severity == Severity::kWarning) out += "warning: ";
   if (!kind.empty()) out += kind + " " + object + ": ";
   if (!path.empty()) out += path + ": ";
+  // Warnings keep the FILE:LINE: Kind ns/name: path: prefix so tools can parse both alike.
+  if (severity == Severity::kWarning) out += "warning: ";
   out += message;
   return out;
 }

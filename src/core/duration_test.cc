@@ -21,7 +21,9 @@ TEST(Duration, ParsesGoStyleStrings) {
   for (const auto& c : cases) {
     auto got = parse_duration(c.text);
     EXPECT_EQ(got.has_value(), c.want.has_value()) << c.text;
-    if (got && c.want) EXPECT_EQ(got->count(), c.want->count()) << c.text;
+    if (got && c.want) {
+      EXPECT_EQ(got->count(), c.want->count()) << c.text;
+    }
   }
 }
 

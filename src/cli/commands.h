@@ -1,0 +1,28 @@
+// The switchyard subcommands, as plain functions over option structs.
+// main.cc owns argument parsing (CLI11 stays there); each command lives in its own file.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace sy::cli {
+
+struct ValidateOptions {
+  std::vector<std::string> paths;
+};
+// Prints every problem as `FILE:LINE: Kind ns/name: field.path: message`. Exit 0 valid, 1 invalid.
+int run_validate(const ValidateOptions& opts);
+
+struct ExplainOptions {
+  std::vector<std::string> config_paths;
+  std::string gateway;  // "ns/name"; empty with mesh=false means "the only/first gateway listener"
+  bool mesh = false;
+  std::string method;
+  std::string url;
+  std::vector<std::string> headers;  // "Name: value"
+  bool json = false;
+};
+// Exit 0 when a route matched, 2 when none did, 1 on unusable config or arguments.
+int run_explain(const ExplainOptions& opts);
+
+}  // namespace sy::cli

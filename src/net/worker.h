@@ -1,0 +1,38 @@
+// One event loop on one thread. Everything a worker owns (accepted connections, upstream pools,
+// load-balancer state) is touched only from its own thread; other threads talk to it by post().
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <functional>
+#include <thread>
+
+namespace sy::net {
+
+class Worker {
+ public:
+  explicit Worker(int index);
+  Worker(const Worker&) = delete;
+  Worker& operator=(const Worker&) = delete;
+  ~Worker();
+
+  int index() const { return index_; }
+  boost::asio::io_context& io() { return io_; }
+
+  // Starts the loop on its own thread.
+  void start();
+  // Asks the loop to finish; pending handlers are abandoned. Safe from any thread.
+  void stop();
+  void join();
+  // Runs `fn` on this worker's thread.
+  void post(std::function<void()> fn);
+
+ private:
+  int index_;
+  // Concurrency hint 1: the loop is only ever run by this worker's thread.
+  boost::asio::io_context io_{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+  std::thread thread_;
+};
+
+}  // namespace sy::net

@@ -1,0 +1,46 @@
+// The client side of one request, independent of the wire protocol. The HTTP/1 connection
+// implements it today; an HTTP/2 stream will implement the same interface, so the request flow
+// (route -> policies -> pick endpoint -> forward) exists once. Used only on the owning worker.
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <string>
+#include <string_view>
+
+#include "http/message.h"
+
+namespace sy::proxy {
+
+struct BodyPiece {
+  std::string_view data;  // valid until the next read_body() call
+  bool end = false;       // the request body is complete (data may still hold its last bytes)
+  bool error = false;     // the client went away or sent a malformed body
+};
+
+class Downstream {
+ public:
+  virtual ~Downstream() = default;
+
+  // Next piece of the request body. Sends `100 Continue` first when the client asked for it.
+  virtual boost::asio::awaitable<BodyPiece> read_body() = 0;
+  // True once the whole request body has been read.
+  virtual bool body_complete() const = 0;
+
+  // Response head. head.framing/content_length say how the body follows (None = no body).
+  virtual boost::asio::awaitable<bool> write_head(http::ResponseHead& head) = 0;
+  virtual boost::asio::awaitable<bool> write_body(std::string_view data) = 0;
+  // Ends a response body whose length was not announced.
+  virtual boost::asio::awaitable<bool> end_body() = 0;
+  virtual bool head_sent() const = 0;
+
+  // The raw transport for a tunnel (websocket after 101); bytes the client already sent past
+  // the request head are moved into `pending`. Null when the protocol has no such transport.
+  virtual boost::asio::ip::tcp::socket* tunnel_transport(std::string& pending) = 0;
+
+  virtual const boost::asio::ip::tcp::endpoint& peer() const = 0;
+  // The connection must not carry another request (error mid-response, drain).
+  virtual void close_after_response() = 0;
+};
+
+}  // namespace sy::proxy

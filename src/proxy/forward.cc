@@ -1,0 +1,432 @@
+#include "proxy/forward.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <algorithm>
+#include <vector>
+
+#include "http/http1/response_parser.h"
+#include "http/http1/serializer.h"
+#include "proxy/local_reply.h"
+#include "proxy/request_preparation.h"
+#include "proxy/response_flags.h"
+#include "proxy/retry_decision.h"
+#include "proxy/tunnel.h"
+
+namespace sy::proxy {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+using SteadyClock = std::chrono::steady_clock;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+constexpr size_t kReplayLimit = 64 * 1024;  // request bodies up to this size can be retried
+constexpr size_t kUpstreamBuffer = 16 * 1024;
+constexpr std::string_view kResetPrefix = "upstream connect error or disconnect/reset before headers. reset reason: ";
+
+// One request's journey to the upstream, possibly over several attempts.
+class Forwarder {
+ public:
+  Forwarder(WorkerContext& ctx, upstream::ClusterTable& table, const snapshot::RouteEntry& entry,
+            http::RequestHead& head, Downstream& down, RequestInfo& info)
+      : ctx_(ctx), table_(table), action_(entry.action), head_(head), down_(down), info_(info), timer_(ctx.io()) {}
+
+  asio::awaitable<void> run();
+
+ private:
+  enum class Sent { kOk, kFailedBeforeBytes, kFailed, kClientGone };
+  asio::awaitable<bool> connect(upstream::PooledConnection& conn, const tcp::endpoint& ep);
+  asio::awaitable<Sent> send_request(upstream::PooledConnection& conn);
+  asio::awaitable<size_t> read_some(tcp::socket& s, SteadyClock::time_point deadline, bool& timed_out);
+  asio::awaitable<bool> write(tcp::socket& s, std::string_view a, std::string_view b = {}, std::string_view c = {});
+  asio::awaitable<void> deliver(upstream::PooledConnection conn, const tcp::endpoint& ep,
+                                const upstream::ClusterRuntime& rt);
+  asio::awaitable<void> fail(int status, std::string_view body);
+  asio::awaitable<void> backoff(uint32_t retry_number);
+  SteadyClock::time_point attempt_deadline() const;
+
+  WorkerContext& ctx_;
+  upstream::ClusterTable& table_;
+  const snapshot::RouteAction& action_;
+  http::RequestHead& head_;
+  Downstream& down_;
+  RequestInfo& info_;
+  asio::steady_timer timer_;
+  const snapshot::RouteDestination* destination_ = nullptr;
+
+  std::string head_bytes_;
+  std::string replay_;             // the request body, kept for retries while it fits
+  bool body_started_ = false;
+  bool replayable_ = true;
+  SteadyClock::time_point route_deadline_ = SteadyClock::time_point::max();
+  SteadyClock::time_point try_started_;
+
+  http::h1::ResponseParser parser_;
+  std::vector<char> buf_;
+  size_t begin_ = 0, end_ = 0;
+};
+
+SteadyClock::time_point Forwarder::attempt_deadline() const {
+  auto deadline = route_deadline_;
+  if (action_.retry.per_try_timeout.count() > 0)
+    deadline = std::min(deadline, try_started_ + std::chrono::duration_cast<SteadyClock::duration>(
+                                                     action_.retry.per_try_timeout));
+  return deadline;
+}
+
+asio::awaitable<bool> Forwarder::write(tcp::socket& s, std::string_view a, std::string_view b, std::string_view c) {
+  std::array<asio::const_buffer, 3> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size()),
+                                         asio::buffer(c.data(), c.size())};
+  auto [ec, n] = co_await asio::async_write(s, bufs, kTuple);
+  co_return !ec;
+}
+
+asio::awaitable<bool> Forwarder::connect(upstream::PooledConnection& conn, const tcp::endpoint& ep) {
+  conn.socket = tcp::socket(ctx_.io());
+  conn.reused = false;
+  conn.requests = 0;
+  auto deadline = std::min(attempt_deadline(), SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                                                         table_.at(info_.cluster).cluster->policy
+                                                                             .connection_pool.connect_timeout));
+  timer_.expires_at(deadline);
+  auto result = co_await (conn.socket.async_connect(ep, kTuple) || timer_.async_wait(kTuple));
+  if (result.index() != 0 || std::get<0>(std::get<0>(result))) co_return false;
+  boost::system::error_code ignored;
+  conn.socket.set_option(tcp::no_delay(true), ignored);
+  co_return true;
+}
+
+asio::awaitable<size_t> Forwarder::read_some(tcp::socket& s, SteadyClock::time_point deadline, bool& timed_out) {
+  timed_out = false;
+  if (begin_ > 0) {
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
+  auto into = asio::buffer(buf_.data() + end_, buf_.size() - end_);
+  size_t n = 0;
+  if (deadline == SteadyClock::time_point::max()) {
+    auto [ec, got] = co_await s.async_read_some(into, kTuple);
+    n = ec ? 0 : got;
+  } else {
+    timer_.expires_at(deadline);
+    auto result = co_await (s.async_read_some(into, kTuple) || timer_.async_wait(kTuple));
+    if (result.index() != 0) {
+      timed_out = true;
+      co_return 0;
+    }
+    auto [ec, got] = std::get<0>(result);
+    n = ec ? 0 : got;
+  }
+  end_ += n;
+  co_return n;
+}
+
+// Sends the head and the body. The body is streamed from the client on the first attempt and
+// replayed from memory on later ones (only while it fits kReplayLimit).
+asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnection& conn) {
+  const bool chunked = head_.framing == http::BodyFraming::Chunked;
+  const bool has_body = chunked || (head_.framing == http::BodyFraming::ContentLength && head_.content_length.value_or(0) > 0);
+  if (!has_body) co_return co_await write(conn.socket, head_bytes_) ? Sent::kOk : Sent::kFailedBeforeBytes;
+  if (body_started_) {
+    if (!replayable_ || !down_.body_complete()) co_return Sent::kFailed;
+    if (!co_await write(conn.socket, head_bytes_)) co_return Sent::kFailedBeforeBytes;
+    if (chunked) {
+      http::h1::ChunkPrefix prefix(replay_.size());
+      if (!replay_.empty() && !co_await write(conn.socket, prefix.view(), replay_, http::h1::kChunkSuffix))
+        co_return Sent::kFailed;
+      co_return co_await write(conn.socket, http::h1::kLastChunk) ? Sent::kOk : Sent::kFailed;
+    }
+    co_return co_await write(conn.socket, replay_) ? Sent::kOk : Sent::kFailed;
+  }
+  body_started_ = true;
+  if (!co_await write(conn.socket, head_bytes_)) co_return Sent::kFailedBeforeBytes;
+  for (;;) {
+    BodyPiece piece = co_await down_.read_body();
+    if (piece.error) co_return Sent::kClientGone;
+    if (!piece.data.empty()) {
+      info_.request_body_bytes += piece.data.size();
+      if (replayable_) {
+        if (replay_.size() + piece.data.size() <= kReplayLimit) {
+          replay_.append(piece.data);
+        } else {
+          replayable_ = false;
+          std::string().swap(replay_);
+        }
+      }
+      bool ok = chunked ? co_await write(conn.socket, http::h1::ChunkPrefix(piece.data.size()).view(), piece.data,
+                                         http::h1::kChunkSuffix)
+                        : co_await write(conn.socket, piece.data);
+      if (!ok) co_return Sent::kFailed;
+    }
+    if (piece.end) break;
+  }
+  if (chunked && !co_await write(conn.socket, http::h1::kLastChunk)) co_return Sent::kFailed;
+  co_return Sent::kOk;
+}
+
+asio::awaitable<void> Forwarder::fail(int status, std::string_view body) {
+  down_.close_after_response();
+  co_await send_local_reply(down_, LocalReply::of(status, body, &action_.headers.response), info_);
+}
+
+asio::awaitable<void> Forwarder::backoff(uint32_t retry_number) {
+  // Envoy's full-jitter exponential back-off: uniform in [0, (2^n - 1) * base), capped at 10 * base.
+  const auto base = std::chrono::duration_cast<std::chrono::milliseconds>(action_.retry.backoff_base).count();
+  const uint64_t ceiling = std::min<uint64_t>(((1ull << std::min(retry_number, 20u)) - 1) * base, 10ull * base);
+  if (ceiling == 0) co_return;
+  timer_.expires_after(std::chrono::milliseconds(ctx_.rng().next() % ceiling));
+  co_await timer_.async_wait(kTuple);
+}
+
+asio::awaitable<void> Forwarder::run() {
+  auto choice = action_.split.pick(ctx_.rng().next());
+  if (!choice) {
+    info_.flags |= kNoClusterFound;
+    co_await fail(503, {});
+    co_return;
+  }
+  destination_ = &action_.destinations[*choice];
+  info_.cluster = destination_->cluster;
+  upstream::ClusterRuntime& rt = table_.at(destination_->cluster);
+  if (rt.cluster->missing()) {
+    info_.flags |= kNoClusterFound;
+    co_await fail(503, {});
+    co_return;
+  }
+  if (rt.eligible_count == 0) {
+    info_.flags |= kNoHealthyUpstream;
+    co_await fail(503, "no healthy upstream");
+    co_return;
+  }
+
+  prepare_upstream_request(head_, action_, *destination_, down_.peer(), ctx_.rng());
+  http::h1::append_request_head(head_, http::h1::HeadOptions{.tunnel = head_.upgrade}, head_bytes_);
+  if (action_.timeout.count() > 0)
+    route_deadline_ = info_.start + std::chrono::duration_cast<SteadyClock::duration>(action_.timeout);
+  const bool non_idempotent = is_non_idempotent(head_);
+  const policy::RetryPolicy& retry = action_.retry;
+  const bool avoid_tried = retry.retry_ignore_previous_hosts &&
+                           rt.cluster->policy.load_balancer.algorithm != policy::LbAlgorithm::kConsistentHash;
+  std::vector<uint64_t> tried(rt.eligible.size(), 0);
+  buf_.resize(kUpstreamBuffer);
+  parser_.expect_response_to(head_.method);
+
+  const uint32_t max_attempts = 1 + retry.num_retries;
+  uint32_t retries_done = 0;
+  bool fresh_retry_used = false;  // one free retry on a fresh connection after a stale reused one
+  int last_failure_status = 503;
+  std::string_view last_failure_body;
+  for (;;) {
+    ++info_.attempts;
+    try_started_ = SteadyClock::now();
+    lb::PickContext pick{.random = ctx_.rng().next(),
+                         .active_requests = rt.active,
+                         .eligible = rt.eligible,
+                         .tried = avoid_tried ? std::span<const uint64_t>(tried) : std::span<const uint64_t>()};
+    auto index = rt.balancer->pick(pick);
+    if (!index) {
+      info_.flags |= kNoHealthyUpstream;
+      co_await fail(503, "no healthy upstream");
+      co_return;
+    }
+    tried[*index / 64] |= uint64_t{1} << (*index % 64);
+    const tcp::endpoint& ep = rt.addresses[*index];
+    info_.upstream_host = ep.address().to_string() + ":" + std::to_string(ep.port());
+    ++rt.active[*index];
+    struct ActiveGuard {
+      uint32_t& n;
+      ~ActiveGuard() { --n; }
+    } guard{rt.active[*index]};
+
+    AttemptOutcome outcome;
+    upstream::PooledConnection conn{tcp::socket(ctx_.io())};
+    bool have_conn = ctx_.pool().take_idle(ep, conn);
+    if (!have_conn && !co_await connect(conn, ep)) {
+      outcome.kind = AttemptOutcome::Kind::kConnectFailure;
+      info_.flags |= kUpstreamConnectionFailure;
+      last_failure_status = SteadyClock::now() >= route_deadline_ ? 504 : 503;
+      last_failure_body = "connection failure";
+    } else {
+      Sent sent = co_await send_request(conn);
+      if (sent == Sent::kClientGone) {
+        info_.flags |= kDownstreamConnectionTermination;
+        down_.close_after_response();
+        co_return;
+      }
+      if (sent == Sent::kFailedBeforeBytes && conn.reused && !fresh_retry_used) {
+        // The upstream closed an idle connection as we reused it: it never saw this request.
+        fresh_retry_used = true;
+        --info_.attempts;
+        tried[*index / 64] &= ~(uint64_t{1} << (*index % 64));
+        continue;
+      }
+      if (sent != Sent::kOk) {
+        outcome.kind = sent == Sent::kFailedBeforeBytes ? AttemptOutcome::Kind::kResetBeforeSend
+                                                        : AttemptOutcome::Kind::kReset;
+        info_.flags |= kUpstreamConnectionTermination;
+        last_failure_status = 503;
+        last_failure_body = "connection termination";
+      } else {
+        // Wait for the response head.
+        bool timed_out = false, got_head = false, protocol_error = false;
+        while (!got_head) {
+          auto step = parser_.parse({buf_.data() + begin_, end_ - begin_});
+          begin_ += step.consumed;
+          if (step.event == http::h1::ParseEvent::Head) {
+            if (parser_.head().status == 100) continue;  // we answered 100-continue ourselves
+            got_head = true;
+          } else if (step.event == http::h1::ParseEvent::Error) {
+            protocol_error = true;
+            break;
+          } else if (step.event == http::h1::ParseEvent::NeedMore) {
+            if (co_await read_some(conn.socket, attempt_deadline(), timed_out) == 0) break;
+          } else if (step.event == http::h1::ParseEvent::Done) {
+            continue;  // end of a 100 Continue
+          }
+        }
+        if (got_head) {
+          outcome.kind = AttemptOutcome::Kind::kResponse;
+          outcome.status = parser_.head().status;
+          outcome.header = [](const void* c, std::string_view n) {
+            return static_cast<const http::HeaderMap*>(c)->get(n);
+          };
+          outcome.header_ctx = &parser_.head().headers;
+          const bool can_retry = retries_done + 1 < max_attempts && (!body_started_ || replayable_);
+          if (!can_retry || !retry_allowed(retry, outcome, non_idempotent)) {
+            if (retries_done > 0 && retry_allowed(retry, outcome, non_idempotent))
+              info_.flags |= kUpstreamRetryLimitExceeded;
+            co_await deliver(std::move(conn), ep, rt);
+            co_return;
+          }
+        } else if (protocol_error) {
+          info_.flags |= kUpstreamProtocolError;
+          co_await fail(502, "upstream connect error or disconnect/reset before headers. reset reason: protocol error");
+          co_return;
+        } else if (timed_out) {
+          if (SteadyClock::now() >= route_deadline_) {
+            info_.flags |= kUpstreamRequestTimeout;
+            co_await fail(504, "upstream request timeout");
+            co_return;
+          }
+          outcome.kind = AttemptOutcome::Kind::kPerTryTimeout;
+          info_.flags |= kUpstreamRequestTimeout;
+          last_failure_status = 504;
+          last_failure_body = {};
+        } else {
+          if (conn.reused && !fresh_retry_used && end_ == begin_) {
+            // A reused connection closed without a byte of response: the classic keep-alive race.
+            fresh_retry_used = true;
+            --info_.attempts;
+            parser_ = http::h1::ResponseParser();
+            parser_.expect_response_to(head_.method);
+            if (!body_started_ || replayable_) continue;
+          }
+          outcome.kind = AttemptOutcome::Kind::kReset;
+          info_.flags |= kUpstreamConnectionTermination;
+          last_failure_status = 503;
+          last_failure_body = "connection termination";
+        }
+      }
+    }
+
+    // The attempt failed. Retry or give up.
+    boost::system::error_code ignored;
+    conn.socket.close(ignored);
+    begin_ = end_ = 0;
+    parser_ = http::h1::ResponseParser();
+    parser_.expect_response_to(head_.method);
+    const bool can_retry = retries_done + 1 < max_attempts && (!body_started_ || replayable_) &&
+                           SteadyClock::now() < route_deadline_;
+    if (!can_retry || !retry_allowed(retry, outcome, non_idempotent)) {
+      if (retries_done > 0) info_.flags |= kUpstreamRetryLimitExceeded;
+      if (last_failure_status == 504) {
+        co_await fail(504, "upstream request timeout");
+      } else {
+        std::string body = std::string(kResetPrefix) + std::string(last_failure_body);
+        co_await fail(last_failure_status, body);
+      }
+      co_return;
+    }
+    ++retries_done;
+    co_await backoff(retries_done);
+    if (SteadyClock::now() >= route_deadline_) {
+      info_.flags |= kUpstreamRequestTimeout;
+      co_await fail(504, "upstream request timeout");
+      co_return;
+    }
+  }
+}
+
+// Streams the response whose head the parser holds to the client, then pools the connection.
+asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const tcp::endpoint& ep,
+                                         const upstream::ClusterRuntime& rt) {
+  http::ResponseHead& rh = parser_.head();
+  info_.status = rh.status;
+  apply_header_ops(action_.headers.response, rh.headers);
+  apply_header_ops(destination_->headers.response, rh.headers);
+  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - try_started_).count();
+  rh.headers.set("x-envoy-upstream-service-time", std::to_string(elapsed));
+
+  if (rh.status == 101 && head_.upgrade) {
+    if (!co_await down_.write_head(rh)) co_return;
+    std::string client_pending;
+    tcp::socket* client = down_.tunnel_transport(client_pending);
+    std::string_view upstream_pending(buf_.data() + begin_, end_ - begin_);
+    co_await run_tunnel(*client, conn.socket, client_pending, upstream_pending);
+    co_return;
+  }
+
+  if (!co_await down_.write_head(rh)) co_return;
+  bool complete = false;
+  for (;;) {
+    auto step = parser_.parse({buf_.data() + begin_, end_ - begin_});
+    begin_ += step.consumed;
+    if (step.event == http::h1::ParseEvent::Body) {
+      info_.response_body_bytes += step.body.size();
+      if (!co_await down_.write_body(step.body)) break;
+    } else if (step.event == http::h1::ParseEvent::Done) {
+      complete = co_await down_.end_body();
+      break;
+    } else if (step.event == http::h1::ParseEvent::Error) {
+      break;
+    } else if (step.event == http::h1::ParseEvent::NeedMore) {
+      bool timed_out = false;
+      if (co_await read_some(conn.socket, SteadyClock::time_point::max(), timed_out) == 0) {
+        auto last = parser_.on_eof();
+        if (last.event == http::h1::ParseEvent::Done) {
+          complete = co_await down_.end_body();
+          rh.keep_alive = false;
+        }
+        break;
+      }
+    }
+  }
+  if (!complete) {
+    info_.flags |= kUpstreamConnectionTermination;
+    down_.close_after_response();
+    co_return;
+  }
+  const uint32_t max_per_conn = rt.cluster->policy.connection_pool.max_requests_per_connection;
+  ++conn.requests;
+  const bool reusable = rh.keep_alive && down_.body_complete() && begin_ == end_ &&
+                        (max_per_conn == 0 || conn.requests < max_per_conn);
+  if (reusable) ctx_.pool().give_back(ep, std::move(conn));
+}
+
+}  // namespace
+
+asio::awaitable<void> forward(WorkerContext& ctx, upstream::ClusterTable& table, const snapshot::RouteEntry& entry,
+                              http::RequestHead& head, Downstream& down, RequestInfo& info) {
+  Forwarder f(ctx, table, entry, head, down, info);
+  co_await f.run();
+}
+
+}  // namespace sy::proxy

@@ -1,0 +1,271 @@
+#include "proxy/http1_connection.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+#include <vector>
+
+#include "http/http1/request_parser.h"
+#include "http/http1/serializer.h"
+#include "proxy/downstream.h"
+#include "proxy/request_flow.h"
+
+namespace sy::proxy {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+namespace {
+
+// Read buffer sizes: small for idle keep-alive connections (10k idle clients must stay cheap),
+// grown on demand up to the largest head the parser accepts plus a chunk line.
+constexpr size_t kInitialBuffer = 4 * 1024;
+constexpr size_t kMaxBuffer = 64 * 1024 + 8 * 1024;
+// A request body the flow did not consume is drained up to this much to keep the connection;
+// beyond it, closing is cheaper than reading.
+constexpr uint64_t kMaxDrain = 256 * 1024;
+
+class Http1Connection final : public Downstream {
+ public:
+  Http1Connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket)
+      : ctx_(ctx), binding_(std::move(binding)), socket_(std::move(socket)), timer_(ctx.io()) {
+    boost::system::error_code ec;
+    peer_ = socket_.remote_endpoint(ec);
+    buf_.resize(kInitialBuffer);
+  }
+
+  asio::awaitable<void> run();
+
+  // Downstream
+  asio::awaitable<BodyPiece> read_body() override;
+  bool body_complete() const override { return body_done_; }
+  asio::awaitable<bool> write_head(http::ResponseHead& head) override;
+  asio::awaitable<bool> write_body(std::string_view data) override;
+  asio::awaitable<bool> end_body() override;
+  bool head_sent() const override { return head_sent_; }
+  tcp::socket* tunnel_transport(std::string& pending) override;
+  const tcp::endpoint& peer() const override { return peer_; }
+  void close_after_response() override { close_ = true; }
+
+ private:
+  std::string_view unread() const { return {buf_.data() + begin_, end_ - begin_}; }
+  // Reads more bytes after the unread ones. Returns 0 on EOF, error or timeout.
+  asio::awaitable<size_t> fill(std::chrono::milliseconds timeout);
+  asio::awaitable<bool> write_all(std::string_view a, std::string_view b = {}, std::string_view c = {});
+  asio::awaitable<void> reject(http::h1::ParseError error);
+
+  WorkerContext& ctx_;
+  ListenerBinding binding_;
+  tcp::socket socket_;
+  asio::steady_timer timer_;
+  tcp::endpoint peer_;
+  std::vector<char> buf_;
+  size_t begin_ = 0, end_ = 0;
+  http::h1::RequestParser parser_;
+  std::string out_;
+
+  // Per request.
+  http::RequestHead* request_ = nullptr;
+  bool body_done_ = false;
+  bool continue_sent_ = false;
+  bool head_sent_ = false;
+  bool chunked_response_ = false;
+  bool response_done_ = false;
+  uint64_t body_read_ = 0;
+  // Per connection.
+  bool close_ = false;
+  bool tunnelled_ = false;
+};
+
+asio::awaitable<size_t> Http1Connection::fill(std::chrono::milliseconds timeout) {
+  if (begin_ > 0) {  // keep unread bytes at the front so the parser sees one contiguous view
+    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    end_ -= begin_;
+    begin_ = 0;
+  }
+  if (end_ == buf_.size()) {
+    if (buf_.size() >= kMaxBuffer) co_return 0;
+    buf_.resize(std::min(buf_.size() * 2, kMaxBuffer));
+  }
+  timer_.expires_after(timeout);
+  auto result = co_await (socket_.async_read_some(asio::buffer(buf_.data() + end_, buf_.size() - end_), kTuple) ||
+                          timer_.async_wait(kTuple));
+  if (result.index() != 0) co_return 0;  // timed out
+  auto [ec, n] = std::get<0>(result);
+  if (ec) co_return 0;
+  end_ += n;
+  co_return n;
+}
+
+asio::awaitable<bool> Http1Connection::write_all(std::string_view a, std::string_view b, std::string_view c) {
+  std::array<asio::const_buffer, 3> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size()),
+                                         asio::buffer(c.data(), c.size())};
+  auto [ec, n] = co_await asio::async_write(socket_, bufs, kTuple);
+  if (ec) {
+    close_ = true;
+    co_return false;
+  }
+  co_return true;
+}
+
+asio::awaitable<void> Http1Connection::reject(http::h1::ParseError error) {
+  std::string reply = http::h1::render_local_response(http::h1::http_status(error), {}, true);
+  co_await write_all(reply);
+}
+
+asio::awaitable<BodyPiece> Http1Connection::read_body() {
+  if (body_done_) co_return BodyPiece{{}, true, false};
+  if (request_ && request_->expect_continue && !continue_sent_) {
+    continue_sent_ = true;
+    if (!co_await write_all("HTTP/1.1 100 Continue\r\n\r\n")) co_return BodyPiece{{}, false, true};
+  }
+  for (;;) {
+    auto step = parser_.parse(unread());
+    begin_ += step.consumed;
+    switch (step.event) {
+      case http::h1::ParseEvent::Body:
+        body_read_ += step.body.size();
+        co_return BodyPiece{step.body, false, false};
+      case http::h1::ParseEvent::Done:
+        body_done_ = true;
+        co_return BodyPiece{{}, true, false};
+      case http::h1::ParseEvent::Error:
+        close_ = true;
+        co_return BodyPiece{{}, false, true};
+      case http::h1::ParseEvent::Head:  // cannot happen mid-body
+        close_ = true;
+        co_return BodyPiece{{}, false, true};
+      case http::h1::ParseEvent::NeedMore:
+        if (co_await fill(ctx_.timeouts().idle) == 0) {
+          close_ = true;
+          co_return BodyPiece{{}, false, true};
+        }
+        break;
+    }
+  }
+}
+
+asio::awaitable<bool> Http1Connection::write_head(http::ResponseHead& head) {
+  const bool head_request = request_ && request_->method == http::Method::Head;
+  if (!head.informational()) {
+    switch (head.framing) {
+      case http::BodyFraming::Chunked:
+      case http::BodyFraming::Stream:
+      case http::BodyFraming::UntilClose:
+        if (request_ && request_->version == http::Version::Http10) {
+          head.framing = http::BodyFraming::UntilClose;
+          close_ = true;
+        } else {
+          head.framing = http::BodyFraming::Chunked;
+        }
+        break;
+      default:
+        break;
+    }
+    chunked_response_ = head.framing == http::BodyFraming::Chunked && !head_request;
+    if (head_request && head.framing == http::BodyFraming::Chunked) head.framing = http::BodyFraming::None;
+    head_sent_ = true;
+    response_done_ = head.framing == http::BodyFraming::None || head_request;
+  }
+  if (request_ && !request_->keep_alive) close_ = true;
+  http::h1::HeadOptions opts;
+  opts.tunnel = head.upgrade;
+  opts.close = close_ && !head.informational();
+  out_.clear();
+  http::h1::append_response_head(head, opts, out_);
+  co_return co_await write_all(out_);
+}
+
+asio::awaitable<bool> Http1Connection::write_body(std::string_view data) {
+  if (data.empty()) co_return true;
+  if (request_ && request_->method == http::Method::Head) co_return true;
+  if (chunked_response_) {
+    http::h1::ChunkPrefix prefix(data.size());
+    co_return co_await write_all(prefix.view(), data, http::h1::kChunkSuffix);
+  }
+  co_return co_await write_all(data);
+}
+
+asio::awaitable<bool> Http1Connection::end_body() {
+  response_done_ = true;
+  if (chunked_response_) {
+    chunked_response_ = false;
+    co_return co_await write_all(http::h1::kLastChunk);
+  }
+  if (request_ && request_->version == http::Version::Http10) close_ = true;
+  co_return true;
+}
+
+tcp::socket* Http1Connection::tunnel_transport(std::string& pending) {
+  tunnelled_ = true;
+  pending.assign(unread());
+  begin_ = end_ = 0;
+  return &socket_;
+}
+
+asio::awaitable<void> Http1Connection::run() {
+  for (;;) {
+    // Read the next request head; an idle connection gets the idle timeout, a started head the
+    // header-read timeout.
+    bool head_ready = false;
+    while (!head_ready) {
+      auto step = parser_.parse(unread());
+      begin_ += step.consumed;
+      switch (step.event) {
+        case http::h1::ParseEvent::Head:
+          head_ready = true;
+          break;
+        case http::h1::ParseEvent::Error:
+          co_await reject(parser_.error());
+          co_return;
+        case http::h1::ParseEvent::NeedMore: {
+          auto timeout = begin_ == end_ ? ctx_.timeouts().idle : ctx_.timeouts().header_read;
+          if (co_await fill(timeout) == 0) {
+            if (end_ == buf_.size() && buf_.size() >= kMaxBuffer) co_await reject(http::h1::ParseError::HeaderTooLarge);
+            co_return;
+          }
+          break;
+        }
+        case http::h1::ParseEvent::Done:  // end of a body-less message already handled
+          break;
+        case http::h1::ParseEvent::Body:  // body bytes before a head: the parser state is broken
+          co_return;
+      }
+    }
+
+    http::RequestHead& head = parser_.head();
+    request_ = &head;
+    continue_sent_ = head_sent_ = chunked_response_ = response_done_ = false;
+    body_done_ = head.framing == http::BodyFraming::None;
+    body_read_ = 0;
+
+    co_await handle_request(ctx_, binding_, head, *this);
+    if (tunnelled_) co_return;
+
+    if (!head_sent_ || !response_done_) close_ = true;  // response cut short: the stream is unusable
+    // Drain what the flow did not read (a local reply to a request with a body).
+    while (!body_done_ && !close_) {
+      BodyPiece piece = co_await read_body();
+      if (piece.error || body_read_ > kMaxDrain) close_ = true;
+    }
+    request_ = nullptr;
+    if (close_ || !head.keep_alive) {
+      boost::system::error_code ignored;
+      socket_.shutdown(tcp::socket::shutdown_send, ignored);
+      co_return;
+    }
+  }
+}
+
+}  // namespace
+
+asio::awaitable<void> serve_http1_connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket) {
+  Http1Connection conn(ctx, std::move(binding), std::move(socket));
+  co_await conn.run();
+}
+
+}  // namespace sy::proxy

@@ -1,0 +1,15 @@
+// What a client connection was accepted on: a Gateway listener (bind, port) or a mesh listener.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace sy::proxy {
+
+struct ListenerBinding {
+  bool mesh = false;
+  std::string bind;        // Gateway Server.bind, empty when listening on --bind
+  uint32_t port = 0;       // the Gateway server port, or the mesh listener's own port
+};
+
+}  // namespace sy::proxy

@@ -1,0 +1,31 @@
+#include "proxy/local_reply.h"
+
+#include "http/status.h"
+#include "proxy/response_flags.h"
+
+namespace sy::proxy {
+
+void apply_header_ops(const policy::HeaderOps& ops, http::HeaderMap& headers) {
+  for (const auto& [name, value] : ops.set) headers.set(name, value);
+  for (const auto& [name, value] : ops.add) headers.add(name, value);
+  for (const auto& name : ops.remove) headers.remove(name);
+}
+
+boost::asio::awaitable<void> send_local_reply(Downstream& down, const LocalReply& reply, RequestInfo& info) {
+  info.status = reply.status;
+  http::ResponseHead head;
+  head.status = reply.status;
+  head.framing = http::BodyFraming::ContentLength;
+  head.content_length = reply.body.size();
+  if (!reply.body.empty()) head.headers.add("content-type", reply.content_type);
+  for (const auto& [name, value] : reply.headers) head.headers.add(name, value);
+  if (info.flags != 0) head.headers.add("x-switchyard-reason", format_response_flags(info.flags));
+  if (reply.response_ops) apply_header_ops(*reply.response_ops, head.headers);
+  if (reply.body.empty()) head.framing = http::BodyFraming::ContentLength;
+  if (!co_await down.write_head(head)) co_return;
+  if (!reply.body.empty() && !co_await down.write_body(reply.body)) co_return;
+  co_await down.end_body();
+  info.response_body_bytes = reply.body.size();
+}
+
+}  // namespace sy::proxy

@@ -1,0 +1,87 @@
+#include "proxy/request_flow.h"
+
+#include "proxy/forward.h"
+#include "proxy/header_source.h"
+#include "proxy/local_reply.h"
+#include "proxy/response_flags.h"
+#include "route/redirect.h"
+#include "snapshot/router.h"
+
+namespace sy::proxy {
+
+namespace asio = boost::asio;
+
+namespace {
+
+// The service port a mesh request is addressed to: the authority's port (absolute-form or Host),
+// else the port the connection was originally sent to (binding.port).
+uint32_t mesh_port(const http::RequestHead& head, const ListenerBinding& binding) {
+  if (auto p = route::authority_port(head.authority)) return *p;
+  return binding.port;
+}
+
+}  // namespace
+
+asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& binding, http::RequestHead& head,
+                                     Downstream& down) {
+  RequestInfo info;
+  // Pinned for the whole request: a reload publishes a new snapshot, this request keeps its own.
+  std::shared_ptr<upstream::ClusterTable> table = ctx.current();
+  const snapshot::Snapshot& snap = table->snapshot();
+
+  HeaderMapSource headers(head.headers);
+  route::RequestView view;
+  view.method = head.method_name;
+  view.scheme = head.scheme.empty() ? std::string_view("http") : head.scheme;
+  view.authority = head.authority;
+  view.path = head.path;
+  view.headers = &headers;
+
+  snapshot::RouteResult result;
+  if (binding.mesh) {
+    result = snapshot::route_mesh(snap, mesh_port(head, binding), view);
+  } else if (const snapshot::Listener* listener = snap.find_listener(binding.port, binding.bind)) {
+    result = snapshot::route(*listener, view);
+  }
+
+  switch (result.status) {
+    case snapshot::RouteResult::Status::kNoVirtualHost:
+    case snapshot::RouteResult::Status::kNoRoute:
+      info.flags |= kNoRoute;
+      co_await send_local_reply(down, LocalReply::of(404), info);
+      co_return;
+    case snapshot::RouteResult::Status::kHttpsRedirect: {
+      std::string location = route::https_redirect_location(view);
+      LocalReply reply = LocalReply::of(301);
+      reply.headers.emplace_back("location", location);
+      co_await send_local_reply(down, reply, info);
+      co_return;
+    }
+    case snapshot::RouteResult::Status::kRouted:
+      break;
+  }
+
+  const snapshot::RouteEntry& entry = *result.route;
+  const snapshot::RouteAction& action = entry.action;
+  info.route_name = entry.name;
+  switch (action.kind) {
+    case snapshot::RouteAction::Kind::kRedirect: {
+      std::string location = action.redirect.location(view);
+      LocalReply reply = LocalReply::of(static_cast<int>(action.redirect.status()), {}, &action.headers.response);
+      reply.headers.emplace_back("location", location);
+      co_await send_local_reply(down, reply, info);
+      co_return;
+    }
+    case snapshot::RouteAction::Kind::kDirectResponse:
+      co_await send_local_reply(down,
+                                LocalReply::of(static_cast<int>(action.direct_response.status),
+                                               action.direct_response.body, &action.headers.response),
+                                info);
+      co_return;
+    case snapshot::RouteAction::Kind::kForward:
+      co_await forward(ctx, *table, entry, head, down, info);
+      co_return;
+  }
+}
+
+}  // namespace sy::proxy

@@ -1,0 +1,23 @@
+// What happened to one request, filled in as it flows and read at the end (access log, metrics).
+// Lives on the request's coroutine frame; owned by one worker.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+namespace sy::proxy {
+
+struct RequestInfo {
+  std::chrono::steady_clock::time_point start = std::chrono::steady_clock::now();
+  int status = 0;
+  uint32_t flags = 0;        // ResponseFlag bits
+  uint32_t attempts = 0;     // upstream attempts made
+  std::string route_name;    // matched route's stat name
+  uint32_t cluster = UINT32_MAX;
+  std::string upstream_host; // "ip:port" of the last attempt
+  uint64_t request_body_bytes = 0;
+  uint64_t response_body_bytes = 0;
+};
+
+}  // namespace sy::proxy

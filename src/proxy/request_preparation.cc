@@ -1,0 +1,67 @@
+#include "proxy/request_preparation.h"
+
+#include "proxy/local_reply.h"
+
+namespace sy::proxy {
+
+std::string make_request_id(Random& rng) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  uint64_t hi = rng.next(), lo = rng.next();
+  hi = (hi & ~0xF000ull) | 0x4000ull;                       // version 4
+  lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // RFC 4122 variant
+  std::string out(36, '-');
+  int pos = 0;
+  auto put = [&](uint64_t v, int nibbles) {
+    for (int i = nibbles - 1; i >= 0; --i) {
+      if (pos == 8 || pos == 13 || pos == 18 || pos == 23) ++pos;
+      out[pos++] = kHex[(v >> (i * 4)) & 0xF];
+    }
+  };
+  put(hi, 16);
+  put(lo, 16);
+  return out;
+}
+
+bool is_non_idempotent(const http::RequestHead& head) {
+  if (head.method == http::Method::Post || head.method == http::Method::Patch) return true;
+  const bool has_body = head.framing == http::BodyFraming::Chunked ||
+                        (head.framing == http::BodyFraming::ContentLength && head.content_length.value_or(0) > 0);
+  return has_body && !head.headers.contains("idempotency-key");
+}
+
+void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteAction& action,
+                              const snapshot::RouteDestination& destination,
+                              const boost::asio::ip::tcp::endpoint& peer, Random& rng) {
+  http::HeaderMap& h = head.headers;
+  if (auto path = action.rewrite.apply(head.path)) {
+    h.set("x-envoy-original-path", head.path);
+    head.path = h.intern(*path);
+  }
+  if (!action.rewrite.authority().empty()) head.authority = h.intern(action.rewrite.authority());
+
+  // 100-continue is answered by the gateway itself; the upstream gets the body directly.
+  h.remove("expect");
+  if (auto xff = h.get("x-forwarded-for")) {
+    std::string joined(*xff);
+    joined += ", ";
+    joined += peer.address().to_string();
+    h.set("x-forwarded-for", joined);
+  } else {
+    h.add("x-forwarded-for", peer.address().to_string());
+  }
+  if (!h.contains("x-forwarded-proto")) h.add("x-forwarded-proto", head.scheme.empty() ? "http" : head.scheme);
+  if (!h.contains("x-request-id")) h.add("x-request-id", make_request_id(rng));
+
+  // Route-level operations first, then the destination's, so the more specific one wins on `set`.
+  apply_header_ops(action.headers.request, h);
+  apply_header_ops(destination.headers.request, h);
+  // `headers.request.set.host` acts as an authority rewrite (semantics §5.6).
+  for (const auto* ops : {&action.headers.request, &destination.headers.request}) {
+    for (const auto& [name, value] : ops->set) {
+      if (name == "host" || name == ":authority") head.authority = h.intern(value);
+    }
+  }
+  h.remove("host");
+}
+
+}  // namespace sy::proxy

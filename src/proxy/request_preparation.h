@@ -1,0 +1,23 @@
+// Edits a client request into what is sent upstream: rewrites, header operations, forwarding
+// headers (X-Forwarded-For/-Proto, x-request-id) and hop-by-hop cleanup. Pure; one worker.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+
+#include "core/random.h"
+#include "http/message.h"
+#include "snapshot/snapshot.h"
+
+namespace sy::proxy {
+
+void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteAction& action,
+                              const snapshot::RouteDestination& destination,
+                              const boost::asio::ip::tcp::endpoint& peer, Random& rng);
+
+// A version-4 UUID text for x-request-id.
+std::string make_request_id(Random& rng);
+
+// POST/PATCH, or any request with a body and no idempotency-key header.
+bool is_non_idempotent(const http::RequestHead& head);
+
+}  // namespace sy::proxy

@@ -1,0 +1,49 @@
+// Everything one worker thread owns for proxying: its upstream pools, its per-snapshot cluster
+// runtime table and its random generator. Created on the worker's thread and used only there.
+#pragma once
+
+#include <boost/asio/io_context.hpp>
+#include <chrono>
+#include <memory>
+
+#include "core/random.h"
+#include "snapshot/snapshot_store.h"
+#include "upstream/cluster_runtime.h"
+#include "upstream/connection_pool.h"
+
+namespace sy::proxy {
+
+struct ProxyTimeouts {
+  std::chrono::milliseconds header_read{60'000};  // a client must send a whole head within this
+  std::chrono::milliseconds idle{300'000};        // keep-alive connection with no request
+};
+
+class WorkerContext {
+ public:
+  WorkerContext(boost::asio::io_context& io, const snapshot::SnapshotStore& store, int index, ProxyTimeouts t)
+      : io_(io), store_(store), rng_(0x5eed0000ull + static_cast<uint64_t>(index) * 7919), timeouts_(t) {}
+
+  boost::asio::io_context& io() { return io_; }
+  upstream::ConnectionPool& pool() { return pool_; }
+  Random& rng() { return rng_; }
+  const ProxyTimeouts& timeouts() const { return timeouts_; }
+
+  // The cluster table of the snapshot in force, rebuilt when a new snapshot was published.
+  // The caller keeps the shared_ptr for the whole request.
+  std::shared_ptr<upstream::ClusterTable> current() {
+    auto snap = store_.load();
+    if (!table_ || &table_->snapshot() != snap.get())
+      table_ = std::make_shared<upstream::ClusterTable>(std::move(snap), rng_.next());
+    return table_;
+  }
+
+ private:
+  boost::asio::io_context& io_;
+  const snapshot::SnapshotStore& store_;
+  upstream::ConnectionPool pool_;
+  std::shared_ptr<upstream::ClusterTable> table_;
+  Random rng_;
+  ProxyTimeouts timeouts_;
+};
+
+}  // namespace sy::proxy

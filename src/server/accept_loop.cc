@@ -1,0 +1,59 @@
+#include "server/accept_loop.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include <linux/netfilter_ipv4.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include "net/listen_socket.h"
+#include "proxy/http1_connection.h"
+
+namespace sy::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+
+namespace {
+
+// Port the client originally addressed when iptables redirected the connection here.
+std::optional<uint16_t> original_destination_port(tcp::socket& s) {
+  sockaddr_in addr{};
+  socklen_t len = sizeof(addr);
+  if (::getsockopt(s.native_handle(), SOL_IP, SO_ORIGINAL_DST, &addr, &len) != 0) return std::nullopt;
+  return ntohs(addr.sin_port);
+}
+
+}  // namespace
+
+asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, tcp::acceptor& acceptor, proxy::ListenerBinding binding) {
+  for (;;) {
+    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+      spdlog::warn("accept on port {}: {}", binding.port, ec.message());
+      continue;
+    }
+    net::tune_accepted_socket(socket);
+    proxy::ListenerBinding conn_binding = binding;
+    if (binding.mesh) {
+      boost::system::error_code lec;
+      auto local = socket.local_endpoint(lec);
+      if (auto orig = original_destination_port(socket); orig && !lec && *orig != local.port()) conn_binding.port = *orig;
+    }
+    asio::co_spawn(ctx.io(), proxy::serve_http1_connection(ctx, std::move(conn_binding), std::move(socket)),
+                   [](std::exception_ptr e) {
+                     if (!e) return;
+                     try {
+                       std::rethrow_exception(e);
+                     } catch (const std::exception& ex) {
+                       spdlog::error("connection aborted: {}", ex.what());
+                     }
+                   });
+  }
+}
+
+}  // namespace sy::server

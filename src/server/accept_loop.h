@@ -1,0 +1,16 @@
+// Accepts client connections on one worker's listening socket and starts a connection coroutine
+// for each, on the same worker (a connection never changes thread).
+#pragma once
+
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+
+#include "proxy/listener_binding.h"
+#include "proxy/worker_context.h"
+
+namespace sy::server {
+
+boost::asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, boost::asio::ip::tcp::acceptor& acceptor,
+                                         proxy::ListenerBinding binding);
+
+}  // namespace sy::server

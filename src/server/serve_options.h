@@ -1,0 +1,27 @@
+// Options of `switchyard serve`, filled by the CLI.
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "config/model/common.h"
+#include "proxy/worker_context.h"
+
+namespace sy::server {
+
+struct ServeOptions {
+  std::vector<std::string> config_paths;
+  std::string bind = "0.0.0.0";         // address for Gateway servers without their own `bind`
+  int workers = 0;                      // 0 = one per core
+  config::Labels selector;              // this proxy's labels: which Gateways it implements
+  std::vector<std::string> mesh_listen;  // ADDR:PORT of sidecar-outbound listeners
+  std::string proxy_namespace = "default";
+  proxy::ProxyTimeouts timeouts;
+  std::chrono::milliseconds drain_time{5000};
+};
+
+// Runs until SIGTERM/SIGINT. Returns the process exit code.
+int run_serve(const ServeOptions& opts);
+
+}  // namespace sy::server

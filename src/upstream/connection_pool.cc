@@ -1,0 +1,88 @@
+#include "upstream/connection_pool.h"
+
+#include <sys/socket.h>
+
+#include <functional>
+
+namespace sy::upstream {
+namespace {
+
+// A connection the upstream closed (or sent unsolicited bytes on) while idle must not be reused:
+// writing a request into it would fail after we think the request was sent.
+bool still_usable(boost::asio::ip::tcp::socket& s) {
+  char byte;
+  ssize_t n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
+  return false;  // 0 = orderly close; >0 = stray data (e.g. a late response): both unusable
+}
+
+}  // namespace
+
+size_t ConnectionPool::EndpointHash::operator()(const boost::asio::ip::tcp::endpoint& e) const noexcept {
+  size_t h = std::hash<unsigned short>()(e.port());
+  if (e.address().is_v4()) return h ^ (std::hash<uint32_t>()(e.address().to_v4().to_uint()) << 1);
+  auto bytes = e.address().to_v6().to_bytes();
+  for (auto b : bytes) h = h * 131 + b;
+  return h;
+}
+
+bool ConnectionPool::take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out) {
+  auto it = idle_.find(endpoint);
+  if (it == idle_.end()) return false;
+  auto& list = it->second;
+  while (!list.empty()) {
+    Idle idle = std::move(list.back());
+    list.pop_back();
+    if (still_usable(idle.conn.socket)) {
+      out = std::move(idle.conn);
+      out.reused = true;
+      return true;
+    }
+    boost::system::error_code ignored;
+    idle.conn.socket.close(ignored);
+  }
+  return false;
+}
+
+void ConnectionPool::give_back(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection conn) {
+  auto& list = idle_[endpoint];
+  if (list.size() >= kMaxIdlePerEndpoint) {
+    boost::system::error_code ignored;
+    conn.socket.close(ignored);
+    return;
+  }
+  list.push_back(Idle{std::move(conn), Clock::now()});
+}
+
+void ConnectionPool::expire(std::chrono::milliseconds idle_timeout) {
+  if (idle_timeout.count() <= 0) return;
+  const auto cutoff = Clock::now() - idle_timeout;
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    auto& list = it->second;
+    std::erase_if(list, [&](Idle& i) {
+      if (i.since > cutoff) return false;
+      boost::system::error_code ignored;
+      i.conn.socket.close(ignored);
+      return true;
+    });
+    it = list.empty() ? idle_.erase(it) : std::next(it);
+  }
+}
+
+void ConnectionPool::drop(const boost::asio::ip::tcp::endpoint& endpoint) {
+  auto it = idle_.find(endpoint);
+  if (it == idle_.end()) return;
+  for (auto& i : it->second) {
+    boost::system::error_code ignored;
+    i.conn.socket.close(ignored);
+  }
+  idle_.erase(it);
+}
+
+size_t ConnectionPool::idle_count() const {
+  size_t n = 0;
+  for (const auto& [_, list] : idle_) n += list.size();
+  return n;
+}
+
+}  // namespace sy::upstream

@@ -1,0 +1,54 @@
+// Keep-alive connections to upstream endpoints, one pool per worker (never shared across threads,
+// so no locks). A connection is checked for a peer close before reuse; idle ones expire.
+#pragma once
+
+#include <boost/asio/ip/tcp.hpp>
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+namespace sy::upstream {
+
+using Clock = std::chrono::steady_clock;
+
+// A pooled connection. `reused` tells the retry logic whether a failure before any byte was
+// written may be retried on a fresh connection (the peer may have closed it while idle).
+struct PooledConnection {
+  boost::asio::ip::tcp::socket socket;
+  bool reused = false;
+  uint32_t requests = 0;  // requests already served on this connection
+};
+
+class ConnectionPool {
+ public:
+  // Bounds memory: at most this many idle connections per endpoint are kept.
+  static constexpr size_t kMaxIdlePerEndpoint = 256;
+
+  // Takes an idle connection to `endpoint` that the peer has not closed, if any.
+  bool take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out);
+
+  // Returns a healthy connection for reuse. `idle_timeout` 0 means keep forever.
+  void give_back(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection conn);
+
+  // Closes connections idle longer than `idle_timeout`. Called from a periodic timer.
+  void expire(std::chrono::milliseconds idle_timeout);
+
+  // Closes everything to `endpoint` (endpoint removed from config).
+  void drop(const boost::asio::ip::tcp::endpoint& endpoint);
+
+  size_t idle_count() const;
+
+ private:
+  struct Idle {
+    PooledConnection conn;
+    Clock::time_point since;
+  };
+  struct EndpointHash {
+    size_t operator()(const boost::asio::ip::tcp::endpoint& e) const noexcept;
+  };
+  std::unordered_map<boost::asio::ip::tcp::endpoint, std::vector<Idle>, EndpointHash> idle_;
+};
+
+}  // namespace sy::upstream
