@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs the Debian packages switchyard builds and tests with. Idempotent: does nothing when all are present.
 set -euo pipefail
-PKGS=(cmake ninja-build g++ make pkg-config python3 curl
+PKGS=(cmake ninja-build g++ make pkg-config python3 curl ccache
       libboost1.81-dev libyaml-cpp-dev libre2-dev libnghttp2-dev libssl-dev libfmt-dev libspdlog-dev
       libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev nghttp2-client wrk)
 missing=()
