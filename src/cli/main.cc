@@ -31,7 +31,7 @@ int main(int argc, char** argv) {
 
   sy::server::ServeOptions serve;
   std::vector<std::string> selectors;
-  int header_timeout_ms = 60'000, idle_timeout_ms = 300'000, drain_ms = 5000;
+  int header_timeout_ms = 60'000, idle_timeout_ms = 300'000, drain_ms = 5000, dns_refresh_ms = 60'000;
   auto* s = app.add_subcommand("serve", "Run the gateway");
   s->add_option("-c,--config", serve.config_paths, "YAML file or directory (repeatable)")->required()->allow_extra_args(false);
   s->add_option("--bind", serve.bind, "Address for Gateway listeners")->capture_default_str();
@@ -42,6 +42,9 @@ int main(int argc, char** argv) {
   s->add_option("--header-timeout-ms", header_timeout_ms, "Time a client has to send a request head")
       ->capture_default_str();
   s->add_option("--idle-timeout-ms", idle_timeout_ms, "Keep-alive idle timeout")->capture_default_str();
+  s->add_option("--dns-refresh-ms", dns_refresh_ms, "Re-resolution interval of DNS ServiceEntry names")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
   s->add_option("--drain-time-ms", drain_ms, "Time in-flight requests get on shutdown")->capture_default_str();
   s->callback([&] {
     for (const auto& kv : selectors) {
@@ -51,6 +54,7 @@ int main(int argc, char** argv) {
     }
     serve.timeouts.header_read = std::chrono::milliseconds(header_timeout_ms);
     serve.timeouts.idle = std::chrono::milliseconds(idle_timeout_ms);
+    serve.timeouts.dns_refresh = std::chrono::milliseconds(dns_refresh_ms);
     serve.drain_time = std::chrono::milliseconds(drain_ms);
     rc = sy::server::run_serve(serve);
   });

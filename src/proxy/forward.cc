@@ -10,6 +10,8 @@
 
 #include "http/http1/response_parser.h"
 #include "http/http1/serializer.h"
+#include "proxy/cors.h"
+#include "proxy/hash_key.h"
 #include "proxy/local_reply.h"
 #include "proxy/request_preparation.h"
 #include "proxy/response_flags.h"
@@ -28,14 +30,24 @@ namespace {
 
 constexpr size_t kReplayLimit = 64 * 1024;  // request bodies up to this size can be retried
 constexpr size_t kUpstreamBuffer = 16 * 1024;
+// A request to a DNS cluster whose names were never resolved yet waits this long for the first
+// answer before failing with 503 UH (only right after start or a reload that added names).
+constexpr auto kFirstResolutionWait = std::chrono::seconds(5);
 constexpr std::string_view kResetPrefix = "upstream connect error or disconnect/reset before headers. reset reason: ";
 
 // One request's journey to the upstream, possibly over several attempts.
 class Forwarder {
  public:
   Forwarder(WorkerContext& ctx, upstream::ClusterTable& table, const snapshot::RouteEntry& entry,
-            http::RequestHead& head, Downstream& down, RequestInfo& info)
-      : ctx_(ctx), table_(table), action_(entry.action), head_(head), down_(down), info_(info), timer_(ctx.io()) {}
+            http::RequestHead& head, Downstream& down, RequestInfo& info, const ForwardOptions& options)
+      : ctx_(ctx),
+        table_(table),
+        action_(entry.action),
+        head_(head),
+        down_(down),
+        info_(info),
+        options_(options),
+        timer_(ctx.io()) {}
 
   asio::awaitable<void> run();
 
@@ -48,6 +60,8 @@ class Forwarder {
   asio::awaitable<void> deliver(upstream::PooledConnection conn, const tcp::endpoint& ep,
                                 const upstream::ClusterRuntime& rt);
   asio::awaitable<void> fail(int status, std::string_view body);
+  asio::awaitable<void> await_first_resolution();
+  void decorate_response(http::HeaderMap& headers) const;
   asio::awaitable<void> backoff(uint32_t retry_number);
   SteadyClock::time_point attempt_deadline() const;
 
@@ -57,8 +71,11 @@ class Forwarder {
   http::RequestHead& head_;
   Downstream& down_;
   RequestInfo& info_;
+  const ForwardOptions& options_;
   asio::steady_timer timer_;
   const snapshot::RouteDestination* destination_ = nullptr;
+  std::shared_ptr<upstream::ClusterRuntime> rt_;  // kept alive for the request (DNS rebuilds)
+  std::string set_cookie_;                        // generated consistent-hash cookie, if any
 
   std::string head_bytes_;
   std::string replay_;             // the request body, kept for retries while it fits
@@ -92,7 +109,7 @@ asio::awaitable<bool> Forwarder::connect(upstream::PooledConnection& conn, const
   conn.reused = false;
   conn.requests = 0;
   auto deadline = std::min(attempt_deadline(), SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
-                                                                         table_.at(info_.cluster).cluster->policy
+                                                                         rt_->cluster->policy
                                                                              .connection_pool.connect_timeout));
   timer_.expires_at(deadline);
   auto result = co_await (conn.socket.async_connect(ep, kTuple) || timer_.async_wait(kTuple));
@@ -174,7 +191,31 @@ asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnect
 
 asio::awaitable<void> Forwarder::fail(int status, std::string_view body) {
   down_.close_after_response();
-  co_await send_local_reply(down_, LocalReply::of(status, body, &action_.headers.response), info_);
+  LocalReply reply = LocalReply::of(status, body, &action_.headers.response);
+  if (!options_.cors_origin.empty()) {
+    reply.cors = &action_.cors;
+    reply.cors_origin = options_.cors_origin;
+  }
+  co_await send_local_reply(down_, reply, info_);
+}
+
+// Response headers the gateway adds to an upstream response: route and destination header
+// operations, CORS for an allowed origin, a generated hash cookie.
+void Forwarder::decorate_response(http::HeaderMap& headers) const {
+  apply_header_ops(action_.headers.response, headers);
+  apply_header_ops(destination_->headers.response, headers);
+  if (!options_.cors_origin.empty()) add_cors_response_headers(action_.cors, options_.cors_origin, headers);
+  if (!set_cookie_.empty()) headers.add("set-cookie", set_cookie_);
+}
+
+// Right after start (or a reload naming new hosts) a DNS cluster's names may not have been
+// resolved yet; the resolution is already under way, so wait for it rather than fail.
+asio::awaitable<void> Forwarder::await_first_resolution() {
+  const auto deadline = std::min(route_deadline_, SteadyClock::now() + kFirstResolutionWait);
+  while (rt_->dns_pending && SteadyClock::now() < deadline) {
+    co_await ctx_.dns().wait_round(deadline);
+    rt_ = table_.runtime(destination_->cluster);
+  }
 }
 
 asio::awaitable<void> Forwarder::backoff(uint32_t retry_number) {
@@ -195,7 +236,11 @@ asio::awaitable<void> Forwarder::run() {
   }
   destination_ = &action_.destinations[*choice];
   info_.cluster = destination_->cluster;
-  upstream::ClusterRuntime& rt = table_.at(destination_->cluster);
+  rt_ = table_.runtime(destination_->cluster);
+  if (action_.timeout.count() > 0)
+    route_deadline_ = info_.start + std::chrono::duration_cast<SteadyClock::duration>(action_.timeout);
+  if (rt_->dns_pending) co_await await_first_resolution();
+  upstream::ClusterRuntime& rt = *rt_;
   if (rt.cluster->missing()) {
     info_.flags |= kNoClusterFound;
     co_await fail(503, {});
@@ -207,10 +252,17 @@ asio::awaitable<void> Forwarder::run() {
     co_return;
   }
 
-  prepare_upstream_request(head_, action_, *destination_, down_.peer(), ctx_.rng());
+  // The hash key is read from the request as the client sent it, before header operations.
+  std::optional<uint64_t> hash;
+  if (rt.cluster->policy.load_balancer.algorithm == policy::LbAlgorithm::kConsistentHash) {
+    const std::string peer_ip = down_.peer().address().to_string();
+    const std::string peer = peer_ip + ":" + std::to_string(down_.peer().port());
+    HashKey key = extract_hash_key(rt.cluster->policy.load_balancer.hash, head_, peer_ip, peer);
+    hash = key.hash;
+    set_cookie_ = std::move(key.set_cookie);
+  }
+  prepare_upstream_request(head_, action_, *destination_, down_.peer(), ctx_.rng(), options_.edge);
   http::h1::append_request_head(head_, http::h1::HeadOptions{.tunnel = head_.upgrade}, head_bytes_);
-  if (action_.timeout.count() > 0)
-    route_deadline_ = info_.start + std::chrono::duration_cast<SteadyClock::duration>(action_.timeout);
   const bool non_idempotent = is_non_idempotent(head_);
   const policy::RetryPolicy& retry = action_.retry;
   const bool avoid_tried = retry.retry_ignore_previous_hosts &&
@@ -228,6 +280,7 @@ asio::awaitable<void> Forwarder::run() {
     ++info_.attempts;
     try_started_ = SteadyClock::now();
     lb::PickContext pick{.random = ctx_.rng().next(),
+                         .hash = hash,
                          .active_requests = rt.active,
                          .eligible = rt.eligible,
                          .tried = avoid_tried ? std::span<const uint64_t>(tried) : std::span<const uint64_t>()};
@@ -281,7 +334,17 @@ asio::awaitable<void> Forwarder::run() {
           auto step = parser_.parse({buf_.data() + begin_, end_ - begin_});
           begin_ += step.consumed;
           if (step.event == http::h1::ParseEvent::Head) {
-            if (parser_.head().status == 100) continue;  // we answered 100-continue ourselves
+            const int status = parser_.head().status;
+            if (status == 100) continue;  // we answered 100-continue ourselves
+            if (status > 101 && status < 200) {
+              // 102/103 and other interim responses go to the client as they are; the final
+              // response follows on the same connection.
+              if (!co_await down_.write_head(parser_.head())) {
+                info_.flags |= kDownstreamConnectionTermination;
+                co_return;
+              }
+              continue;
+            }
             got_head = true;
           } else if (step.event == http::h1::ParseEvent::Error) {
             protocol_error = true;
@@ -370,8 +433,7 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
                                          const upstream::ClusterRuntime& rt) {
   http::ResponseHead& rh = parser_.head();
   info_.status = rh.status;
-  apply_header_ops(action_.headers.response, rh.headers);
-  apply_header_ops(destination_->headers.response, rh.headers);
+  decorate_response(rh.headers);
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - try_started_).count();
   rh.headers.set("x-envoy-upstream-service-time", std::to_string(elapsed));
 
@@ -424,8 +486,9 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
 }  // namespace
 
 asio::awaitable<void> forward(WorkerContext& ctx, upstream::ClusterTable& table, const snapshot::RouteEntry& entry,
-                              http::RequestHead& head, Downstream& down, RequestInfo& info) {
-  Forwarder f(ctx, table, entry, head, down, info);
+                              http::RequestHead& head, Downstream& down, RequestInfo& info,
+                              const ForwardOptions& options) {
+  Forwarder f(ctx, table, entry, head, down, info, options);
   co_await f.run();
 }
 

@@ -13,8 +13,14 @@
 
 namespace sy::proxy {
 
+// What the request flow decided before the router step and the router needs.
+struct ForwardOptions {
+  bool edge = true;              // gateway listener (X-Forwarded-Proto is ours); false on the mesh listener
+  std::string_view cors_origin;  // allowed CORS origin to echo on the response; empty when none
+};
+
 boost::asio::awaitable<void> forward(WorkerContext& ctx, upstream::ClusterTable& table,
                                      const snapshot::RouteEntry& entry, http::RequestHead& head, Downstream& down,
-                                     RequestInfo& info);
+                                     RequestInfo& info, const ForwardOptions& options);
 
 }  // namespace sy::proxy

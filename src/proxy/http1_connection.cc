@@ -151,6 +151,9 @@ asio::awaitable<BodyPiece> Http1Connection::read_body() {
 
 asio::awaitable<bool> Http1Connection::write_head(http::ResponseHead& head) {
   const bool head_request = request_ && request_->method == http::Method::Head;
+  // An HTTP/1.0 client does not expect interim responses (RFC 9110 section 15.2).
+  if (head.informational() && head.status != 101 && request_ && request_->version == http::Version::Http10)
+    co_return true;
   if (!head.informational()) {
     switch (head.framing) {
       case http::BodyFraming::Chunked:
@@ -247,6 +250,9 @@ asio::awaitable<void> Http1Connection::run() {
     if (tunnelled_) co_return;
 
     if (!head_sent_ || !response_done_) close_ = true;  // response cut short: the stream is unusable
+    // The client is waiting for 100 Continue before sending a body nobody wants: answering and
+    // closing beats inviting the body only to discard it (RFC 9110 section 10.1.1).
+    if (!body_done_ && head.expect_continue && !continue_sent_) close_ = true;
     // Drain what the flow did not read (a local reply to a request with a body).
     while (!body_done_ && !close_) {
       BodyPiece piece = co_await read_body();

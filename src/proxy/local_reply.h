@@ -21,6 +21,10 @@ struct LocalReply {
   std::string_view content_type = "text/plain";
   std::vector<std::pair<std::string_view, std::string_view>> headers;  // extra (location, ...)
   const policy::HeaderOps* response_ops = nullptr;
+  // CORS headers for an allowed origin: the preflight answer's set, or an actual response's.
+  const policy::CorsPolicy* cors = nullptr;
+  std::string_view cors_origin;
+  bool cors_preflight = false;
 
   static LocalReply of(int status, std::string_view body = {}, const policy::HeaderOps* ops = nullptr) {
     LocalReply r;

@@ -1,5 +1,6 @@
 #include "proxy/request_flow.h"
 
+#include "proxy/cors.h"
 #include "proxy/forward.h"
 #include "proxy/header_source.h"
 #include "proxy/local_reply.h"
@@ -64,22 +65,42 @@ asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& 
   const snapshot::RouteEntry& entry = *result.route;
   const snapshot::RouteAction& action = entry.action;
   info.route_name = entry.name;
+
+  // CORS runs before the router: an allowed preflight is answered here and never forwarded.
+  CorsDecision cors;
+  if (action.has_cors) cors = decide_cors(action.cors, head);
+  if (cors.kind == CorsDecision::Kind::kAnswerPreflight || cors.kind == CorsDecision::Kind::kRejectPreflight) {
+    LocalReply reply = LocalReply::of(200);
+    reply.cors = &action.cors;
+    reply.cors_origin = cors.origin;
+    reply.cors_preflight = true;
+    co_await send_local_reply(down, reply, info);
+    co_return;
+  }
+  auto with_cors = [&](LocalReply reply) {
+    reply.cors = &action.cors;
+    reply.cors_origin = cors.origin;
+    return reply;
+  };
+
   switch (action.kind) {
     case snapshot::RouteAction::Kind::kRedirect: {
       std::string location = action.redirect.location(view);
-      LocalReply reply = LocalReply::of(static_cast<int>(action.redirect.status()), {}, &action.headers.response);
+      LocalReply reply =
+          with_cors(LocalReply::of(static_cast<int>(action.redirect.status()), {}, &action.headers.response));
       reply.headers.emplace_back("location", location);
       co_await send_local_reply(down, reply, info);
       co_return;
     }
     case snapshot::RouteAction::Kind::kDirectResponse:
       co_await send_local_reply(down,
-                                LocalReply::of(static_cast<int>(action.direct_response.status),
-                                               action.direct_response.body, &action.headers.response),
+                                with_cors(LocalReply::of(static_cast<int>(action.direct_response.status),
+                                                         action.direct_response.body, &action.headers.response)),
                                 info);
       co_return;
     case snapshot::RouteAction::Kind::kForward:
-      co_await forward(ctx, *table, entry, head, down, info);
+      co_await forward(ctx, *table, entry, head, down, info,
+                       ForwardOptions{.edge = !binding.mesh, .cors_origin = cors.origin});
       co_return;
   }
 }

@@ -31,7 +31,7 @@ bool is_non_idempotent(const http::RequestHead& head) {
 
 void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteAction& action,
                               const snapshot::RouteDestination& destination,
-                              const boost::asio::ip::tcp::endpoint& peer, Random& rng) {
+                              const boost::asio::ip::tcp::endpoint& peer, Random& rng, bool edge) {
   http::HeaderMap& h = head.headers;
   if (auto path = action.rewrite.apply(head.path)) {
     h.set("x-envoy-original-path", head.path);
@@ -49,7 +49,11 @@ void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteActi
   } else {
     h.add("x-forwarded-for", peer.address().to_string());
   }
-  if (!h.contains("x-forwarded-proto")) h.add("x-forwarded-proto", head.scheme.empty() ? "http" : head.scheme);
+  // Listeners are plain HTTP, so the connection's scheme is http.
+  if (edge)
+    h.set("x-forwarded-proto", "http");
+  else if (!h.contains("x-forwarded-proto"))
+    h.add("x-forwarded-proto", "http");
   if (!h.contains("x-request-id")) h.add("x-request-id", make_request_id(rng));
 
   // Route-level operations first, then the destination's, so the more specific one wins on `set`.

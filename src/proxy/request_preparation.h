@@ -10,9 +10,12 @@
 
 namespace sy::proxy {
 
+// `edge`: the request came from outside the mesh (a gateway listener), so X-Forwarded-Proto is
+// set from the connection; on the mesh listener a client's value is kept (Envoy's
+// use_remote_address, true on Istio gateways, false on sidecars' outbound side).
 void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteAction& action,
                               const snapshot::RouteDestination& destination,
-                              const boost::asio::ip::tcp::endpoint& peer, Random& rng);
+                              const boost::asio::ip::tcp::endpoint& peer, Random& rng, bool edge);
 
 // A version-4 UUID text for x-request-id.
 std::string make_request_id(Random& rng);

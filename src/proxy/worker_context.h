@@ -1,5 +1,5 @@
 // Everything one worker thread owns for proxying: its upstream pools, its per-snapshot cluster
-// runtime table and its random generator. Created on the worker's thread and used only there.
+// runtime table, its DNS cache and its random generator. Created on the worker's thread and used only there.
 #pragma once
 
 #include <boost/asio/io_context.hpp>
@@ -10,21 +10,28 @@
 #include "snapshot/snapshot_store.h"
 #include "upstream/cluster_runtime.h"
 #include "upstream/connection_pool.h"
+#include "upstream/dns_cache.h"
 
 namespace sy::proxy {
 
 struct ProxyTimeouts {
   std::chrono::milliseconds header_read{60'000};  // a client must send a whole head within this
   std::chrono::milliseconds idle{300'000};        // keep-alive connection with no request
+  std::chrono::milliseconds dns_refresh{60'000};  // re-resolution of DNS cluster names (Istio's dnsRefreshRate)
 };
 
 class WorkerContext {
  public:
   WorkerContext(boost::asio::io_context& io, const snapshot::SnapshotStore& store, int index, ProxyTimeouts t)
-      : io_(io), store_(store), rng_(0x5eed0000ull + static_cast<uint64_t>(index) * 7919), timeouts_(t) {}
+      : io_(io),
+        store_(store),
+        dns_(io, t.dns_refresh),
+        rng_(0x5eed0000ull + static_cast<uint64_t>(index) * 7919),
+        timeouts_(t) {}
 
   boost::asio::io_context& io() { return io_; }
   upstream::ConnectionPool& pool() { return pool_; }
+  upstream::DnsCache& dns() { return dns_; }
   Random& rng() { return rng_; }
   const ProxyTimeouts& timeouts() const { return timeouts_; }
 
@@ -33,7 +40,7 @@ class WorkerContext {
   std::shared_ptr<upstream::ClusterTable> current() {
     auto snap = store_.load();
     if (!table_ || &table_->snapshot() != snap.get())
-      table_ = std::make_shared<upstream::ClusterTable>(std::move(snap), rng_.next());
+      table_ = std::make_shared<upstream::ClusterTable>(std::move(snap), rng_.next(), &dns_);
     return table_;
   }
 
@@ -41,6 +48,7 @@ class WorkerContext {
   boost::asio::io_context& io_;
   const snapshot::SnapshotStore& store_;
   upstream::ConnectionPool pool_;
+  upstream::DnsCache dns_;
   std::shared_ptr<upstream::ClusterTable> table_;
   Random rng_;
   ProxyTimeouts timeouts_;

@@ -26,38 +26,69 @@ lb::LbPolicy to_lb_policy(const policy::LoadBalancerPolicy& p) {
   return out;
 }
 
-ClusterTable::ClusterTable(std::shared_ptr<const snapshot::Snapshot> snap, uint64_t seed)
-    : snapshot_(std::move(snap)), clusters_(snapshot_->clusters.size()), seed_(seed) {}
+bool uses_dns(const snapshot::Cluster& c) {
+  return c.discovery == snapshot::Discovery::kDns || c.discovery == snapshot::Discovery::kDnsRoundRobin;
+}
 
-ClusterRuntime& ClusterTable::at(uint32_t id) {
+ClusterTable::ClusterTable(std::shared_ptr<const snapshot::Snapshot> snap, uint64_t seed, DnsCache* dns)
+    : snapshot_(std::move(snap)), clusters_(snapshot_->clusters.size()), seed_(seed), dns_(dns) {}
+
+std::shared_ptr<ClusterRuntime> ClusterTable::runtime(uint32_t id) {
   auto& slot = clusters_[id];
-  if (slot) return *slot;
-  slot = std::make_unique<ClusterRuntime>();
-  ClusterRuntime& rt = *slot;
+  if (!slot || (slot->cluster && uses_dns(*slot->cluster) && dns_ && slot->dns_version != dns_->version()))
+    slot = build(id);
+  return slot;
+}
+
+std::shared_ptr<ClusterRuntime> ClusterTable::build(uint32_t id) {
+  auto rt_ptr = std::make_shared<ClusterRuntime>();
+  ClusterRuntime& rt = *rt_ptr;
   const snapshot::Cluster& c = snapshot_->clusters[id];
   rt.cluster = &c;
-  const size_t n = c.endpoints.size();
-  rt.addresses.resize(n);
-  rt.active.assign(n, 0);
-  rt.eligible.assign((n + 63) / 64, 0);
+  const bool dns = uses_dns(c) && dns_ != nullptr;
+  if (dns) rt.dns_version = dns_->version();
   std::vector<lb::Endpoint> lb_endpoints;
-  lb_endpoints.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    const auto& ep = c.endpoints[i];
-    boost::system::error_code ec;
-    auto ip = asio::ip::make_address(ep.address, ec);
-    if (!ec && ep.port > 0 && ep.port <= 65535) {
-      rt.addresses[i] = asio::ip::tcp::endpoint(ip, static_cast<uint16_t>(ep.port));
+  auto add = [&](uint32_t origin, const std::optional<asio::ip::address>& ip) {
+    const auto& ep = c.endpoints[origin];
+    const size_t i = rt.addresses.size();
+    rt.origin.push_back(origin);
+    rt.addresses.emplace_back();
+    if (rt.eligible.size() <= i / 64) rt.eligible.push_back(0);
+    if (ip && ep.port > 0 && ep.port <= 65535) {
+      rt.addresses[i] = asio::ip::tcp::endpoint(*ip, static_cast<uint16_t>(ep.port));
       rt.eligible[i / 64] |= uint64_t{1} << (i % 64);
       ++rt.eligible_count;
     }
-    lb_endpoints.push_back(lb::Endpoint::from_address(ep.address + ":" + std::to_string(ep.port), ep.weight));
+    // A resolved address is identified by the address itself, so ring positions follow the
+    // address (not the name) and stay put when other records of the name come or go.
+    std::string identity = ip && dns ? ip->to_string() : ep.address;
+    lb_endpoints.push_back(lb::Endpoint::from_address(identity + ":" + std::to_string(ep.port), ep.weight));
+  };
+  for (uint32_t i = 0; i < c.endpoints.size(); ++i) {
+    boost::system::error_code ec;
+    auto ip = asio::ip::make_address(c.endpoints[i].address, ec);
+    if (!ec) {
+      add(i, ip);
+    } else if (dns && !c.endpoints[i].address.starts_with("unix://")) {
+      const auto& resolved = dns_->lookup(c.endpoints[i].address);
+      if (dns_->pending(c.endpoints[i].address)) rt.dns_pending = true;
+      if (resolved.empty()) {
+        add(i, std::nullopt);
+      } else if (c.discovery == snapshot::Discovery::kDnsRoundRobin) {
+        add(i, resolved.front());  // DNS_ROUND_ROBIN uses one address at a time
+      } else {
+        for (const auto& a : resolved) add(i, a);
+      }
+    } else {
+      add(i, std::nullopt);  // a name in a STATIC cluster, or a unix socket: not supported here
+    }
   }
-  if (n > 0) {
+  rt.active.assign(rt.addresses.size(), 0);
+  if (!lb_endpoints.empty()) {
     rt.balancer = lb::Balancer::build(to_lb_policy(c.policy.load_balancer), lb_endpoints);
     rt.balancer->reseed(seed_ ^ (uint64_t{id} * 0x9E3779B97F4A7C15ull));
   }
-  return rt;
+  return rt_ptr;
 }
 
 }  // namespace sy::upstream

@@ -1,7 +1,8 @@
 // Per-worker runtime state of the clusters of one Snapshot: resolved socket addresses, the
 // worker's own balancer copy and in-flight request counts. Built lazily per cluster on first use
 // and owned by one worker thread (never shared), so picks take no locks. A request keeps the
-// table it started with alive (shared_ptr) so a reload mid-request cannot free its counters.
+// table it started with alive (shared_ptr) so a reload mid-request cannot free its counters, and
+// keeps its ClusterRuntime alive the same way (a DNS change rebuilds a cluster's runtime).
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
@@ -11,35 +12,52 @@
 
 #include "lb/balancer.h"
 #include "snapshot/snapshot.h"
+#include "upstream/dns_cache.h"
 
 namespace sy::upstream {
 
+// Runtime endpoints: for STATIC clusters, runtime endpoint i is cluster->endpoints[i]. For DNS
+// clusters every address a name resolved to is its own runtime endpoint (all A records are used,
+// as Istio's `resolution: DNS` does); `origin` maps each back to its configured endpoint.
 struct ClusterRuntime {
   const snapshot::Cluster* cluster = nullptr;
-  // Parallel to cluster->endpoints. Endpoints without a usable IP address (DNS names not yet
-  // resolved) are excluded from picks through `eligible`.
   std::vector<boost::asio::ip::tcp::endpoint> addresses;
-  std::vector<uint64_t> eligible;  // bitset over endpoints
-  std::vector<uint32_t> active;    // in-flight requests per endpoint (LEAST_REQUEST)
+  std::vector<uint32_t> origin;    // index into cluster->endpoints, parallel to addresses
+  std::vector<uint64_t> eligible;  // bitset over runtime endpoints: has a usable address
+  std::vector<uint32_t> active;    // in-flight requests per runtime endpoint (LEAST_REQUEST)
   std::optional<lb::Balancer> balancer;
   size_t eligible_count = 0;
+  // DNS clusters only: the DnsCache version this was built from, and whether some name had no
+  // resolution attempt yet (a request then waits briefly instead of failing with 503 UH).
+  uint64_t dns_version = 0;
+  bool dns_pending = false;
 };
 
 class ClusterTable {
  public:
-  ClusterTable(std::shared_ptr<const snapshot::Snapshot> snap, uint64_t seed);
+  // `dns` (the worker's cache) may be null in tests without DNS clusters.
+  ClusterTable(std::shared_ptr<const snapshot::Snapshot> snap, uint64_t seed, DnsCache* dns = nullptr);
 
   const snapshot::Snapshot& snapshot() const { return *snapshot_; }
   const std::shared_ptr<const snapshot::Snapshot>& snapshot_ptr() const { return snapshot_; }
-  ClusterRuntime& at(uint32_t cluster_id);
+  // The cluster's current runtime; a DNS cluster's is rebuilt when its names resolved anew.
+  // In-flight requests keep the runtime they picked from (LEAST_REQUEST counts restart at 0).
+  std::shared_ptr<ClusterRuntime> runtime(uint32_t cluster_id);
+  ClusterRuntime& at(uint32_t cluster_id) { return *runtime(cluster_id); }
 
  private:
+  std::shared_ptr<ClusterRuntime> build(uint32_t id);
+
   std::shared_ptr<const snapshot::Snapshot> snapshot_;
-  std::vector<std::unique_ptr<ClusterRuntime>> clusters_;
+  std::vector<std::shared_ptr<ClusterRuntime>> clusters_;
   uint64_t seed_;
+  DnsCache* dns_;
 };
 
 // Translates the DestinationRule load-balancer policy into the balancer's own policy.
 lb::LbPolicy to_lb_policy(const policy::LoadBalancerPolicy& p);
+
+// True for clusters whose endpoint names are resolved at runtime.
+bool uses_dns(const snapshot::Cluster& c);
 
 }  // namespace sy::upstream

@@ -1,0 +1,88 @@
+#include "upstream/dns_cache.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <algorithm>
+#include <spdlog/spdlog.h>
+
+namespace sy::upstream {
+
+namespace asio = boost::asio;
+using namespace asio::experimental::awaitable_operators;
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+DnsCache::DnsCache(asio::io_context& io, std::chrono::milliseconds refresh)
+    : io_(io), refresh_(refresh), wake_(io), round_done_(io) {
+  round_done_.expires_at(asio::steady_timer::time_point::max());
+}
+
+const std::vector<asio::ip::address>& DnsCache::lookup(const std::string& name) {
+  auto [it, inserted] = names_.try_emplace(name);
+  if (inserted) {
+    dirty_ = true;
+    if (!running_) {
+      running_ = true;
+      asio::co_spawn(io_, refresh_loop(), asio::detached);
+    } else {
+      wake_.cancel();
+    }
+  }
+  return it->second.addresses;
+}
+
+bool DnsCache::pending(const std::string& name) const {
+  auto it = names_.find(name);
+  return it == names_.end() || !it->second.attempted;
+}
+
+asio::awaitable<void> DnsCache::wait_round(std::chrono::steady_clock::time_point deadline) {
+  asio::steady_timer limit(io_);
+  limit.expires_at(deadline);
+  co_await (round_done_.async_wait(kTuple) || limit.async_wait(kTuple));
+}
+
+asio::awaitable<void> DnsCache::resolve(const std::string& name, bool& changed) {
+  asio::ip::tcp::resolver resolver(io_);
+  auto [ec, results] = co_await resolver.async_resolve(name, "", kTuple);
+  // The map may have rehashed while we were suspended: find the entry again.
+  Entry& entry = names_[name];
+  entry.attempted = true;
+  if (ec) {
+    spdlog::warn("dns: cannot resolve {}: {} (keeping {} address(es))", name, ec.message(), entry.addresses.size());
+    co_return;
+  }
+  std::vector<asio::ip::address> v4, v6;
+  for (const auto& r : results) {
+    auto a = r.endpoint().address();
+    auto& list = a.is_v4() ? v4 : v6;
+    if (std::find(list.begin(), list.end(), a) == list.end()) list.push_back(a);
+  }
+  auto& chosen = v4.empty() ? v6 : v4;
+  std::sort(chosen.begin(), chosen.end());
+  if (chosen != entry.addresses) {
+    entry.addresses = std::move(chosen);
+    changed = true;
+  }
+}
+
+asio::awaitable<void> DnsCache::refresh_loop() {
+  for (;;) {
+    dirty_ = false;
+    std::vector<std::string> names;
+    names.reserve(names_.size());
+    for (const auto& [name, _] : names_) names.push_back(name);
+    bool changed = false;
+    for (const auto& name : names) co_await resolve(name, changed);
+    if (changed) ++version_;
+    round_done_.cancel();  // wakes every wait_round(); the timer itself stays armed at max()
+    if (dirty_) continue;  // a name arrived mid-round: resolve it now, not after `refresh_`
+    wake_.expires_after(refresh_);
+    co_await wake_.async_wait(kTuple);
+  }
+}
+
+}  // namespace sy::upstream
