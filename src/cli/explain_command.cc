@@ -1,5 +1,7 @@
 #include <cstdio>
 
+#include <fmt/format.h>
+
 #include "cli/commands.h"
 #include "config/loader.h"
 #include "config/validate.h"
@@ -7,6 +9,42 @@
 #include "snapshot/compile.h"
 
 namespace sy::cli {
+namespace {
+
+std::string gateway_list(const config::ConfigSet& c) {
+  std::vector<std::string> names;
+  for (const auto& gw : c.gateways) names.push_back(gw.meta.namespace_ + "/" + gw.meta.name);
+  return names.empty() ? std::string("none") : fmt::format("{}", fmt::join(names, ", "));
+}
+
+// Turns --gateway/--mesh into "ns/name" or "mesh"; empty plus a message on stderr when the choice
+// is impossible or ambiguous (exit 1: the user must say which).
+std::string resolve_gateway(const ExplainOptions& opts, const config::ConfigSet& c) {
+  if (opts.mesh || opts.gateway == "mesh") return "mesh";
+  if (opts.gateway.empty()) {
+    if (c.gateways.empty()) return "mesh";  // nothing else could receive it
+    if (c.gateways.size() == 1) return c.gateways.front().meta.namespace_ + "/" + c.gateways.front().meta.name;
+    std::fprintf(stderr, "explain: the config has several Gateways (%s); pass --gateway NAME or --mesh\n",
+                 gateway_list(c).c_str());
+    return "";
+  }
+  const bool qualified = opts.gateway.find('/') != std::string::npos;
+  std::vector<std::string> found;
+  for (const auto& gw : c.gateways) {
+    std::string full = gw.meta.namespace_ + "/" + gw.meta.name;
+    if (qualified ? full == opts.gateway : gw.meta.name == opts.gateway) found.push_back(full);
+  }
+  if (found.size() == 1) return found.front();
+  if (found.empty())
+    std::fprintf(stderr, "explain: no Gateway \"%s\" in the config (Gateways: %s)\n", opts.gateway.c_str(),
+                 gateway_list(c).c_str());
+  else
+    std::fprintf(stderr, "explain: Gateway name \"%s\" is ambiguous (%s); pass NAMESPACE/NAME\n",
+                 opts.gateway.c_str(), fmt::format("{}", fmt::join(found, ", ")).c_str());
+  return "";
+}
+
+}  // namespace
 
 int run_explain(const ExplainOptions& opts) {
   config::LoadResult loaded = config::load_paths(opts.config_paths);
@@ -19,25 +57,17 @@ int run_explain(const ExplainOptions& opts) {
   explain::ExplainRequest req;
   req.method = opts.method;
   req.url = opts.url;
-  if (opts.mesh) {
-    req.gateway = "mesh";
-  } else if (!opts.gateway.empty()) {
-    req.gateway = opts.gateway;
-  } else if (loaded.config.gateways.size() == 1) {
-    // The common case: one Gateway in the config, so it is the one receiving the request.
-    const auto& gw = loaded.config.gateways.front();
-    req.gateway = gw.meta.namespace_ + "/" + gw.meta.name;
-  } else {
-    req.gateway = "mesh";
-  }
+  req.gateway = resolve_gateway(opts, loaded.config);
+  if (req.gateway.empty()) return 1;
   for (const auto& h : opts.headers) {
     auto colon = h.find(':');
-    if (colon == std::string::npos) {
+    if (colon == std::string::npos || colon == 0) {
       std::fprintf(stderr, "explain: header \"%s\" is not 'Name: value'\n", h.c_str());
       return 1;
     }
     std::string value = h.substr(colon + 1);
     while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.erase(value.begin());
+    while (!value.empty() && (value.back() == ' ' || value.back() == '\t')) value.pop_back();
     req.headers.emplace_back(h.substr(0, colon), value);
   }
 
@@ -49,8 +79,21 @@ int run_explain(const ExplainOptions& opts) {
   } else {
     std::printf("%s", result.to_text().c_str());
   }
-  if (result.outcome == explain::ExplainResult::Outcome::kBadRequest) return 1;
-  return result.matched || result.outcome == explain::ExplainResult::Outcome::kHttpsRedirect ? 0 : 2;
+  // 0: the gateway answers by itself or forwards (route, redirect, direct response, httpsRedirect);
+  // 2: 404, nothing routes it; 1: the request itself was unusable.
+  using Outcome = explain::ExplainResult::Outcome;
+  switch (result.outcome) {
+    case Outcome::kRouted:
+    case Outcome::kRedirect:
+    case Outcome::kDirectResponse:
+    case Outcome::kHttpsRedirect:
+      return 0;
+    case Outcome::kNotFound:
+      return 2;
+    case Outcome::kBadRequest:
+      return 1;
+  }
+  return 1;
 }
 
 }  // namespace sy::cli

@@ -16,7 +16,8 @@ namespace {
 using snapshot::Listener;
 using snapshot::Snapshot;
 
-// Splits "scheme://authority/path?q"; no scheme means http, no path means "/".
+// Splits "scheme://authority/path?q"; no scheme means http, no path means "/". Without a port in
+// the URL the scheme's default is set provisionally; pick_listener may infer a better one.
 bool parse_url(const std::string& url, ExplainResult& out) {
   std::string_view u = url;
   size_t sep = u.find("://");
@@ -30,7 +31,18 @@ bool parse_url(const std::string& url, ExplainResult& out) {
     out.reason = fmt::format("URL \"{}\" has no host", url);
     return false;
   }
-  out.port = route::authority_port(out.authority).value_or(out.scheme == "https" ? 443 : 80);
+  if (out.scheme != "http" && out.scheme != "https") {
+    out.reason = fmt::format("URL \"{}\": scheme must be http or https", url);
+    return false;
+  }
+  std::optional<uint32_t> port = route::authority_port(out.authority);
+  const bool has_colon = out.authority.find(':') != std::string::npos && out.authority.front() != '[';
+  if (!port && has_colon) {
+    out.reason = fmt::format("URL \"{}\" has a malformed port", url);
+    return false;
+  }
+  out.port_from_url = port.has_value();
+  out.port = port.value_or(out.scheme == "https" ? 443 : 80);
   return true;
 }
 
@@ -63,19 +75,60 @@ bool gateway_matches(const std::string& server_gateway, const std::string& wante
   return server_gateway.substr(server_gateway.find('/') + 1) == wanted;
 }
 
-const Listener* pick_listener(const Snapshot& snap, ExplainResult& out) {
-  if (out.gateway == "mesh") {
-    const Listener* l = snap.find_mesh(out.port);
-    if (!l) out.reason = fmt::format("no mesh route table for port {}", out.port);
-    return l;
+// Mesh mode: the route table of the URL's port; without a port, the one port the host is served
+// on (a Kubernetes-style client writes http://reviews/ and means the service's only port).
+const Listener* pick_mesh_listener(const Snapshot& snap, ExplainResult& out) {
+  if (!out.port_from_url) {
+    std::vector<const Listener*> serving;
+    for (const Listener& l : snap.mesh)
+      if (l.hosts.find(out.authority)) serving.push_back(&l);
+    if (serving.size() == 1) {
+      out.port = serving.front()->port;
+      out.port_note = fmt::format("the URL has no port; \"{}\" is served only on mesh port {}", out.authority, out.port);
+      return serving.front();
+    }
+    if (serving.size() > 1) {
+      for (const Listener* l : serving)
+        if (l->port == out.port) return l;
+      std::vector<uint32_t> ports;
+      for (const Listener* l : serving) ports.push_back(l->port);
+      out.outcome = ExplainResult::Outcome::kBadRequest;
+      out.status = 400;
+      out.reason = fmt::format("the URL has no port and \"{}\" is served on mesh ports {}: add one, e.g. http://{}:{}/",
+                               out.authority, fmt::join(ports, ", "), out.authority, ports.front());
+      return nullptr;
+    }
   }
-  std::vector<uint32_t> ports;
+  const Listener* l = snap.find_mesh(out.port);
+  if (!l) {
+    std::vector<uint32_t> ports;
+    for (const Listener& m : snap.mesh) ports.push_back(m.port);
+    out.reason = ports.empty() ? fmt::format("no mesh route table for port {} (the config defines no mesh services)", out.port)
+                               : fmt::format("no mesh route table for port {} (mesh ports: {})", out.port, fmt::join(ports, ", "));
+  }
+  return l;
+}
+
+const Listener* pick_listener(const Snapshot& snap, ExplainResult& out) {
+  if (out.gateway == "mesh") return pick_mesh_listener(snap, out);
+  std::vector<const Listener*> mine;  // this gateway's listeners, sorted by (port, bind)
   for (const Listener& l : snap.listeners) {
     for (const auto& s : l.servers) {
       if (!gateway_matches(s.gateway, out.gateway)) continue;
-      if (l.port == out.port) return &l;
-      ports.push_back(l.port);
+      mine.push_back(&l);
+      break;
     }
+  }
+  for (const Listener* l : mine)
+    if (l->port == out.port) return l;
+  std::vector<uint32_t> ports;
+  for (const Listener* l : mine)
+    if (ports.empty() || ports.back() != l->port) ports.push_back(l->port);
+  if (!out.port_from_url && ports.size() == 1) {
+    // A newcomer types http://host/path; the gateway has one port, so that is where it goes.
+    out.port = ports.front();
+    out.port_note = fmt::format("the URL has no port; gateway \"{}\" listens only on {}", out.gateway, out.port);
+    return mine.front();
   }
   if (ports.empty())
     out.reason = fmt::format(
@@ -83,9 +136,22 @@ const Listener* pick_listener(const Snapshot& snap, ExplainResult& out) {
         "HTTP servers)",
         out.gateway);
   else
-    out.reason = fmt::format("gateway \"{}\" has no listener on port {} (it listens on {})", out.gateway, out.port,
-                             fmt::join(ports, ", "));
+    out.reason = fmt::format("gateway \"{}\" has no listener on port {} (it listens on {}{})", out.gateway, out.port,
+                             fmt::join(ports, ", "), out.port_from_url ? "" : "; add the port to the URL");
   return nullptr;
+}
+
+// Line of the route (spec.http[N], or its match block) in the VirtualService's file; 0 if unknown.
+int route_line(const Snapshot& snap, uint32_t vs, uint32_t http_index, std::optional<uint32_t> match_index) {
+  if (vs == snapshot::kNoVirtualService || !snap.config) return 0;
+  const auto& info = snap.virtual_services.at(vs);
+  for (const config::VirtualService& v : snap.config->virtual_services) {
+    if (v.source.index != info.load_index) continue;
+    std::string path = fmt::format("spec.http[{}]", http_index);
+    if (match_index) path += fmt::format(".match[{}]", *match_index);
+    return v.source.line_of(path);
+  }
+  return 0;
 }
 
 void fill_action(const Snapshot& snap, const snapshot::RouteEntry& e, const route::RequestView& v, ExplainResult& out) {
@@ -192,7 +258,10 @@ ExplainResult explain(const Snapshot& snap, const ExplainRequest& req) {
   for (uint32_t i = 0; i < vh.routes.size(); ++i) {
     const snapshot::RouteEntry& e = vh.routes[i];
     if (auto failure = e.match.first_failure(v)) {
-      out.not_matched.push_back({i, e.name, vs_name(e), e.match.describe(), *failure});
+      // A route that can fail has a match block; line_of falls back to spec.http[N] otherwise.
+      out.not_matched.push_back({i, e.name, vs_name(e), e.http_index, e.match_index,
+                                 route_line(snap, e.virtual_service, e.http_index, e.match_index),
+                                 e.match.describe(), *failure});
       continue;
     }
     out.matched = true;
@@ -202,6 +271,8 @@ ExplainResult explain(const Snapshot& snap, const ExplainRequest& req) {
     if (e.virtual_service != snapshot::kNoVirtualService) {
       out.virtual_service_file = snap.virtual_services[e.virtual_service].file;
       out.virtual_service_line = snap.virtual_services[e.virtual_service].line;
+      out.route_line = route_line(snap, e.virtual_service, e.http_index, std::nullopt);
+      if (out.route_line == 0) out.route_line = out.virtual_service_line;
     }
     out.http_index = e.http_index;
     out.match_index = e.match_index;
@@ -209,8 +280,16 @@ ExplainResult explain(const Snapshot& snap, const ExplainRequest& req) {
     fill_action(snap, e, v, out);
     return out;
   }
-  out.reason = vh.routes.empty() ? fmt::format("virtual host \"{}\" has no routes (404 NR)", vh.name)
-                                 : fmt::format("no route of virtual host \"{}\" matched (404 NR)", vh.name);
+  if (vh.routes.empty()) {
+    out.reason = fmt::format("virtual host \"{}\" has no routes (404 NR)", vh.name);
+    return out;
+  }
+  // The 404's reason names each route's first failing condition, so it stands on its own in logs.
+  std::vector<std::string> why;
+  for (const RouteCheck& c : out.not_matched)
+    why.push_back(fmt::format("#{} {} http[{}] match[{}]: {}", c.index, c.virtual_service, c.http_index, c.match_index,
+                              c.failure));
+  out.reason = fmt::format("no route of virtual host \"{}\" matched (404 NR): {}", vh.name, fmt::join(why, "; "));
   return out;
 }
 

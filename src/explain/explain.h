@@ -22,7 +22,9 @@ namespace sy::explain {
 struct ExplainRequest {
   std::string gateway = "mesh";  // "ns/name", a bare gateway name (any namespace), or "mesh"
   std::string method = "GET";
-  std::string url;  // "http://host[:port]/path?query"; scheme defaults to http, port to 80/443
+  // "http://host[:port]/path?query"; scheme defaults to http. Without a port: the gateway's only
+  // listener port (or 80/443), or in mesh mode the only port the host is served on.
+  std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
 };
 
@@ -58,6 +60,8 @@ struct RouteCheck {
   uint32_t index = 0;  // position in the virtual host's merged list
   std::string name;
   std::string virtual_service;  // "ns/name"
+  uint32_t http_index = 0, match_index = 0;
+  int line = 0;                 // line of spec.http[N].match[M] (or spec.http[N]) in the VS file
   std::string conditions;       // RequestMatch::describe()
   std::string failure;          // first failing condition
 };
@@ -71,6 +75,8 @@ struct ExplainResult {
   // The request as understood.
   std::string gateway, method, scheme, authority, path;
   uint32_t port = 0;
+  bool port_from_url = false;  // false: the port was inferred (see ExplainRequest::url)
+  std::string port_note;       // how an inferred port was chosen
   uint64_t snapshot_version = 0;
 
   // Listener and servers.
@@ -93,6 +99,7 @@ struct ExplainResult {
   std::string virtual_service;  // "ns/name"
   std::string virtual_service_file;
   int virtual_service_line = 0;
+  int route_line = 0;  // line of spec.http[N] (falls back to the VS line)
   uint32_t http_index = 0, match_index = 0;
   std::string conditions;
 

@@ -89,16 +89,22 @@ std::string fault_text(const policy::FaultPolicy& f) {
 
 std::string policy_text(const policy::ClusterPolicy& p) {
   const auto& cp = p.connection_pool;
-  std::string s = fmt::format("lb {} [{}]; pool maxConnections={} pending={} requests={} connectTimeout={} [{}]",
-                              policy::lb_algorithm_name(p.load_balancer.algorithm), p.sources.load_balancer,
-                              limit(cp.max_connections), limit(cp.http1_max_pending_requests),
-                              limit(cp.http2_max_requests), dur(cp.connect_timeout), p.sources.connection_pool);
+  std::string s = fmt::format(
+      "lb {} [{}]; pool maxConnections={} http1MaxPendingRequests={} http2MaxRequests={} "
+      "maxRequestsPerConnection={} maxRetries={} connectTimeout={} [{}]",
+      policy::lb_algorithm_name(p.load_balancer.algorithm), p.sources.load_balancer, limit(cp.max_connections),
+      limit(cp.http1_max_pending_requests), limit(cp.http2_max_requests),
+      cp.max_requests_per_connection == 0 ? std::string("unlimited") : std::to_string(cp.max_requests_per_connection),
+      limit(cp.max_retries), dur(cp.connect_timeout), p.sources.connection_pool);
   if (p.outlier.enabled)
-    s += fmt::format("; outlier {}x5xx interval={} ejection={} max={}% [{}]", p.outlier.consecutive_5xx,
-                     dur(p.outlier.interval), dur(p.outlier.base_ejection_time), p.outlier.max_ejection_percent,
-                     p.sources.outlier_detection);
+    s += fmt::format(
+        "; outlier consecutive5xxErrors={} consecutiveGatewayErrors={} interval={} baseEjectionTime={} "
+        "maxEjectionPercent={} minHealthPercent={} [{}]",
+        p.outlier.consecutive_5xx, p.outlier.consecutive_gateway, dur(p.outlier.interval),
+        dur(p.outlier.base_ejection_time), p.outlier.max_ejection_percent, p.outlier.min_health_percent,
+        p.sources.outlier_detection);
   else
-    s += "; outlier off";
+    s += "; outlier detection off";
   return s;
 }
 
@@ -110,7 +116,14 @@ json ExplainResult::to_json() const {
             {"reason", reason},
             {"snapshotVersion", snapshot_version},
             {"request",
-             {{"gateway", gateway}, {"method", method}, {"scheme", scheme}, {"authority", authority}, {"path", path}, {"port", port}}}};
+             {{"gateway", gateway},
+              {"method", method},
+              {"scheme", scheme},
+              {"authority", authority},
+              {"path", path},
+              {"port", port},
+              {"portFromUrl", port_from_url},
+              {"portNote", port_note}}}};
   if (!listener_found) return j;
   j["listener"] = {{"name", listener}, {"servers", servers}};
   if (virtual_host.empty()) return j;
@@ -121,6 +134,7 @@ json ExplainResult::to_json() const {
   json tried = json::array();
   for (const auto& c : not_matched)
     tried.push_back({{"index", c.index}, {"name", c.name}, {"virtualService", c.virtual_service},
+                     {"httpIndex", c.http_index}, {"matchIndex", c.match_index}, {"line", c.line},
                      {"conditions", c.conditions}, {"failure", c.failure}});
   j["notMatched"] = tried;
   if (!location.empty()) j["location"] = location;
@@ -136,7 +150,8 @@ json ExplainResult::to_json() const {
                 {"name", route_name},
                 {"virtualService", virtual_service},
                 {"file", virtual_service_file},
-                {"line", virtual_service_line},
+                {"line", route_line},
+                {"virtualServiceLine", virtual_service_line},
                 {"httpIndex", http_index},
                 {"matchIndex", match_index},
                 {"conditions", conditions},
@@ -162,6 +177,7 @@ json ExplainResult::to_json() const {
 std::string ExplainResult::to_text() const {
   std::string s = fmt::format("{} {}://{}{} via {} (port {})\n", method, scheme, authority, path, gateway, port);
   auto line = [&](std::string_view label, const std::string& value) { s += fmt::format("  {:<16}{}\n", label, value); };
+  if (!port_note.empty()) line("port", port_note);
   if (!listener_found) {
     line("result", fmt::format("{} {}: {}", status, outcome_name(outcome), reason));
     return s;
@@ -176,16 +192,22 @@ std::string ExplainResult::to_text() const {
   for (const auto& vs : virtual_services) line("virtualservice", vs);
   for (const auto& d : dropped_rules) line("dropped", d);
   for (const auto& c : not_matched)
-    line(fmt::format("route #{}", c.index), fmt::format("{} [{}] no: {}", c.name.empty() ? "(unnamed)" : c.name,
-                                                         c.virtual_service, c.failure));
+    line(fmt::format("route #{}", c.index),
+         fmt::format("{} [{} http[{}] match[{}], line {}] no: {}", c.name.empty() ? "(unnamed)" : c.name,
+                     c.virtual_service, c.http_index, c.match_index, c.line, c.failure));
   if (!matched) {
     if (!location.empty()) line("location", location);
     line("result", fmt::format("{} {}: {}", status, outcome_name(outcome), reason));
     return s;
   }
-  line(fmt::format("route #{}", route_index),
-       fmt::format("{} [{} http[{}] match[{}], {}:{}] MATCHED ({})", route_name.empty() ? "(unnamed)" : route_name,
-                   virtual_service, http_index, match_index, virtual_service_file, virtual_service_line, conditions));
+  // Istio's default route to a known service comes from no VirtualService, so it has no file.
+  const std::string where = virtual_service_file.empty()
+                                ? virtual_service
+                                : fmt::format("{} http[{}] match[{}], {}:{}", virtual_service, http_index, match_index,
+                                              virtual_service_file, route_line);
+  line(fmt::format("route #{}", route_index), fmt::format("{} [{}] MATCHED ({})",
+                                                          route_name.empty() ? "(unnamed)" : route_name, where,
+                                                          conditions));
   line("result", fmt::format("{} {}", status, outcome_name(outcome)));
   if (!location.empty()) line("location", location);
   if (outcome == Outcome::kDirectResponse) line("body", direct_body.empty() ? "(empty)" : direct_body);
@@ -193,10 +215,12 @@ std::string ExplainResult::to_text() const {
     line("destination", fmt::format("{}{}:{} weight {} ({:.1f}%) -> {} [{}, {} endpoints]", d.host,
                                     d.subset.empty() ? "" : " subset " + d.subset, d.port, d.weight, d.percent,
                                     d.cluster.name, d.cluster.discovery, d.cluster.endpoints.size()));
-    if (d.cluster.missing)
+    if (d.cluster.missing) {
       line("", "missing cluster, 503 NC: " + d.cluster.missing_reason);
-    else
+    } else {
       line("", policy_text(d.cluster.policy));
+      if (!d.cluster.destination_rule.empty()) line("", "DestinationRule " + d.cluster.destination_rule);
+    }
   }
   if (!rewrite.empty()) line("rewrite", rewrite + (rewritten_path.empty() ? "" : " => " + rewritten_path));
   line("timeout", dur(timeout));

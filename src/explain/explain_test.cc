@@ -141,5 +141,55 @@ TEST(Explain, WhyNotRouted) {
   EXPECT_EQ(nr.not_matched[2].failure, "uri \"/nothing\" does not match exact \"/old\"");
 }
 
+// Scenario: a URL without a port goes to the gateway's only listener port, or in mesh mode to the
+// only port the host is served on; an explicit port is taken as written.
+TEST(Explain, InfersPortWhenUrlHasNone) {
+  auto snap = snapshot::testing::compile_yaml(R"(
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: edge, namespace: demo}
+spec:
+  servers:
+  - port: {number: 8080, name: http, protocol: HTTP}
+    hosts: ["*"]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: api, namespace: demo}
+spec:
+  hosts: ["*"]
+  gateways: [edge]
+  http:
+  - route: [{destination: {host: api.internal}}]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: api, namespace: demo}
+spec:
+  hosts: [api.internal]
+  ports: [{number: 8081, name: http, protocol: HTTP}]
+  resolution: DNS
+)");
+  ExplainResult gw = explain(*snap, {"edge", "GET", "http://api.example.com/x", {}});
+  EXPECT_TRUE(gw.matched) << gw.to_text();
+  EXPECT_EQ(gw.port, 8080u);
+  EXPECT_FALSE(gw.port_from_url);
+  EXPECT_NE(gw.port_note.find("listens only on 8080"), std::string::npos) << gw.port_note;
+  EXPECT_EQ(gw.route_line, 17);
+
+  ExplainResult explicit_port = explain(*snap, {"demo/edge", "GET", "http://api.example.com:80/x", {}});
+  EXPECT_FALSE(explicit_port.listener_found);
+  EXPECT_EQ(explicit_port.outcome, ExplainResult::Outcome::kNotFound);
+  EXPECT_NE(explicit_port.reason.find("it listens on 8080"), std::string::npos) << explicit_port.reason;
+
+  ExplainResult mesh = explain(*snap, {"mesh", "GET", "http://api.internal/y", {}});
+  EXPECT_TRUE(mesh.matched) << mesh.to_text();
+  EXPECT_EQ(mesh.port, 8081u);
+  EXPECT_EQ(mesh.listener, "mesh:8081");
+
+  ExplainResult bad = explain(*snap, {"mesh", "GET", "http://api.internal:x/y", {}});
+  EXPECT_EQ(bad.outcome, ExplainResult::Outcome::kBadRequest);
+}
+
 }  // namespace
 }  // namespace sy::explain
