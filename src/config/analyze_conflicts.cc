@@ -3,6 +3,7 @@
 // by an earlier catch-all rule of the same VirtualService (IST0130).
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <map>
 
 #include "config/analyze_index.h"
@@ -23,9 +24,14 @@ void check_mesh_host_conflicts(const ConfigSet& config, Diagnostics& out) {
     }
   }
   for (const auto& [host, list] : by_host) {
-    if (list.size() < 2) continue;
-    std::string names;
-    for (const auto* vs : list) names += (names.empty() ? "" : ",") + object_name(vs->meta);
+    // One object applied twice (two files with the same namespace/name) is a duplicate, reported
+    // by check_duplicate_names; IST0109 is about distinct VirtualServices.
+    std::vector<std::string> distinct;
+    for (const auto* vs : list)
+      if (std::find(distinct.begin(), distinct.end(), object_name(vs->meta)) == distinct.end())
+        distinct.push_back(object_name(vs->meta));
+    if (distinct.size() < 2) continue;
+    const std::string names = fmt::format("{}", fmt::join(distinct, ","));
     for (const auto* vs : list) {
       Reporter r(out, "VirtualService", vs->meta, vs->source);
       std::string path = "spec.hosts";
@@ -36,6 +42,23 @@ void check_mesh_host_conflicts(const ConfigSet& config, Diagnostics& out) {
                                 "VirtualServices into a single resource.",
                                 names, host));
     }
+  }
+}
+
+// The same kind/namespace/name twice (say, two Bookinfo samples that both define VirtualService
+// reviews): `kubectl apply` keeps only the last one, while switchyard would load both.
+template <class T>
+void check_duplicate_names(const std::vector<T>& objects, std::string_view kind, Diagnostics& out) {
+  std::map<std::string, const T*> first;
+  for (const T& o : objects) {
+    auto [it, inserted] = first.try_emplace(object_name(o.meta), &o);
+    if (inserted) continue;
+    Reporter r(out, kind, o.meta, o.source);
+    r.warning("metadata.name",
+              fmt::format("{} {} is also defined at {}:{}; Kubernetes keeps one object per kind, namespace and name, "
+                          "so applying both leaves only the last one",
+                          kind, object_name(o.meta), it->second->source.file,
+                          it->second->source.line_of("metadata.name")));
   }
 }
 
@@ -115,6 +138,12 @@ void check_unreachable_rules(const VirtualService& vs, Diagnostics& out) {
 }  // namespace
 
 void analyze_conflicts(const ConfigIndex& index, Diagnostics& out) {
+  const ConfigSet& c = index.config();
+  check_duplicate_names(c.gateways, "Gateway", out);
+  check_duplicate_names(c.virtual_services, "VirtualService", out);
+  check_duplicate_names(c.destination_rules, "DestinationRule", out);
+  check_duplicate_names(c.service_entries, "ServiceEntry", out);
+  check_duplicate_names(c.workload_entries, "WorkloadEntry", out);
   check_mesh_host_conflicts(index.config(), out);
   check_gateway_conflicts(index.config(), out);
   for (const auto& vs : index.config().virtual_services) check_unreachable_rules(vs, out);

@@ -198,6 +198,20 @@ http:
            {{"spec.hosts[0]", "IST0109 The VirtualServices default/a,default/b associated with mesh gateway define the "
                               "same host reviews.default.svc.cluster.local"},
             warn("spec.gateways", "bound to no gateway")}},
+          {"one VirtualService defined twice", registry() + vs(R"y(
+hosts: [reviews]
+http:
+- route:
+  - destination: {host: reviews, subset: v1}
+)y", "reviews") + vs(R"y(
+hosts: [reviews]
+http:
+- route:
+  - destination: {host: reviews, subset: v2}
+)y", "reviews"),
+           // A duplicate, not two VirtualServices sharing a host: no IST0109.
+           {warn("metadata.name", "VirtualService default/reviews is also defined at case.yaml:"),
+            warn("spec.gateways", "bound to no gateway"), warn("spec.gateways", "bound to no gateway")}},
           {"two gateway VS for one host merge", registry() + bound_vs("[a.example.com]", R"y(
 - match: [{uri: {prefix: /a}}]
   route:

@@ -50,8 +50,8 @@ class Loader {
   void document(const YAML::Node& doc, const std::string& file);
 
   template <class T, class F>
-  void object(const YAML::Node& doc, const std::string& file, const std::string& kind, std::vector<T>& out,
-              F&& parse_spec);
+  void object(const YAML::Node& doc, const std::string& file, const std::string& kind,
+              std::vector<T> ConfigSet::*list, F&& parse_spec);
 
   void file_error(const std::string& file, int line, std::string message, Severity severity = Severity::kError) {
     result_.diagnostics.add(Diagnostic{severity, file, line, "", "", "", std::move(message)});
@@ -66,7 +66,7 @@ void Loader::load_stream(std::string_view text, const std::string& file) {
   try {
     docs = YAML::LoadAll(std::string(text));
   } catch (const YAML::Exception& e) {
-    file_error(file, e.mark.is_null() ? 0 : e.mark.line + 1, e.msg);
+    file_error(file, e.mark.is_null() ? 0 : e.mark.line + 1, "YAML syntax error: " + e.msg);
     return;
   }
   for (const YAML::Node& doc : docs) document(doc, file);
@@ -99,14 +99,15 @@ void Loader::document(const YAML::Node& doc, const std::string& file) {
   }
   const bool istio = std::find(std::begin(kIstioApiVersions), std::end(kIstioApiVersions), api_version) !=
                      std::end(kIstioApiVersions);
-  ConfigSet& cs = result_.config;
-  if (istio && kind == "Gateway") return object(doc, file, kind, cs.gateways, parse::gateway_spec);
-  if (istio && kind == "VirtualService") return object(doc, file, kind, cs.virtual_services, parse::virtual_service_spec);
+  if (istio && kind == "Gateway") return object(doc, file, kind, &ConfigSet::gateways, parse::gateway_spec);
+  if (istio && kind == "VirtualService")
+    return object(doc, file, kind, &ConfigSet::virtual_services, parse::virtual_service_spec);
   if (istio && kind == "DestinationRule")
-    return object(doc, file, kind, cs.destination_rules, parse::destination_rule_spec);
-  if (istio && kind == "ServiceEntry") return object(doc, file, kind, cs.service_entries, parse::service_entry_spec);
+    return object(doc, file, kind, &ConfigSet::destination_rules, parse::destination_rule_spec);
+  if (istio && kind == "ServiceEntry")
+    return object(doc, file, kind, &ConfigSet::service_entries, parse::service_entry_spec);
   if (istio && kind == "WorkloadEntry") {
-    return object(doc, file, kind, cs.workload_entries,
+    return object(doc, file, kind, &ConfigSet::workload_entries,
                   [](yaml::Cursor& spec, WorkloadEntry& we) { parse::workload_entry_spec(spec, we.spec); });
   }
   result_.diagnostics.add(Diagnostic{Severity::kWarning, file, line, kind,
@@ -117,8 +118,8 @@ void Loader::document(const YAML::Node& doc, const std::string& file) {
 }
 
 template <class T, class F>
-void Loader::object(const YAML::Node& doc, const std::string& file, const std::string& kind, std::vector<T>& out,
-                    F&& parse_spec) {
+void Loader::object(const YAML::Node& doc, const std::string& file, const std::string& kind,
+                    std::vector<T> ConfigSet::*list, F&& parse_spec) {
   T obj{};
   obj.source.file = file;
   obj.source.line = document_line(doc);
@@ -143,13 +144,14 @@ void Loader::object(const YAML::Node& doc, const std::string& file, const std::s
   root.finish();
 
   if (ctx.problems().empty()) {
-    out.push_back(std::move(obj));
+    (result_.config.*list).push_back(std::move(obj));
     return;
   }
   const std::string name = object_name(obj.meta.namespace_, obj.meta.name);
   for (const yaml::Problem& p : ctx.problems())
     result_.diagnostics.add(Diagnostic{Severity::kError, file, p.line ? p.line : obj.source.line, kind, name, p.path,
                                        p.message});
+  (result_.rejected.*list).push_back(std::move(obj));
 }
 
 bool is_yaml_file(const fs::path& p) {

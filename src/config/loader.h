@@ -14,10 +14,14 @@ namespace sy::config {
 struct LoadResult {
   ConfigSet config;
   Diagnostics diagnostics;  // syntax, type, unknown-field and duration-format problems
+  // Objects left out of `config` because of a problem above, with every field that did parse.
+  // Only for `validate`, so one run reports their other problems too; never compile these.
+  ConfigSet rejected;
 };
 
 // Each path is a file or a directory (searched recursively for *.yaml / *.yml, sorted by path).
-// An object with a problem is reported and left out of `config`; everything else loads.
+// An object with a problem is reported and left out of `config` (kept in `rejected`); everything
+// else loads.
 LoadResult load_paths(const std::vector<std::string>& paths);
 
 // Parses one YAML stream as if it were the file `file_name` (used by tests and by reload).

@@ -112,6 +112,45 @@ TEST(Loader, ReportsSchemaErrorsAtFieldPathAndLine) {
   }
 }
 
+// Scenario: an object with a type error stays out of `config` but is kept in `rejected` with the
+// fields that did parse, so `validate` can still report its other problems in the same run.
+TEST(Loader, KeepsRejectedObjectsWithTheirParsedFields) {
+  auto r = load_string(R"(apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: reviews
+spec:
+  hosts: [reviews]
+  http:
+  - route:
+    - destination: {host: reviews, subset: v1}
+      weight: eighty
+    - destination: {host: reviews, subset: v2}
+      weight: -5
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: reviews
+spec:
+  host: reviews
+)",
+                       "mixed.yaml");
+  ASSERT_EQ(r.diagnostics.error_count(), 1u) << errors_of(r);
+  EXPECT_TRUE(r.config.virtual_services.empty());
+  ASSERT_EQ(r.config.destination_rules.size(), 1u);
+  EXPECT_TRUE(r.rejected.destination_rules.empty());
+  ASSERT_EQ(r.rejected.virtual_services.size(), 1u);
+  const VirtualService& vs = r.rejected.virtual_services[0];
+  EXPECT_EQ(vs.meta.name, "reviews");
+  EXPECT_EQ(vs.source.index, 0);
+  ASSERT_EQ(vs.http.size(), 1u);
+  ASSERT_EQ(vs.http[0].route.size(), 2u);
+  EXPECT_FALSE(vs.http[0].route[0].weight.has_value());
+  EXPECT_EQ(vs.http[0].route[1].weight, -5);
+  EXPECT_EQ(vs.source.line_of("spec.http[0].route[1].weight"), 12);
+}
+
 // Scenario: metadata problems — a missing name, a wrong-typed label, an unknown ObjectMeta key.
 TEST(Loader, ValidatesMetadata) {
   struct Case {
@@ -297,7 +336,8 @@ TEST(Loader, ReportsSyntaxErrorWithLine) {
   EXPECT_EQ(d.file, "syntax.yaml");
   EXPECT_GT(d.line, 0);
   EXPECT_TRUE(d.kind.empty());
-  EXPECT_EQ(d.to_string().rfind("syntax.yaml:" + std::to_string(d.line) + ": ", 0), 0u) << d.to_string();
+  EXPECT_EQ(d.to_string().rfind("syntax.yaml:" + std::to_string(d.line) + ": YAML syntax error: ", 0), 0u)
+      << d.to_string();
 }
 
 // Scenario: a directory is searched recursively for *.yaml/*.yml in path order; a file with a
