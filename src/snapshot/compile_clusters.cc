@@ -18,7 +18,7 @@ void build_services(CompileContext& ctx) {
     if (!policy::exported_to(se->export_to, ns, ctx.options.proxy_namespace))
       continue;
     for (const auto& h : se->hosts) {
-      ServiceInfo info{config::resolve_short_name(h, ns), ns, se};
+      ServiceInfo info{config::resolve_short_name(h, ns), ns, se, config::lower(h)};
       if (config::is_wildcard(info.host)) {
         ctx.wildcard_services.push_back(std::move(info));
         continue;
@@ -87,7 +87,7 @@ std::vector<Endpoint> endpoints_for(const CompileContext& ctx, const ServiceInfo
   // DNS without endpoints: the service host itself is the name to resolve.
   if (workloads.empty() && (discovery == Discovery::kDns || discovery == Discovery::kDnsRoundRobin)) {
     Endpoint e;
-    e.address = svc.host;
+    e.address = svc.dns_name;  // not the short-name expansion: that is a registry key, not a DNS name
     e.port = default_port;
     out.push_back(std::move(e));
   }

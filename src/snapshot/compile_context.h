@@ -19,6 +19,7 @@ struct ServiceInfo {
   std::string host;        // resolved, lower-case
   std::string namespace_;  // the ServiceEntry's namespace
   const config::ServiceEntry* entry = nullptr;
+  std::string dns_name;    // the host as written: what `resolution: DNS` without endpoints resolves
 };
 
 struct CompileContext {
