@@ -1,12 +1,15 @@
 // switchyard command line. CLI11 is confined to this file; commands live in cli/*_command.cc.
 #include <CLI/CLI.hpp>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
 #include "server/serve_options.h"
 
 int main(int argc, char** argv) {
+  // Diagnostics go to stderr; stdout belongs to command output and the access log.
+  spdlog::set_default_logger(spdlog::stderr_color_mt("switchyard"));
   CLI::App app{"switchyard: an L7 gateway and sidecar proxy that enforces Istio traffic-management YAML"};
   app.require_subcommand(1);
   int rc = 0;
@@ -46,7 +49,14 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
   s->add_option("--drain-time-ms", drain_ms, "Time in-flight requests get on shutdown")->capture_default_str();
+  s->add_option("--access-log", serve.access_log, "Access log: PATH, - (stdout) or off")->capture_default_str();
+  s->add_option("--access-log-format", serve.access_log_format, "text (Envoy default format) or json")
+      ->check(CLI::IsMember({"text", "json"}))
+      ->capture_default_str();
+  bool no_watch = false;
+  s->add_flag("--no-watch", no_watch, "Do not watch the config files (SIGHUP still reloads)");
   s->callback([&] {
+    serve.watch = !no_watch;
     for (const auto& kv : selectors) {
       auto eq = kv.find('=');
       if (eq == std::string::npos) throw CLI::ValidationError("--selector", "expected key=value, got " + kv);

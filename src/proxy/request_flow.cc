@@ -29,6 +29,19 @@ asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& 
   // Pinned for the whole request: a reload publishes a new snapshot, this request keeps its own.
   std::shared_ptr<upstream::ClusterTable> table = ctx.current();
   const snapshot::Snapshot& snap = table->snapshot();
+  // Every exit path below reports the finished request exactly once (access log, metrics, drain).
+  // Declared after `table` so the snapshot is still alive when the observer reads names from it.
+  ctx.request_started();
+  struct Finish {
+    WorkerContext& ctx;
+    const http::RequestHead& head;
+    RequestInfo& info;
+    const snapshot::Snapshot& snap;
+    ~Finish() {
+      if (info.cluster < snap.clusters.size()) info.cluster_name = snap.clusters[info.cluster].name;
+      ctx.request_finished(head, info);
+    }
+  } finish{ctx, head, info, snap};
 
   HeaderMapSource headers(head.headers);
   route::RequestView view;

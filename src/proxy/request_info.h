@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <string_view>
 
 namespace sy::proxy {
 
@@ -15,6 +16,7 @@ struct RequestInfo {
   uint32_t attempts = 0;     // upstream attempts made
   std::string route_name;    // matched route's stat name
   uint32_t cluster = UINT32_MAX;
+  std::string_view cluster_name;  // set when the request ends; points into the request's snapshot
   std::string upstream_host; // "ip:port" of the last attempt
   uint64_t request_body_bytes = 0;
   uint64_t response_body_bytes = 0;

@@ -4,7 +4,10 @@
 
 #include <boost/asio/io_context.hpp>
 #include <chrono>
+#include <atomic>
 #include <memory>
+
+#include "proxy/request_observer.h"
 
 #include "core/random.h"
 #include "snapshot/snapshot_store.h"
@@ -35,6 +38,18 @@ class WorkerContext {
   Random& rng() { return rng_; }
   const ProxyTimeouts& timeouts() const { return timeouts_; }
 
+  // Per-request bookkeeping for drain and observation. in_flight() and draining() may be read
+  // from any thread; the rest is worker-only.
+  void request_started() { in_flight_.fetch_add(1, std::memory_order_relaxed); }
+  void request_finished(const http::RequestHead& head, const RequestInfo& info) {
+    in_flight_.fetch_sub(1, std::memory_order_relaxed);
+    if (observer_) observer_->on_request_done(head, info);
+  }
+  int64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
+  void begin_drain() { draining_.store(true, std::memory_order_relaxed); }
+  bool draining() const { return draining_.load(std::memory_order_relaxed); }
+  void set_observer(RequestObserver* o) { observer_ = o; }
+
   // The cluster table of the snapshot in force, rebuilt when a new snapshot was published.
   // The caller keeps the shared_ptr for the whole request.
   std::shared_ptr<upstream::ClusterTable> current() {
@@ -52,6 +67,9 @@ class WorkerContext {
   std::shared_ptr<upstream::ClusterTable> table_;
   Random rng_;
   ProxyTimeouts timeouts_;
+  RequestObserver* observer_ = nullptr;
+  std::atomic<int64_t> in_flight_{0};
+  std::atomic<bool> draining_{false};
 };
 
 }  // namespace sy::proxy

@@ -2,7 +2,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "net/listen_socket.h"
@@ -25,53 +25,112 @@ ProxyServer::ProxyServer(const ServeOptions& opts, const snapshot::SnapshotStore
 
 ProxyServer::~ProxyServer() { stop(); }
 
-bool ProxyServer::open(Slot& slot, const std::string& host, uint16_t port, proxy::ListenerBinding binding,
-                       std::string& error) {
+std::map<std::string, ProxyServer::Listening> ProxyServer::desired(const snapshot::Snapshot& snap) const {
+  std::map<std::string, Listening> out;
+  for (const auto& listener : snap.listeners) {
+    Listening l;
+    l.host = listener.bind.empty() ? opts_.bind : listener.bind;
+    l.port = static_cast<uint16_t>(listener.port);
+    l.binding = proxy::ListenerBinding{.mesh = false, .bind = listener.bind, .port = listener.port};
+    out.emplace(net::ListenAddress{l.host, l.port}.to_string(), std::move(l));
+  }
+  for (const auto& text : opts_.mesh_listen) {
+    net::ListenAddress addr;
+    if (!net::parse_listen_address(text, addr)) continue;  // rejected in start()
+    Listening l{addr.host, addr.port, proxy::ListenerBinding{.mesh = true, .bind = {}, .port = addr.port}};
+    out.emplace(addr.to_string() + " (mesh)", std::move(l));
+  }
+  return out;
+}
+
+bool ProxyServer::open(Slot& slot, const Listening& l, std::string& error) {
   boost::system::error_code ec;
-  net::ListenAddress addr{host, port};
+  net::ListenAddress addr{l.host, l.port};
   auto acceptor = std::make_unique<tcp::acceptor>(net::open_reuseport_acceptor(slot.worker->io(), addr, ec));
   if (ec) {
     error = "cannot listen on " + addr.to_string() + ": " + ec.message();
     return false;
   }
-  if (slot.worker->index() == 0) endpoints_.push_back(addr.to_string() + (binding.mesh ? " (mesh)" : ""));
-  asio::co_spawn(slot.worker->io(), accept_loop(*slot.ctx, *acceptor, std::move(binding)), asio::detached);
-  slot.acceptors.push_back(std::move(acceptor));
+  asio::co_spawn(slot.worker->io(), accept_loop(*slot.ctx, *acceptor, l.binding), asio::detached);
+  slot.acceptors[addr.to_string() + (l.binding.mesh ? " (mesh)" : "")] = std::move(acceptor);
   return true;
 }
 
+void ProxyServer::close(Slot& slot, const std::string& key) {
+  auto it = slot.acceptors.find(key);
+  if (it == slot.acceptors.end()) return;
+  boost::system::error_code ignored;
+  it->second->close(ignored);
+  // The accept loop still references the acceptor until its cancelled accept completes; keep
+  // the object alive on this worker until the loop has unwound.
+  auto* raw = it->second.release();
+  slot.acceptors.erase(it);
+  asio::post(slot.worker->io(), [raw] { delete raw; });
+}
+
 bool ProxyServer::start(std::string& error) {
-  auto snap = store_.load();
-  for (auto& slot : slots_) {
-    for (const auto& listener : snap->listeners) {
-      const std::string host = listener.bind.empty() ? opts_.bind : listener.bind;
-      proxy::ListenerBinding binding{.mesh = false, .bind = listener.bind, .port = listener.port};
-      if (!open(slot, host, static_cast<uint16_t>(listener.port), binding, error)) return false;
+  for (const auto& text : opts_.mesh_listen) {
+    net::ListenAddress addr;
+    if (!net::parse_listen_address(text, addr)) {
+      error = "bad --mesh-listen address \"" + text + "\"";
+      return false;
     }
-    for (const auto& text : opts_.mesh_listen) {
-      net::ListenAddress addr;
-      if (!net::parse_listen_address(text, addr)) {
-        error = "bad --mesh-listen address \"" + text + "\"";
-        return false;
-      }
-      proxy::ListenerBinding binding{.mesh = true, .bind = {}, .port = addr.port};
-      if (!open(slot, addr.host, addr.port, binding, error)) return false;
+  }
+  open_ = desired(*store_.load());
+  for (auto& slot : slots_) {
+    for (const auto& [key, l] : open_) {
+      if (!open(slot, l, error)) return false;
     }
   }
   for (auto& slot : slots_) slot.worker->start();
+  started_ = true;
   return true;
+}
+
+void ProxyServer::sync_listeners(const snapshot::Snapshot& snap) {
+  auto want = desired(snap);
+  for (const auto& [key, l] : want) {
+    if (open_.contains(key)) continue;
+    for (auto& slot : slots_) {
+      Slot* s = &slot;
+      slot.worker->post([s, l] {
+        std::string error;
+        if (!open(*s, l, error)) spdlog::error("{}", error);
+      });
+    }
+    spdlog::info("listener added: {}", key);
+  }
+  for (const auto& [key, l] : open_) {
+    if (want.contains(key)) continue;
+    for (auto& slot : slots_) {
+      Slot* s = &slot;
+      slot.worker->post([s, key] { close(*s, key); });
+    }
+    spdlog::info("listener removed: {}", key);
+  }
+  open_ = std::move(want);
 }
 
 void ProxyServer::stop_accepting() {
   for (auto& slot : slots_) {
-    auto* s = &slot;
+    Slot* s = &slot;
     slot.worker->post([s] {
-      for (auto& a : s->acceptors) {
-        boost::system::error_code ignored;
-        a->close(ignored);
-      }
+      while (!s->acceptors.empty()) close(*s, s->acceptors.begin()->first);
+      s->ctx->begin_drain();
     });
   }
+}
+
+int64_t ProxyServer::in_flight() const {
+  int64_t n = 0;
+  for (const auto& slot : slots_) n += slot.ctx->in_flight();
+  return n;
+}
+
+std::vector<std::string> ProxyServer::endpoints() const {
+  std::vector<std::string> out;
+  for (const auto& [key, _] : open_) out.push_back(key);
+  return out;
 }
 
 void ProxyServer::stop() {

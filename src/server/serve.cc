@@ -1,14 +1,17 @@
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <cstdio>
+#include <functional>
 #include <spdlog/spdlog.h>
 
-#include "config/loader.h"
-#include "config/validate.h"
+#include "obs/access_log.h"
+#include "server/config_watcher.h"
 #include "server/proxy_server.h"
+#include "server/reloader.h"
 #include "server/serve_options.h"
-#include "snapshot/compile.h"
 
 namespace sy::server {
 
@@ -16,39 +19,47 @@ namespace asio = boost::asio;
 
 namespace {
 
-std::shared_ptr<const snapshot::Snapshot> load_snapshot(const ServeOptions& opts, uint64_t version, bool& ok) {
-  config::LoadResult loaded = config::load_paths(opts.config_paths);
-  config::Diagnostics diags = loaded.diagnostics;
-  config::validate(loaded.config, diags);
-  for (const auto& d : diags.items()) {
-    if (d.severity == config::Severity::kError)
-      spdlog::error("{}", d.to_string());
-    else
-      spdlog::warn("{}", d.to_string());
-  }
-  ok = !diags.has_errors();
-  snapshot::CompileOptions copts;
-  copts.version = version;
-  copts.proxy_namespace = opts.proxy_namespace;
-  copts.proxy_labels = opts.selector;
-  return snapshot::compile(loaded.config, copts);
+// Opens the access-log destination. -1 = off.
+int open_access_log(const std::string& where) {
+  if (where == "off") return -1;
+  if (where == "-") return STDOUT_FILENO;
+  return ::open(where.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+}
+
+// Flushes a worker's access-log buffer once a second, on that worker.
+void schedule_flush(asio::io_context& io, obs::AccessLog& log, std::shared_ptr<asio::steady_timer> timer) {
+  timer->expires_after(std::chrono::seconds(1));
+  timer->async_wait([&io, &log, timer](boost::system::error_code ec) {
+    if (ec) return;
+    log.flush();
+    schedule_flush(io, log, timer);
+  });
 }
 
 }  // namespace
 
 int run_serve(const ServeOptions& opts) {
   snapshot::SnapshotStore store;
-  bool ok = false;
-  auto snap = load_snapshot(opts, 1, ok);
-  if (!ok) {
-    spdlog::error("the configuration has errors; not starting (run `switchyard validate` for the full list)");
-    return 1;
-  }
-  store.publish(snap);
-  spdlog::info("config version {} ({:016x}): {} listener(s), {} cluster(s)", snap->version, snap->content_hash,
-               snap->listeners.size(), snap->clusters.size());
+  Reloader reloader(opts, store);
+  reloader.reload(nullptr);
 
   ProxyServer server(opts, store);
+
+  const int log_fd = open_access_log(opts.access_log);
+  if (log_fd < 0 && opts.access_log != "off") {
+    spdlog::error("cannot open access log {}", opts.access_log);
+    return 1;
+  }
+  std::vector<std::unique_ptr<obs::AccessLog>> logs;
+  if (log_fd >= 0) {
+    auto format = opts.access_log_format == "json" ? obs::AccessLogFormat::kJson : obs::AccessLogFormat::kText;
+    for (size_t i = 0; i < server.worker_count(); ++i) {
+      logs.push_back(std::make_unique<obs::AccessLog>(log_fd, format));
+      server.worker_context(i).set_observer(logs.back().get());
+      schedule_flush(server.worker(i).io(), *logs.back(), std::make_shared<asio::steady_timer>(server.worker(i).io()));
+    }
+  }
+
   std::string error;
   if (!server.start(error)) {
     spdlog::error("{}", error);
@@ -56,18 +67,49 @@ int run_serve(const ServeOptions& opts) {
   }
   for (const auto& ep : server.endpoints()) spdlog::info("listening on {}", ep);
 
-  // The main thread only waits for signals; workers do all the traffic.
+  // The main thread is the control thread: signals, config watching, reloads, drain.
   asio::io_context main_io;
-  asio::signal_set signals(main_io, SIGINT, SIGTERM);
-  signals.async_wait([&](const boost::system::error_code& ec, int sig) {
+  std::function<void()> reload = [&] { reloader.reload(&server); };
+  ConfigWatcher watcher(main_io, opts.config_paths, opts.reload_debounce, reload);
+  if (opts.watch && !watcher.start()) spdlog::warn("inotify unavailable: reload with SIGHUP");
+
+  asio::signal_set hup(main_io, SIGHUP);
+  std::function<void()> wait_hup = [&] {
+    hup.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      spdlog::info("SIGHUP: reloading");
+      reload();
+      wait_hup();
+    });
+  };
+  wait_hup();
+
+  asio::signal_set term(main_io, SIGINT, SIGTERM);
+  asio::steady_timer drain_timer(main_io);
+  const auto drain_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  std::function<void()> poll_drain = [&] {
+    if (server.in_flight() == 0 || std::chrono::steady_clock::now() >= *drain_deadline) {
+      if (server.in_flight() > 0) spdlog::warn("drain time over with {} request(s) in flight", server.in_flight());
+      main_io.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([&](boost::system::error_code ec) {
+      if (!ec) poll_drain();
+    });
+  };
+  term.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
-    spdlog::info("signal {}: no longer accepting, draining for up to {} ms", sig, opts.drain_time.count());
+    spdlog::info("signal {}: no longer accepting; draining up to {} ms", sig, opts.drain_time.count());
     server.stop_accepting();
-    auto timer = std::make_shared<asio::steady_timer>(main_io, opts.drain_time);
-    timer->async_wait([timer](const boost::system::error_code&) {});
+    hup.cancel();
+    *drain_deadline = std::chrono::steady_clock::now() + opts.drain_time;
+    poll_drain();
   });
   main_io.run();
   server.stop();
+  logs.clear();  // flushes
+  if (log_fd > STDERR_FILENO) ::close(log_fd);
   spdlog::info("stopped");
   return 0;
 }

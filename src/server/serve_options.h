@@ -19,6 +19,10 @@ struct ServeOptions {
   std::string proxy_namespace = "default";
   proxy::ProxyTimeouts timeouts;
   std::chrono::milliseconds drain_time{5000};
+  std::string access_log = "-";         // PATH, "-" (stdout) or "off"
+  std::string access_log_format = "text";  // text (Envoy's default format) or json
+  bool watch = true;                    // reload when the config files change
+  std::chrono::milliseconds reload_debounce{100};
 };
 
 // Runs until SIGTERM/SIGINT. Returns the process exit code.

@@ -1,0 +1,53 @@
+#include "server/reloader.h"
+
+#include <chrono>
+#include <spdlog/spdlog.h>
+
+#include "config/loader.h"
+#include "server/proxy_server.h"
+#include "snapshot/compile.h"
+
+namespace sy::server {
+
+bool Reloader::reload(ProxyServer* server) {
+  const auto started = std::chrono::steady_clock::now();
+  config::AdmissionResult admitted = admission_.admit(config::load_paths(opts_.config_paths));
+  for (const auto& d : admitted.diagnostics.items()) {
+    if (d.severity == config::Severity::kError)
+      spdlog::error("{}", d.to_string());
+    else
+      spdlog::debug("{}", d.to_string());
+  }
+  for (const auto& r : admitted.rejected)
+    spdlog::error("rejected {} ({}){}", r.key, r.errors.empty() ? "see above" : r.errors.front().message,
+                  r.kept_previous ? "; its last good version stays in force" : "");
+
+  snapshot::CompileOptions copts;
+  copts.version = status_.version + 1;
+  copts.proxy_namespace = opts_.proxy_namespace;
+  copts.proxy_labels = opts_.selector;
+  auto snap = snapshot::compile(std::move(admitted.config), copts);
+
+  if (status_.version > 0 && snap->content_hash == status_.content_hash && admitted.rejected.empty()) {
+    spdlog::debug("config unchanged ({:016x})", snap->content_hash);
+    status_.rejected.clear();
+    return true;
+  }
+  store_.publish(snap);
+  status_.version = snap->version;
+  status_.content_hash = snap->content_hash;
+  if (admitted.rejected.empty())
+    ++status_.reloads_ok;
+  else
+    ++status_.reloads_failed;
+  status_.rejected = std::move(admitted.rejected);
+  if (server) server->sync_listeners(*snap);
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count() / 1000.0;
+  spdlog::info("config version {} ({:016x}) applied in {:.1f} ms: {} listener(s), {} cluster(s){}", snap->version,
+               snap->content_hash, ms, snap->listeners.size(), snap->clusters.size(),
+               status_.rejected.empty() ? "" : fmt::format(", {} rejected", status_.rejected.size()));
+  return true;
+}
+
+}  // namespace sy::server
