@@ -1,0 +1,739 @@
+#!/usr/bin/env python3
+"""Side-by-side benchmark of switchyard, haproxy and nginx in front of one fast upstream (issue 7).
+
+Run through `make bench` (bench/run.sh installs the tools and builds first). Everything listens on
+127.0.0.1; every process this script starts is recorded and stopped by PID on exit, on SIGINT and
+on SIGTERM. The load generator is pinned to CPU 0, every proxy and the upstream to CPU 1.
+
+Scenarios (see docs/performance.md):
+  a  HTTP/1.1 keep-alive, small response, max throughput (wrk, closed loop); also carries the
+     10,000-VirtualService switchyard (scenario d), the access-log row and the haproxy A/A pair
+  b  fixed rate (50% of haproxy's max from a), open loop (h2load --h1 --rps), latency from its log
+  c  1 KiB request bodies, 64 KiB responses (wrk)
+  e  10,000 idle keep-alive client connections: RSS of each proxy
+Targets run interleaved, A B C D A B C D ..., and every figure is reported as a median over rounds.
+"""
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from dataclasses import dataclass, field
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+LOADGEN_CPU = "0"
+SERVER_CPU = "1"
+BENCH_HOST_INDEX = 4999  # the VirtualService host requests carry, in both the 1- and 10,000-VS configs
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", file=sys.stderr, flush=True)
+
+
+# === process bookkeeping ===
+
+class Processes:
+    """Every child this script starts, so that exit paths can stop each one by PID."""
+
+    def __init__(self) -> None:
+        self.procs: list[tuple[str, subprocess.Popen]] = []
+
+    def start(self, name: str, cmd: list[str], cpu: str, logdir: str, **kw) -> subprocess.Popen:
+        out = open(os.path.join(logdir, f"{name}.log"), "wb")
+        p = subprocess.Popen(["taskset", "-c", cpu, *cmd], stdout=kw.pop("stdout", out), stderr=out,
+                             stdin=kw.pop("stdin", subprocess.DEVNULL), **kw)
+        self.procs.append((name, p))
+        return p
+
+    def stop(self, p: subprocess.Popen, grace: float = 5.0) -> None:
+        if p.poll() is None:
+            try:
+                os.kill(p.pid, signal.SIGTERM)
+                p.wait(timeout=grace)
+            except subprocess.TimeoutExpired:
+                os.kill(p.pid, signal.SIGKILL)
+                p.wait(timeout=5)
+            except ProcessLookupError:
+                pass
+        self.procs = [(n, q) for n, q in self.procs if q is not p]
+
+    def stop_all(self) -> None:
+        for _, p in reversed(list(self.procs)):
+            self.stop(p)
+
+
+PROCS = Processes()
+
+
+def on_signal(signum, _frame):
+    raise SystemExit(128 + signum)
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def tree_pids(pid: int) -> list[int]:
+    """pid and its descendants (nginx: master plus worker)."""
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        try:
+            for tid in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{tid}/children") as f:
+                    todo.extend(int(c) for c in f.read().split())
+        except OSError:
+            pass
+    return out
+
+
+def cpu_seconds(pid: int) -> float:
+    """user+sys CPU time of the process tree rooted at pid, from /proc/PID/stat."""
+    total = 0
+    for p in tree_pids(pid):
+        try:
+            with open(f"/proc/{p}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15)
+        except OSError:
+            pass
+    return total / CLK_TCK
+
+
+def rss_kib(pid: int) -> int:
+    total = 0
+    for p in tree_pids(pid):
+        try:
+            with open(f"/proc/{p}/status") as f:
+                for line in f:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1])
+        except OSError:
+            pass
+    return total
+
+
+def wait_http(port: int, host: str, path: str = "/", timeout: float = 20.0) -> None:
+    deadline = time.monotonic() + timeout
+    last = None
+    while time.monotonic() < deadline:
+        try:
+            req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
+            with urllib.request.urlopen(req, timeout=2) as r:
+                if r.status == 200:
+                    r.read()
+                    return
+        except Exception as e:  # noqa: BLE001 - any failure means "not ready yet"
+            last = e
+        time.sleep(0.1)
+    raise RuntimeError(f"port {port} not serving 200 for Host {host} after {timeout}s: {last}")
+
+
+# === configurations ===
+
+def bench_host(i: int) -> str:
+    return f"svc-{i:05d}.bench.test"
+
+
+def switchyard_config(dirpath: str, port: int, upstream_port: int, vs_count: int) -> str:
+    """Gateway + ServiceEntry (STATIC endpoint = the upstream) + vs_count VirtualServices, each with
+    a prefix route and a catch-all; route timeouts and retries left at their defaults."""
+    os.makedirs(dirpath, exist_ok=True)
+    docs = [f"""apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata:
+  name: bench-gw
+  namespace: bench
+spec:
+  selector:
+    istio: ingressgateway
+  servers:
+  - port:
+      number: {port}
+      name: http
+      protocol: HTTP
+    hosts:
+    - "*"
+""", f"""apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata:
+  name: upstream
+  namespace: bench
+spec:
+  hosts:
+  - upstream.bench.test
+  location: MESH_EXTERNAL
+  resolution: STATIC
+  ports:
+  - number: 80
+    name: http
+    protocol: HTTP
+  endpoints:
+  - address: 127.0.0.1
+    ports:
+      http: {upstream_port}
+"""]
+    indices = [i for i in range(vs_count) if i != BENCH_HOST_INDEX][: vs_count - 1] + [BENCH_HOST_INDEX]
+    with open(os.path.join(dirpath, "bench.yaml"), "w") as f:
+        f.write("---\n".join(docs))
+        for i in indices:
+            f.write(f"""---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: vs-{i:05d}
+  namespace: bench
+spec:
+  hosts:
+  - {bench_host(i)}
+  gateways:
+  - bench-gw
+  http:
+  - name: api
+    match:
+    - uri:
+        prefix: /api/v{i}/
+    route:
+    - destination:
+        host: upstream.bench.test
+        port:
+          number: 80
+  - name: default
+    route:
+    - destination:
+        host: upstream.bench.test
+        port:
+          number: 80
+""")
+    return dirpath
+
+
+def haproxy_config(path: str, port: int, upstream_port: int) -> str:
+    with open(path, "w") as f:
+        f.write(f"""global
+    nbthread 1
+    # 10,000 idle clients need maxconn > 10,000; haproxy reserves 2 fds per connection and the hard
+    # fd limit here may be 20,000, so let it start with a warning (idle clients use one fd each).
+    maxconn 10200
+    no strict-limits
+    tune.bufsize 16384
+
+defaults
+    mode http
+    option http-keep-alive
+    timeout connect 5s
+    timeout client 300s
+    timeout server 60s
+    timeout http-request 60s
+    timeout http-keep-alive 300s
+    http-reuse always
+
+frontend fe
+    bind 127.0.0.1:{port}
+    default_backend be
+
+backend be
+    server up 127.0.0.1:{upstream_port}
+""")
+    return path
+
+
+def nginx_config(prefix: str, port: int, upstream_port: int) -> str:
+    os.makedirs(prefix, exist_ok=True)
+    path = os.path.join(prefix, "nginx.conf")
+    with open(path, "w") as f:
+        f.write(f"""worker_processes 1;
+worker_rlimit_nofile 20000;
+daemon off;
+pid {prefix}/nginx.pid;
+error_log {prefix}/error.log warn;
+
+events {{
+    worker_connections 12000;
+}}
+
+http {{
+    access_log off;
+    client_body_temp_path {prefix}/body;
+    proxy_temp_path {prefix}/proxy;
+    fastcgi_temp_path {prefix}/fastcgi;
+    uwsgi_temp_path {prefix}/uwsgi;
+    scgi_temp_path {prefix}/scgi;
+    keepalive_timeout 300s;
+    keepalive_requests 100000000;
+    # Hold a 64 KiB response in memory rather than spilling it to a temp file.
+    proxy_buffer_size 8k;
+    proxy_buffers 16 8k;
+
+    upstream up {{
+        server 127.0.0.1:{upstream_port};
+        keepalive 256;
+        keepalive_requests 100000000;
+        keepalive_timeout 300s;
+    }}
+
+    server {{
+        listen 127.0.0.1:{port} backlog=4096;
+        location / {{
+            proxy_pass http://up;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+        }}
+    }}
+}}
+""")
+    return path
+
+
+# === targets ===
+
+@dataclass
+class Target:
+    name: str
+    port: int
+    host: str                       # Host header the load generator sends
+    proc: subprocess.Popen | None   # None only for "direct"
+    cpu_pid: int = 0                # whose CPU time is charged per request
+    kind: str = "proxy"             # "direct", "switchyard", "haproxy", "nginx"
+    note: str = ""
+
+
+def switchyard_supports_access_log(binary: str) -> bool:
+    try:
+        out = subprocess.run([binary, "serve", "--help"], capture_output=True, text=True, timeout=10)
+        return "--access-log" in (out.stdout + out.stderr)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def start_switchyard(name: str, binary: str, run: str, upstream_port: int, vs_count: int,
+                     access_log: str | None = None) -> Target:
+    port = free_port()
+    cfg = switchyard_config(os.path.join(run, name), port, upstream_port, vs_count)
+    cmd = [binary, "serve", "-c", cfg, "--workers", "1", "--bind", "127.0.0.1", "--drain-time-ms", "200"]
+    if access_log is not None:
+        cmd += ["--access-log", access_log]
+    p = PROCS.start(name, cmd, SERVER_CPU, run)
+    host = bench_host(BENCH_HOST_INDEX)
+    wait_http(port, host, timeout=60 if vs_count > 1 else 20)
+    return Target(name, port, host, p, p.pid, "switchyard")
+
+
+def start_haproxy(name: str, run: str, upstream_port: int) -> Target:
+    port = free_port()
+    cfg = haproxy_config(os.path.join(run, f"{name}.cfg"), port, upstream_port)
+    p = PROCS.start(name, ["haproxy", "-db", "-f", cfg], SERVER_CPU, run)
+    wait_http(port, "localhost")
+    return Target(name, port, bench_host(BENCH_HOST_INDEX), p, p.pid, "haproxy")
+
+
+def start_nginx(name: str, run: str, upstream_port: int) -> Target:
+    port = free_port()
+    prefix = os.path.join(run, name)
+    cfg = nginx_config(prefix, port, upstream_port)
+    p = PROCS.start(name, ["nginx", "-p", prefix, "-e", os.path.join(prefix, "error.log"), "-c", cfg],
+                    SERVER_CPU, run)
+    wait_http(port, "localhost")
+    return Target(name, port, bench_host(BENCH_HOST_INDEX), p, p.pid, "nginx")
+
+
+# === load generators ===
+
+def run_wrk(t: Target, seconds: float, conns: int, path: str = "/", body_bytes: int = 0) -> dict:
+    env = dict(os.environ, BENCH_BODY_BYTES=str(body_bytes))
+    cmd = ["taskset", "-c", LOADGEN_CPU, "wrk", "-t1", f"-c{conns}", f"-d{int(seconds)}s", "--timeout", "5s",
+           "-s", os.path.join(HERE, "wrk_report.lua"), "-H", f"Host: {t.host}", f"http://127.0.0.1:{t.port}{path}"]
+    cpu0 = cpu_seconds(t.cpu_pid)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30, env=env)
+    cpu1 = cpu_seconds(t.cpu_pid)
+    m = re.search(r"BENCH_JSON (\{.*\})", out.stdout)
+    if not m:
+        raise RuntimeError(f"wrk against {t.name} printed no result:\n{out.stdout}\n{out.stderr}")
+    r = json.loads(m.group(1))
+    secs = r["duration_us"] / 1e6
+    errors = r["connect_errors"] + r["read_errors"] + r["write_errors"] + r["status_errors"] + r["timeouts"]
+    return {"rps": r["requests"] / secs, "requests": r["requests"], "p50_us": r["p50_us"], "p99_us": r["p99_us"],
+            "p999_us": r["p999_us"], "errors": errors, "cpu_s": cpu1 - cpu0}
+
+
+def percentile(sorted_vals: list[int], q: float) -> float:
+    if not sorted_vals:
+        return float("nan")
+    k = (len(sorted_vals) - 1) * q / 100.0
+    lo = int(k)
+    hi = min(lo + 1, len(sorted_vals) - 1)
+    return sorted_vals[lo] + (sorted_vals[hi] - sorted_vals[lo]) * (k - lo)
+
+
+def run_h2load(t: Target, seconds: float, clients: int, total_rate: float, run: str) -> dict:
+    """Open-loop-ish fixed rate: each of `clients` connections issues total_rate/clients requests/s on
+    its own schedule. Percentiles come from the per-request log (third column: microseconds)."""
+    # ":authority" sets h1's Host; "-H host:" would add a second Host header (a 400 from a strict proxy).
+    logf = os.path.join(run, f"h2load-{t.name}.log")
+    per_client = max(1, round(total_rate / clients))
+    cmd = ["taskset", "-c", LOADGEN_CPU, "h2load", "--h1", "-c", str(clients), "--rps", str(per_client),
+           "-D", str(int(seconds)), "--log-file", logf, "-H", f":authority: {t.host}", f"http://127.0.0.1:{t.port}/"]
+    cpu0 = cpu_seconds(t.cpu_pid)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
+    cpu1 = cpu_seconds(t.cpu_pid)
+    lat, bad = [], 0
+    with open(logf) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3:
+                if parts[1] != "200":
+                    bad += 1
+                lat.append(int(parts[2]))
+    os.unlink(logf)
+    lat.sort()
+    m = re.search(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored",
+                  out.stdout)
+    if not m:
+        raise RuntimeError(f"h2load against {t.name} printed no summary:\n{out.stdout}\n{out.stderr}")
+    done = int(m.group(2))
+    errors = int(m.group(4)) + int(m.group(5)) + bad
+    return {"rps": done / seconds, "requests": done, "p50_us": percentile(lat, 50), "p99_us": percentile(lat, 99),
+            "p999_us": percentile(lat, 99.9), "errors": errors, "cpu_s": cpu1 - cpu0}
+
+
+# === reporting ===
+
+@dataclass
+class Row:
+    target: Target
+    runs: list[dict] = field(default_factory=list)
+
+    def med(self, key: str) -> float:
+        return statistics.median(r[key] for r in self.runs)
+
+    def cpu_us_per_req(self) -> float:
+        return 1e6 * sum(r["cpu_s"] for r in self.runs) / max(1, sum(r["requests"] for r in self.runs))
+
+
+def fmt_us(v: float) -> str:
+    return f"{v / 1000:.2f} ms" if v >= 1000 else f"{v:.0f} µs"
+
+
+def table(title: str, rows: dict[str, Row], note: str = "") -> str:
+    direct = rows.get("direct")
+    peers = [rows[n] for n in ("haproxy", "nginx") if n in rows]
+    ha = rows.get("haproxy")
+    best_peer_rps = max((r.med("rps") for r in peers), default=float("nan"))
+    low_peer_cpu = min((r.cpu_us_per_req() for r in peers), default=float("nan"))
+    lines = [f"### {title}", ""]
+    if note:
+        lines += [note, ""]
+    lines += ["| target | req/s (median) | min–max req/s | p50 | p99 | p99.9 | × direct | × haproxy | × best peer "
+              "| CPU µs/req | CPU × lower peer | errors |",
+              "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    for name, r in rows.items():
+        rps = r.med("rps")
+        rpss = [x["rps"] for x in r.runs]
+        cpu = r.cpu_us_per_req()
+        is_direct = name == "direct"
+        lines.append(
+            f"| {name}{' (upstream CPU)' if is_direct else ''} | {rps:,.0f} | {min(rpss):,.0f}–{max(rpss):,.0f} "
+            f"| {fmt_us(r.med('p50_us'))} | {fmt_us(r.med('p99_us'))} | {fmt_us(r.med('p999_us'))} "
+            f"| {rps / direct.med('rps'):.3f} | {rps / ha.med('rps'):.3f} | {rps / best_peer_rps:.3f} "
+            f"| {cpu:.1f} | {'' if is_direct else f'{cpu / low_peer_cpu:.3f}'} | {sum(x['errors'] for x in r.runs)} |"
+            if direct and ha else
+            f"| {name} | {rps:,.0f} | | {fmt_us(r.med('p50_us'))} | {fmt_us(r.med('p99_us'))} "
+            f"| {fmt_us(r.med('p999_us'))} | | | | {cpu:.1f} | | {sum(x['errors'] for x in r.runs)} |")
+    lines.append("")
+    return "\n".join(lines)
+
+
+def interleave(targets: list[Target], rounds: int, fn) -> dict[str, Row]:
+    rows = {t.name: Row(t) for t in targets}
+    for rnd in range(rounds):
+        for t in targets:
+            r = fn(t)
+            rows[t.name].runs.append(r)
+            log(f"  round {rnd + 1}/{rounds} {t.name:22s} {r['rps']:>10,.0f} req/s  p99 {fmt_us(r['p99_us']):>9s}  "
+                f"cpu {1e6 * r['cpu_s'] / max(1, r['requests']):6.1f} µs/req  errors {r['errors']}")
+    return rows
+
+
+# === profile ===
+
+def profile(args, run: str) -> int:
+    """perf record (cpu-clock, works without hardware counters) of one switchyard worker under
+    scenario (a) load; prints the flat self-time profile and the top call chains."""
+    if not shutil.which("perf"):
+        log("perf not found (apt-get install linux-perf)")
+        return 1
+    up_port = free_port()
+    up = PROCS.start("fast-upstream", [args.upstream, str(up_port)], SERVER_CPU, run)
+    wait_http(up_port, "localhost")
+    sy = start_switchyard("switchyard", args.switchyard, run, up_port, 1)
+    run_wrk(sy, 1, args.conns)
+    data = os.path.join(run, "perf.data")
+    rec = PROCS.start("perf-record", ["perf", "record", "-e", "cpu-clock", "-F", "4999", "--call-graph", "dwarf,16384",
+                                      "-o", data, "-p", str(sy.cpu_pid), "--", "sleep", str(args.profile)],
+                      LOADGEN_CPU, run)
+    time.sleep(0.5)
+    r = run_wrk(sy, args.profile - 1, args.conns)
+    rec.wait(timeout=args.profile + 60)
+    log(f"profiled {r['requests']:,} requests at {r['rps']:,.0f} req/s, "
+        f"{1e6 * r['cpu_s'] / max(1, r['requests']):.1f} µs CPU/request")
+    out_dir = args.out
+    os.makedirs(out_dir, exist_ok=True)
+    for name, extra in (("profile-flat.txt", ["--no-children", "--sort", "dso,symbol", "-g", "none"]),
+                        ("profile-children.txt", ["--children", "--sort", "symbol", "-g", "none"]),
+                        ("profile-callers.txt", ["--no-children", "--sort", "symbol", "-g", "caller,0.5,callee,function,percent"])):
+        with open(os.path.join(out_dir, name), "w") as f:
+            subprocess.run(["perf", "report", "-i", data, "--stdio", "--percent-limit", "0.5", *extra],
+                           stdout=f, stderr=subprocess.DEVNULL, timeout=600)
+    with open(os.path.join(out_dir, "profile-flat.txt")) as f:
+        print("".join(line for line in f if not line.startswith("#"))[:6000])
+    log(f"profiles written to {out_dir}/profile-*.txt")
+    return 0
+
+
+def verdicts(results: dict, vs_count: int) -> str:
+    """The issue-7 targets, each as measured ratio vs. threshold."""
+    def med(scn, name, key):
+        runs = results.get(scn, {}).get(name)
+        return statistics.median(r[key] for r in runs) if runs else None
+
+    def cpu(scn, name):
+        runs = results.get(scn, {}).get(name)
+        return sum(r["cpu_s"] for r in runs) / max(1, sum(r["requests"] for r in runs)) if runs else None
+
+    rows = []
+
+    def add(what, value, target, holds):
+        rows.append(f"| {what} | {value} | {target} | {'yes' if holds else '**no**'} |")
+
+    if "a" in results:
+        sy, ha, ng = (med("a", n, "rps") for n in ("switchyard", "haproxy", "nginx"))
+        add("(a) throughput: switchyard ÷ faster peer", f"{sy / max(ha, ng):.3f}", "≥ 1.10", sy / max(ha, ng) >= 1.10)
+        c = cpu("a", "switchyard") / min(cpu("a", "haproxy"), cpu("a", "nginx"))
+        add("(a) CPU per request: switchyard ÷ lower peer", f"{c:.3f}", "≤ 0.85", c <= 0.85)
+        big = med("a", f"switchyard-{vs_count}VS", "rps")
+        if big:
+            add(f"(d) throughput: {vs_count:,} VirtualServices ÷ 1", f"{big / sy:.3f}", "≥ 0.97", big / sy >= 0.97)
+        al = med("a", "switchyard+accesslog", "rps")
+        if al:
+            add("access log on: throughput ÷ off", f"{al / sy:.3f}", "≥ 0.90", al / sy >= 0.90)
+        else:
+            rows.append("| access log on: throughput ÷ off | not measured (no --access-log flag yet) | ≥ 0.90 | — |")
+        hb = med("a", "haproxy-B", "rps")
+        if hb:
+            rows.append(f"| A/A noise floor: haproxy-B ÷ haproxy (throughput; CPU/req) | {hb / ha:.3f}; "
+                        f"{cpu('a', 'haproxy-B') / cpu('a', 'haproxy'):.3f} | ≈ 1 | — |")
+    if "b" in results:
+        sy, ha, ng = (med("b", n, "p99_us") for n in ("switchyard", "haproxy", "nginx"))
+        add("(b) p99 at fixed rate: switchyard vs both peers", f"{sy / 1000:.2f} ms vs {ha / 1000:.2f} / "
+            f"{ng / 1000:.2f} ms", "≤ both", sy <= min(ha, ng))
+    if "e" in results:
+        e = results["e"]
+        r = e["switchyard"]["after_kib"] / e["haproxy"]["after_kib"]
+        add("(e) RSS with idle connections: switchyard ÷ haproxy", f"{r:.2f}", "≤ 1.00", r <= 1.0)
+    return "\n".join(["### Targets of issue 7", "", "| target | measured | threshold | holds |",
+                      "|---|---|---|---|", *rows, ""])
+
+
+# === main ===
+
+def machine_description() -> str:
+    cpu = "unknown"
+    with open("/proc/cpuinfo") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo") as f:
+        mem_kib = int(f.readline().split()[1])
+    def ver(cmd):
+        try:
+            out = subprocess.run(cmd, capture_output=True, text=True, timeout=5)
+            return (out.stdout + out.stderr).strip().splitlines()[0]
+        except (OSError, subprocess.TimeoutExpired, IndexError):
+            return "?"
+    load = os.getloadavg()
+    return "\n".join([
+        f"- date: {datetime.datetime.now().astimezone().isoformat(timespec='seconds')}",
+        f"- machine: {os.cpu_count()} × {cpu}, {mem_kib // 1024} MiB RAM, kernel {platform.release()}",
+        f"- load average at start: {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}",
+        f"- haproxy: {ver(['haproxy', '-v'])}",
+        f"- nginx: {ver(['nginx', '-v'])}",
+        f"- wrk: {ver(['wrk', '-v'])}",
+        f"- h2load: {ver(['h2load', '--version'])}",
+    ])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--switchyard", default=os.path.join(ROOT, "build", "switchyard"))
+    ap.add_argument("--upstream", required=True, help="fast-upstream binary (bench/run.sh builds it)")
+    ap.add_argument("--scenarios", default="abce", help="subset of a, b, c, e (d rides along with a)")
+    ap.add_argument("--rounds", type=int, default=3)
+    ap.add_argument("--seconds", type=int, default=5, help="length of one measured run")
+    ap.add_argument("--conns", type=int, default=50, help="wrk connections for a and c")
+    ap.add_argument("--idle-conns", type=int, default=10000)
+    ap.add_argument("--vs-count", type=int, default=10000)
+    ap.add_argument("--rate", type=float, default=0, help="scenario b total req/s (default: 50%% of haproxy max)")
+    ap.add_argument("--out", default=os.path.join(tempfile.gettempdir(), "switchyard-bench-results"),
+                    help="directory for results.md and results.json")
+    ap.add_argument("--keep", action="store_true", help="keep the run directory (configs, logs)")
+    ap.add_argument("--profile", type=int, default=0, metavar="SECONDS",
+                    help="instead of the benchmark: perf-profile switchyard under scenario (a) load")
+    args = ap.parse_args()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    run = tempfile.mkdtemp(prefix="switchyard-bench.")
+    if args.profile:
+        try:
+            return profile(args, run)
+        finally:
+            PROCS.stop_all()
+            if not args.keep:
+                shutil.rmtree(run, ignore_errors=True)
+    out_dir = args.out
+    report = ["## Machine", "", machine_description(), "",
+              f"- command: `{' '.join(sys.argv)}`",
+              f"- rounds: {args.rounds} × {args.seconds:g} s per target, interleaved; wrk -t1 -c{args.conns}; "
+              f"load generator on CPU {LOADGEN_CPU}, proxy + upstream on CPU {SERVER_CPU}", ""]
+    results: dict = {"machine": machine_description()}
+    t_start = time.monotonic()
+    try:
+        up_port = free_port()
+        up = PROCS.start("fast-upstream", [args.upstream, str(up_port)], SERVER_CPU, run)
+        wait_http(up_port, "localhost")
+        direct = Target("direct", up_port, bench_host(BENCH_HOST_INDEX), up, up.pid, "direct")
+
+        log("starting proxies")
+        sy = start_switchyard("switchyard", args.switchyard, run, up_port, 1)
+        ha = start_haproxy("haproxy", run, up_port)
+        ngx = start_nginx("nginx", run, up_port)
+        peers = [sy, ha, ngx]
+        extra: list[Target] = []
+        if "a" in args.scenarios:
+            t0 = time.monotonic()
+            sy10k = start_switchyard(f"switchyard-{args.vs_count}VS", args.switchyard, run, up_port,
+                                     args.vs_count)
+            log(f"switchyard with {args.vs_count} VirtualServices ready in {time.monotonic() - t0:.1f}s "
+                f"(RSS {rss_kib(sy10k.cpu_pid) / 1024:.0f} MiB)")
+            extra.append(sy10k)
+            if switchyard_supports_access_log(args.switchyard):
+                extra.append(start_switchyard("switchyard+accesslog", args.switchyard, run, up_port, 1,
+                                              access_log=os.path.join(run, "access.log")))
+                access_note = "The access-log row writes to a file in the run directory."
+            else:
+                access_note = ("No access-log row: this switchyard has no `serve --access-log` flag yet "
+                               "(issue 6), so the row is skipped.")
+            extra.append(start_haproxy("haproxy-B", run, up_port))
+
+        # Warm every target up (connection pools, caches, page faults) outside the measurement.
+        for t in [direct, *peers, *extra]:
+            run_wrk(t, 1, args.conns)
+
+        if "a" in args.scenarios:
+            log("scenario a: keep-alive small responses, max throughput")
+            order = [direct, sy, *[t for t in extra if t.kind == "switchyard"], ha, ngx,
+                     *[t for t in extra if t.kind == "haproxy"]]
+            rows = interleave(order, args.rounds, lambda t: run_wrk(t, args.seconds, args.conns))
+            results["a"] = {n: r.runs for n, r in rows.items()}
+            report.append(table("(a) HTTP/1.1 keep-alive, 13-byte response, max throughput (wrk, closed loop)",
+                                rows, "Includes scenario (d) (the 10,000-VirtualService switchyard row) and the "
+                                      "haproxy A/A pair (haproxy vs haproxy-B: the noise floor). " + access_note))
+            summary_a = rows
+            for t in extra:
+                PROCS.stop(t.proc)
+        else:
+            summary_a = None
+
+        if "b" in args.scenarios:
+            rate = args.rate
+            if not rate:
+                rate = 0.5 * (summary_a["haproxy"].med("rps") if summary_a else run_wrk(ha, args.seconds, args.conns)["rps"])
+            log(f"scenario b: fixed rate {rate:,.0f} req/s, open loop")
+            rows = interleave([direct, *peers], args.rounds,
+                              lambda t: run_h2load(t, args.seconds, 32, rate, run))
+            results["b"] = {n: r.runs for n, r in rows.items()}
+            report.append(table(f"(b) fixed rate {rate:,.0f} req/s (50% of haproxy's max), h2load --h1 -c 32 --rps, "
+                                "latency from the per-request log", rows))
+
+        if "c" in args.scenarios:
+            log("scenario c: 1 KiB request bodies, 64 KiB responses")
+            rows = interleave([direct, *peers], args.rounds,
+                              lambda t: run_wrk(t, args.seconds, args.conns, path="/big", body_bytes=1024))
+            results["c"] = {n: r.runs for n, r in rows.items()}
+            report.append(table("(c) POST with 1 KiB body, 64 KiB response (wrk, closed loop)", rows))
+
+        if "e" in args.scenarios:
+            log(f"scenario e: {args.idle_conns} idle keep-alive connections")
+            lines = ["### (e) idle keep-alive connections: RSS", "",
+                     f"{args.idle_conns} client connections, one request each, then idle. RSS is the sum of "
+                     "VmRSS over the proxy's processes (nginx: master + worker), read from /proc.", "",
+                     "| proxy | RSS before | RSS with idle conns | growth | per connection | × haproxy | "
+                     "connections ok/failed |", "|---|---:|---:|---:|---:|---:|---:|"]
+            res_e = {}
+            # Fresh instances, so earlier scenarios' buffers do not count.
+            for t in peers:
+                PROCS.stop(t.proc)
+            fresh = [start_switchyard("switchyard-e", args.switchyard, run, up_port, 1),
+                     start_haproxy("haproxy-e", run, up_port), start_nginx("nginx-e", run, up_port)]
+            for t in fresh:
+                run_wrk(t, 1, args.conns)
+                before = rss_kib(t.cpu_pid)
+                client = PROCS.start(f"idle-conns-{t.name}",
+                                     [sys.executable, os.path.join(HERE, "idle_conns.py"), str(t.port), "-n",
+                                      str(args.idle_conns), "--host-header", t.host],
+                                     LOADGEN_CPU, run, stdout=subprocess.PIPE, stdin=subprocess.PIPE)
+                line = client.stdout.readline().decode().split()
+                ok, failed = (int(line[1]), int(line[2])) if len(line) == 3 else (0, args.idle_conns)
+                time.sleep(1.0)
+                after = rss_kib(t.cpu_pid)
+                res_e[t.kind] = {"before_kib": before, "after_kib": after, "ok": ok, "failed": failed}
+                client.stdin.close()
+                PROCS.stop(client)
+                PROCS.stop(t.proc)
+                log(f"  {t.name}: RSS {before / 1024:.1f} -> {after / 1024:.1f} MiB ({ok} ok, {failed} failed)")
+            for kind, r in res_e.items():
+                grow = r["after_kib"] - r["before_kib"]
+                lines.append(f"| {kind} | {r['before_kib'] / 1024:.1f} MiB | {r['after_kib'] / 1024:.1f} MiB "
+                             f"| {grow / 1024:.1f} MiB | {grow * 1024 / max(1, r['ok']):,.0f} B "
+                             f"| {r['after_kib'] / res_e['haproxy']['after_kib']:.2f} | {r['ok']}/{r['failed']} |")
+            results["e"] = res_e
+            report.append("\n".join(lines) + "\n")
+    finally:
+        PROCS.stop_all()
+        if not args.keep:
+            shutil.rmtree(run, ignore_errors=True)
+
+    report.append(verdicts(results, args.vs_count))
+    report.append(f"Total bench time: {time.monotonic() - t_start:.0f} s; load average at end: "
+                  f"{' '.join(f'{x:.2f}' for x in os.getloadavg())}.\n")
+    text = "\n".join(report)
+    print(text)
+    os.makedirs(out_dir, exist_ok=True)
+    with open(os.path.join(out_dir, "results.md"), "w") as f:
+        f.write(text)
+    with open(os.path.join(out_dir, "results.json"), "w") as f:
+        json.dump(results, f, indent=1)
+    log(f"results written to {out_dir}/results.md and results.json")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
