@@ -53,6 +53,8 @@ int main(int argc, char** argv) {
   s->add_option("--access-log-format", serve.access_log_format, "text (Envoy default format) or json")
       ->check(CLI::IsMember({"text", "json"}))
       ->capture_default_str();
+  s->add_option("--admin", serve.admin, "Admin listener HOST:PORT (/stats/prometheus, /config_dump, ...) or off")
+      ->capture_default_str();
   bool no_watch = false;
   s->add_flag("--no-watch", no_watch, "Do not watch the config files (SIGHUP still reloads)");
   s->callback([&] {

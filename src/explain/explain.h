@@ -125,4 +125,8 @@ ExplainResult explain(const snapshot::Snapshot& snap, const ExplainRequest& req)
 
 const char* outcome_name(ExplainResult::Outcome o);
 
+// A cluster's effective policy (defaults filled in, with the source of each part), as explain
+// prints it; also used by the admin /config_dump and /clusters.
+nlohmann::json cluster_policy_json(const policy::ClusterPolicy& p);
+
 }  // namespace sy::explain

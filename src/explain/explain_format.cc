@@ -110,6 +110,8 @@ std::string policy_text(const policy::ClusterPolicy& p) {
 
 }  // namespace
 
+json cluster_policy_json(const policy::ClusterPolicy& p) { return to_json(p); }
+
 json ExplainResult::to_json() const {
   json j = {{"outcome", outcome_name(outcome)},
             {"status", status},

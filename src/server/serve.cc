@@ -7,7 +7,10 @@
 #include <functional>
 #include <spdlog/spdlog.h>
 
+#include "admin/admin_server.h"
 #include "obs/access_log.h"
+#include "obs/fan_out.h"
+#include "obs/metrics.h"
 #include "server/config_watcher.h"
 #include "server/proxy_server.h"
 #include "server/reloader.h"
@@ -51,13 +54,19 @@ int run_serve(const ServeOptions& opts) {
     return 1;
   }
   std::vector<std::unique_ptr<obs::AccessLog>> logs;
-  if (log_fd >= 0) {
-    auto format = opts.access_log_format == "json" ? obs::AccessLogFormat::kJson : obs::AccessLogFormat::kText;
-    for (size_t i = 0; i < server.worker_count(); ++i) {
+  std::vector<std::unique_ptr<obs::WorkerMetrics>> metrics;
+  std::vector<std::unique_ptr<obs::FanOut>> observers;  // per worker: access log, then metrics
+  for (size_t i = 0; i < server.worker_count(); ++i) {
+    observers.push_back(std::make_unique<obs::FanOut>());
+    if (log_fd >= 0) {
+      auto format = opts.access_log_format == "json" ? obs::AccessLogFormat::kJson : obs::AccessLogFormat::kText;
       logs.push_back(std::make_unique<obs::AccessLog>(log_fd, format));
-      server.worker_context(i).set_observer(logs.back().get());
+      observers.back()->add(logs.back().get());
       schedule_flush(server.worker(i).io(), *logs.back(), std::make_shared<asio::steady_timer>(server.worker(i).io()));
     }
+    metrics.push_back(std::make_unique<obs::WorkerMetrics>(store));
+    observers.back()->add(metrics.back().get());
+    server.worker_context(i).set_observer(observers.back().get());
   }
 
   std::string error;
@@ -72,6 +81,28 @@ int run_serve(const ServeOptions& opts) {
   std::function<void()> reload = [&] { reloader.reload(&server); };
   ConfigWatcher watcher(main_io, opts.config_paths, opts.reload_debounce, reload);
   if (opts.watch && !watcher.start()) spdlog::warn("inotify unavailable: reload with SIGHUP");
+
+  // Admin listener: its own thread; asks the workers and this thread for data by message.
+  std::unique_ptr<admin::AdminServer> admin_server;
+  if (opts.admin != "off") {
+    admin::AdminSources src;
+    src.store = &store;
+    src.control = &main_io;
+    src.reloader = &reloader;
+    for (size_t i = 0; i < server.worker_count(); ++i)
+      src.workers.push_back({&server.worker(i), &server.worker_context(i), metrics[i].get()});
+    auto app = opts.selector.find("app");
+    if (app != opts.selector.end()) src.identity.source_workload = app->second;
+    src.identity.source_namespace = opts.proxy_namespace;
+    admin_server = std::make_unique<admin::AdminServer>(std::move(src));
+    if (!admin_server->start(opts.admin, error)) {
+      spdlog::error("{}", error);
+      server.stop();
+      return 1;
+    }
+    spdlog::info("admin listening on {}:{}", opts.admin.substr(0, opts.admin.rfind(':')), admin_server->port());
+    admin_server->set_ready(store.load() != nullptr);
+  }
 
   asio::signal_set hup(main_io, SIGHUP);
   std::function<void()> wait_hup = [&] {
@@ -101,12 +132,14 @@ int run_serve(const ServeOptions& opts) {
   term.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: no longer accepting; draining up to {} ms", sig, opts.drain_time.count());
+    if (admin_server) admin_server->set_ready(false);
     server.stop_accepting();
     hup.cancel();
     *drain_deadline = std::chrono::steady_clock::now() + opts.drain_time;
     poll_drain();
   });
   main_io.run();
+  if (admin_server) admin_server->stop();  // before the workers: a scrape may be waiting on them
   server.stop();
   logs.clear();  // flushes
   if (log_fd > STDERR_FILENO) ::close(log_fd);

@@ -21,6 +21,7 @@ struct ServeOptions {
   std::chrono::milliseconds drain_time{5000};
   std::string access_log = "-";         // PATH, "-" (stdout) or "off"
   std::string access_log_format = "text";  // text (Envoy's default format) or json
+  std::string admin = "127.0.0.1:15000";  // admin listener HOST:PORT, or "off"
   bool watch = true;                    // reload when the config files change
   std::chrono::milliseconds reload_debounce{100};
 };

@@ -1,0 +1,172 @@
+// Merging the workers' MetricsData and rendering Prometheus text format. Runs on the admin
+// thread at scrape time, so it allocates freely.
+#include <fmt/format.h>
+
+#include <map>
+#include <tuple>
+
+#include "obs/metrics.h"
+#include "proxy/response_flags.h"
+
+namespace sy::obs {
+
+namespace {
+
+// Label values escaped per the text format: backslash, double quote and newline.
+std::string esc(std::string_view v) {
+  std::string out;
+  out.reserve(v.size());
+  for (char c : v) {
+    if (c == '\\' || c == '"') out += '\\';
+    if (c == '\n') {
+      out += "\\n";
+      continue;
+    }
+    out += c;
+  }
+  return out;
+}
+
+std::string num(double v) { return fmt::format("{}", v); }
+
+// Series identity after merging: the rendered label set minus the metric name.
+using MergedKey = std::tuple<std::string, std::string, std::string>;  // destination labels, code, flags
+
+std::string destination_labels(const Destination& d) {
+  return fmt::format(
+      "destination_service=\"{}\",destination_service_name=\"{}\",destination_service_namespace=\"{}\","
+      "destination_workload=\"{}\",destination_version=\"{}\"",
+      esc(d.service), esc(d.name), esc(d.namespace_), esc(d.workload), esc(d.version));
+}
+
+template <size_t N>
+void render_histogram(std::string& out, const std::string& name, const std::string& labels, const Histogram<N>& h,
+                      const std::array<double, N>& bounds) {
+  uint64_t cum = 0;
+  for (size_t i = 0; i < N; ++i) {
+    cum += h.buckets[i];
+    out += fmt::format("{}_bucket{{{},le=\"{}\"}} {}\n", name, labels, num(bounds[i]), cum);
+  }
+  cum += h.buckets[N];
+  out += fmt::format("{}_bucket{{{},le=\"+Inf\"}} {}\n", name, labels, cum);
+  out += fmt::format("{}_sum{{{}}} {}\n", name, labels, num(h.sum));
+  out += fmt::format("{}_count{{{}}} {}\n", name, labels, cum);
+}
+
+void header(std::string& out, std::string_view name, std::string_view type, std::string_view help) {
+  out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
+}
+
+}  // namespace
+
+std::string render_prometheus(const std::vector<MetricsData>& workers, const ScrapeExtras& extras,
+                              const std::vector<ClusterGauges>& gauges) {
+  // Merge by rendered labels: workers intern destinations independently.
+  std::map<MergedKey, RequestSeries> series;
+  std::map<std::string, ClusterCounters> clusters;
+  uint64_t downstream_total = 0;
+  std::array<uint64_t, 6> downstream_xx{};
+  for (const auto& w : workers) {
+    for (const auto& [key, s] : w.series) {
+      const Destination& d = key.destination < w.destinations.size() ? w.destinations[key.destination] : Destination{};
+      MergedKey mk{destination_labels(d), key.overflow ? "other" : std::to_string(key.code),
+                   key.overflow ? "other" : proxy::format_response_flags(key.flags)};
+      series[mk].add(s);
+    }
+    for (const auto& [name, c] : w.clusters) clusters[name].add(c);
+    downstream_total += w.downstream_rq_total;
+    for (size_t i = 0; i < downstream_xx.size(); ++i) downstream_xx[i] += w.downstream_rq_xx[i];
+  }
+
+  const std::string source = fmt::format(
+      "reporter=\"source\",source_workload=\"{}\",source_workload_namespace=\"{}\",source_app=\"{}\"",
+      esc(extras.source_workload), esc(extras.source_namespace), esc(extras.source_workload));
+  auto labels_of = [&](const MergedKey& k) {
+    return fmt::format("{},{},request_protocol=\"http\",response_code=\"{}\",response_flags=\"{}\","
+                       "grpc_response_status=\"\"",
+                       source, std::get<0>(k), std::get<1>(k), std::get<2>(k));
+  };
+
+  std::string out;
+  out.reserve(4096 + series.size() * 6000);
+  header(out, "istio_requests_total", "counter", "Requests handled, by destination and response.");
+  for (const auto& [k, s] : series) out += fmt::format("istio_requests_total{{{}}} {}\n", labels_of(k), s.requests);
+  header(out, "istio_request_duration_milliseconds", "histogram", "Request duration in milliseconds.");
+  for (const auto& [k, s] : series)
+    render_histogram(out, "istio_request_duration_milliseconds", labels_of(k), s.duration_ms, kDurationBucketsMs);
+  header(out, "istio_request_bytes", "histogram", "Request body size in bytes.");
+  for (const auto& [k, s] : series)
+    render_histogram(out, "istio_request_bytes", labels_of(k), s.request_bytes, kByteBuckets);
+  header(out, "istio_response_bytes", "histogram", "Response body size in bytes.");
+  for (const auto& [k, s] : series)
+    render_histogram(out, "istio_response_bytes", labels_of(k), s.response_bytes, kByteBuckets);
+
+  auto cluster_counter = [&](std::string_view metric, std::string_view help, auto field) {
+    header(out, metric, "counter", help);
+    for (const auto& [name, c] : clusters)
+      out += fmt::format("{}{{cluster_name=\"{}\"}} {}\n", metric, esc(name), field(c));
+  };
+  cluster_counter("envoy_cluster_upstream_rq_total", "Upstream request attempts.",
+                  [](const ClusterCounters& c) { return c.rq_total; });
+  cluster_counter("envoy_cluster_upstream_rq_retry", "Upstream retries.",
+                  [](const ClusterCounters& c) { return c.rq_retry; });
+  cluster_counter("envoy_cluster_upstream_rq_timeout", "Requests whose route timeout fired.",
+                  [](const ClusterCounters& c) { return c.rq_timeout; });
+  cluster_counter("envoy_cluster_upstream_rq_pending_overflow", "Requests refused by the circuit breaker (UO).",
+                  [](const ClusterCounters& c) { return c.rq_pending_overflow; });
+  cluster_counter("envoy_cluster_upstream_rq_no_healthy_upstream", "Requests with no healthy endpoint (UH).",
+                  [](const ClusterCounters& c) { return c.no_healthy; });
+  header(out, "envoy_cluster_upstream_rq_xx", "counter", "Upstream responses by status class.");
+  for (const auto& [name, c] : clusters)
+    for (size_t i = 1; i < c.rq_xx.size(); ++i)
+      if (c.rq_xx[i])
+        out += fmt::format("envoy_cluster_upstream_rq_xx{{cluster_name=\"{}\",response_code_class=\"{}xx\"}} {}\n",
+                           esc(name), i, c.rq_xx[i]);
+
+  if (!gauges.empty()) {
+    auto gauge = [&](std::string_view metric, std::string_view type, std::string_view help, auto field) {
+      header(out, metric, type, help);
+      for (const auto& g : gauges)
+        out += fmt::format("{}{{cluster_name=\"{}\"}} {}\n", metric, esc(g.name), field(g));
+    };
+    gauge("envoy_cluster_upstream_cx_active", "gauge", "Upstream connections open.",
+          [](const ClusterGauges& g) { return g.cx_active; });
+    gauge("envoy_cluster_upstream_rq_active", "gauge", "Upstream requests in flight.",
+          [](const ClusterGauges& g) { return g.rq_active; });
+    gauge("envoy_cluster_upstream_rq_pending_active", "gauge", "Requests waiting for a connection.",
+          [](const ClusterGauges& g) { return g.rq_pending_active; });
+    gauge("envoy_cluster_circuit_breakers_default_cx_open", "gauge", "1 while the connection breaker is open.",
+          [](const ClusterGauges& g) { return g.cx_open ? 1 : 0; });
+    gauge("envoy_cluster_circuit_breakers_default_rq_open", "gauge", "1 while the request breaker is open.",
+          [](const ClusterGauges& g) { return g.rq_open ? 1 : 0; });
+    gauge("envoy_cluster_circuit_breakers_default_rq_pending_open", "gauge", "1 while the pending breaker is open.",
+          [](const ClusterGauges& g) { return g.rq_pending_open ? 1 : 0; });
+    gauge("envoy_cluster_circuit_breakers_default_rq_retry_open", "gauge", "1 while the retry breaker is open.",
+          [](const ClusterGauges& g) { return g.rq_retry_open ? 1 : 0; });
+    gauge("envoy_cluster_outlier_detection_ejections_active", "gauge", "Endpoints ejected now.",
+          [](const ClusterGauges& g) { return g.ejections_active; });
+    gauge("envoy_cluster_outlier_detection_ejections_enforced_total", "counter", "Ejections enforced.",
+          [](const ClusterGauges& g) { return g.ejections_total; });
+    gauge("envoy_cluster_upstream_rq_retry_overflow", "counter", "Retries refused by the retry breaker.",
+          [](const ClusterGauges& g) { return g.rq_retry_overflow; });
+  }
+
+  header(out, "envoy_http_downstream_rq_total", "counter", "Downstream requests finished.");
+  out += fmt::format("envoy_http_downstream_rq_total {}\n", downstream_total);
+  header(out, "envoy_http_downstream_rq_xx", "counter", "Downstream responses by status class.");
+  for (size_t i = 1; i < downstream_xx.size(); ++i)
+    out += fmt::format("envoy_http_downstream_rq_xx{{response_code_class=\"{}xx\"}} {}\n", i, downstream_xx[i]);
+  header(out, "envoy_http_downstream_rq_active", "gauge", "Downstream requests in flight.");
+  out += fmt::format("envoy_http_downstream_rq_active {}\n", extras.requests_in_flight);
+
+  header(out, "switchyard_config_version", "gauge", "Version of the config in force.");
+  out += fmt::format("switchyard_config_version {}\n", extras.config_version);
+  header(out, "switchyard_config_reloads_total", "counter", "Config loads by result.");
+  out += fmt::format("switchyard_config_reloads_total{{result=\"ok\"}} {}\n", extras.reloads_ok);
+  out += fmt::format("switchyard_config_reloads_total{{result=\"rejected\"}} {}\n", extras.reloads_rejected);
+  header(out, "switchyard_config_rejected_objects", "gauge", "Objects the last reload rejected.");
+  out += fmt::format("switchyard_config_rejected_objects {}\n", extras.rejected_objects);
+  return out;
+}
+
+}  // namespace sy::obs
