@@ -54,6 +54,14 @@ spec:
   - name: to-v2
     match: [{uri: {prefix: /v2}}]
     route: [{destination: {host: reviews.default.svc.cluster.local, subset: v2}}]
+  - name: slow
+    match: [{uri: {prefix: /slow}}]
+    timeout: 0.3s
+    route: [{destination: {host: reviews.default.svc.cluster.local, subset: v1}}]
+  - name: flaky
+    match: [{uri: {prefix: /flaky}}]
+    retries: {attempts: 2, retryOn: 5xx}
+    route: [{destination: {host: reviews.default.svc.cluster.local, subset: v2}}]
   - name: to-v3
     match: [{uri: {prefix: /v3}}]
     route: [{destination: {host: reviews.default.svc.cluster.local, subset: v3}}]
@@ -153,6 +161,8 @@ class Observability(unittest.TestCase):
             assert c.get("/v2/x", host="reviews.example.com")[0] == 200
         cls.nr = c.get("/", host="nowhere.example.com")
         cls.uh = c.get("/v3/x", host="reviews.example.com")
+        cls.ut = c.get("/slow?delay=1000", host="reviews.example.com")   # route timeout 0.3s: 504 UT
+        cls.urx = c.get("/flaky?status=503", host="reviews.example.com")  # 1 + 2 retries, all 503: URX
         c.close()
 
     @classmethod
@@ -187,9 +197,19 @@ class Observability(unittest.TestCase):
                                destination_service="unknown", **common), 1)
         self.assertEqual(total(s, "istio_requests_total", response_code="503", response_flags="UH",
                                destination_service=HOST, destination_version="unknown", **common), 1)
-        self.assertEqual(total(s, "istio_requests_total"), 10)
-        self.assertEqual(total(s, "envoy_http_downstream_rq_total"), 10)
-        self.assertEqual(total(s, "envoy_cluster_upstream_rq_total", cluster_name=f"outbound|80|v1|{HOST}"), 5)
+        self.assertEqual(total(s, "istio_requests_total", response_code="504", response_flags="UT",
+                               destination_version="v1", **common), 1)
+        self.assertEqual(total(s, "istio_requests_total", response_code="503", response_flags="URX",
+                               destination_version="v2", **common), 1)
+        self.assertEqual(total(s, "istio_requests_total"), 12)
+        self.assertEqual(total(s, "envoy_http_downstream_rq_total"), 12)
+        self.assertEqual(total(s, "envoy_http_downstream_rq_xx", response_code_class="5xx"), 3)
+        v1, v2 = f"outbound|80|v1|{HOST}", f"outbound|80|v2|{HOST}"
+        self.assertEqual(total(s, "envoy_cluster_upstream_rq_total", cluster_name=v1), 6)
+        self.assertEqual(total(s, "envoy_cluster_upstream_rq_total", cluster_name=v2), 6)
+        self.assertEqual(total(s, "envoy_cluster_upstream_rq_retry", cluster_name=v2), 2)
+        self.assertEqual(total(s, "envoy_cluster_upstream_rq_timeout", cluster_name=v1), 1)
+        self.assertEqual(total(s, "envoy_cluster_upstream_rq_no_healthy_upstream", cluster_name=f"outbound|80|v3|{HOST}"), 1)
 
     def test_histograms(self):
         _, s = parse_prometheus(self.scrape())
@@ -212,6 +232,9 @@ class Observability(unittest.TestCase):
         self.assertEqual(total(s, "istio_response_bytes_bucket", le="10000", **v1), 5)
         # Local replies to the gateway's own 404 are quick: all within 100 ms.
         self.assertEqual(total(s, "istio_request_duration_milliseconds_bucket", le="100", response_code="404"), 1)
+        # The timed-out request took the route timeout (300 ms).
+        self.assertEqual(total(s, "istio_request_duration_milliseconds_bucket", le="250", response_code="504"), 0)
+        self.assertEqual(total(s, "istio_request_duration_milliseconds_bucket", le="1000", response_code="504"), 1)
 
     def test_config_metrics(self):
         _, s = parse_prometheus(self.scrape())
@@ -232,10 +255,12 @@ class Observability(unittest.TestCase):
         while time.monotonic() < deadline:
             with open(self.log) as f:
                 lines = f.read().splitlines()
-            if len(lines) >= 10:
+            if len(lines) >= 12:
                 break
             time.sleep(0.1)
-        self.assertEqual(len(lines), 10, lines)
+        self.assertEqual(len(lines), 12, lines)
+        self.assertTrue(any(re.search(r'" 504 UT ', l) and "route=slow" in l for l in lines), lines)
+        self.assertTrue(any(re.search(r'" 503 URX ', l) and "attempts=3" in l for l in lines), lines)
         self.assertTrue(any(re.search(r'" 404 NR ', l) for l in lines), lines)
         self.assertTrue(any(re.search(r'" 503 UH ', l) and "/v3/x" in l for l in lines), lines)
         self.assertEqual(sum(1 for l in lines if re.search(r'" 200 - ', l)), 8)
@@ -254,7 +279,9 @@ class Observability(unittest.TestCase):
         self.assertTrue(dump["files"])
         self.assertEqual([l["port"] for l in dump["listeners"] if not l["mesh"]], [self.port])
         routes = dump["listeners"][0]["virtual_hosts"][0]["routes"]
-        self.assertEqual([r["name"] for r in routes], ["to-v1", "to-v2", "to-v3"])
+        self.assertEqual([r["name"] for r in routes], ["to-v1", "to-v2", "slow", "flaky", "to-v3"])
+        self.assertEqual(routes[2]["timeout"], "300ms")
+        self.assertEqual(routes[3]["retries"], 2)
         v1 = next(c for c in dump["clusters"] if c["name"] == f"outbound|80|v1|{HOST}")
         self.assertEqual(v1["policy"]["loadBalancer"]["algorithm"], "LEAST_REQUEST")  # the default, filled in
         self.assertEqual(v1["policy"]["connectionPool"]["connectTimeout"], "10s")
