@@ -2,6 +2,7 @@
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/read_until.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
 #include <fmt/format.h>
@@ -18,6 +19,7 @@ using tcp = asio::ip::tcp;
 namespace {
 
 constexpr size_t kMaxHead = 16 * 1024;
+constexpr auto kHeadTimeout = std::chrono::seconds(10);
 
 Response json_response(const nlohmann::json& j, int status = 200) {
   return Response{status, "application/json", j.dump(2) + "\n"};
@@ -26,10 +28,17 @@ Response json_response(const nlohmann::json& j, int status = 200) {
 // One connection: read a head, answer, close. Lives on the admin thread.
 class Session : public std::enable_shared_from_this<Session> {
  public:
-  Session(tcp::socket s, AdminServer& server) : socket_(std::move(s)), server_(server), buf_(kMaxHead) {}
+  Session(tcp::socket s, AdminServer& server)
+      : socket_(std::move(s)), server_(server), buf_(kMaxHead), deadline_(socket_.get_executor()) {}
 
   void run() {
+    // A client that never finishes its head is dropped, so idle connections cannot pile up.
+    deadline_.expires_after(kHeadTimeout);
+    deadline_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
+      if (auto self = weak.lock(); self && !ec) self->socket_.close();
+    });
     asio::async_read_until(socket_, buf_, "\r\n\r\n", [self = shared_from_this()](boost::system::error_code ec, size_t) {
+      self->deadline_.cancel();
       if (ec) return self->reply({400, "text/plain", "bad request\n"});
       std::istream in(&self->buf_);
       std::string method, target, version;
@@ -56,6 +65,7 @@ class Session : public std::enable_shared_from_this<Session> {
   AdminServer& server_;
   asio::streambuf buf_;
   std::string out_;
+  asio::steady_timer deadline_;
 };
 
 }  // namespace

@@ -269,6 +269,8 @@ class Observability(unittest.TestCase):
         self.assertEqual(self.admin_get("/healthz")[0], 200)
         self.assertEqual(self.admin_get("/ready")[0], 200)
         self.assertEqual(self.admin_get("/nope")[0], 404)
+        self.assertEqual(gwtest.status_of(gwtest.raw_exchange(self.admin, b"BLAH\r\n\r\n")[0]), 400)
+        self.assertEqual(gwtest.status_of(gwtest.raw_exchange(self.admin, b"POST /ready HTTP/1.1\r\nHost: a\r\n\r\n")[0]), 405)
         status, _, body = self.admin_get("/config_dump")
         self.assertEqual(status, 200)
         dump = json.loads(body)
@@ -350,6 +352,10 @@ class JsonAccessLogAndDrain(unittest.TestCase):
                 c = gwtest.Client(port)
                 self.assertEqual(c.get("/", host="nowhere.example.com")[0], 404)
                 self.assertEqual(c.get("/v3/x", host="reviews.example.com")[0], 503)
+                # The admin paths are not served on traffic ports.
+                status, _, body = c.get("/stats/prometheus", host="localhost")
+                self.assertEqual(status, 404)
+                self.assertNotIn(b"istio_requests_total", body)
                 c.close()
                 self.assertEqual(harness.http("GET", f"http://127.0.0.1:{admin}/ready")[0], 200)
 
