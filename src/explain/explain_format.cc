@@ -2,6 +2,7 @@
 #include <fmt/format.h>
 
 #include "explain/explain.h"
+#include "policy/retry_budget.h"
 
 namespace sy::explain {
 namespace {
@@ -91,11 +92,15 @@ std::string policy_text(const policy::ClusterPolicy& p) {
   const auto& cp = p.connection_pool;
   std::string s = fmt::format(
       "lb {} [{}]; pool maxConnections={} http1MaxPendingRequests={} http2MaxRequests={} "
-      "maxRequestsPerConnection={} maxRetries={} connectTimeout={} [{}]",
+      "maxRequestsPerConnection={} maxRetries={} connectTimeout={} idleTimeout={} [{}]",
       policy::lb_algorithm_name(p.load_balancer.algorithm), p.sources.load_balancer, limit(cp.max_connections),
       limit(cp.http1_max_pending_requests), limit(cp.http2_max_requests),
       cp.max_requests_per_connection == 0 ? std::string("unlimited") : std::to_string(cp.max_requests_per_connection),
-      limit(cp.max_retries), dur(cp.connect_timeout), p.sources.connection_pool);
+      limit(cp.max_retries), dur(cp.connect_timeout), dur(cp.http_idle_timeout), p.sources.connection_pool);
+  // switchyard's retry budget applies to every cluster (a DestinationRule retryBudget replaces it).
+  const policy::RetryBudgetConfig budget = policy::RetryBudgetConfig::from(p);
+  s += fmt::format("; retryBudget {}% min {} [{}]", budget.percent, budget.min_concurrency,
+                   budget.from_destination_rule ? "DestinationRule" : "default");
   if (p.outlier.enabled)
     s += fmt::format(
         "; outlier consecutive5xxErrors={} consecutiveGatewayErrors={} interval={} baseEjectionTime={} "

@@ -39,6 +39,7 @@ CircuitBreakerLimits CircuitBreaker::limits() const {
 
 ResourceToken CircuitBreaker::try_start_request() { return take(requests_, &rq_overflow_); }
 ResourceToken CircuitBreaker::try_open_connection() { return take(connections_, &cx_overflow_); }
+ResourceToken CircuitBreaker::retry_open_connection() { return take(connections_, nullptr); }
 ResourceToken CircuitBreaker::try_queue_pending() { return take(pending_, &rq_pending_overflow_); }
 ResourceToken CircuitBreaker::try_retry() { return take(retries_, &rq_retry_overflow_); }
 

@@ -118,6 +118,8 @@ class CircuitBreaker {
   // "May I open a connection?" (maxConnections). Hold for the connection's life. A refusal is
   // counted as cx_overflow but is not a failure: the request may still wait as pending.
   ResourceToken try_open_connection();
+  // The same for a pending request trying again; its cx_overflow was counted on the first try.
+  ResourceToken retry_open_connection();
   // "May I queue as pending?" (http1MaxPendingRequests). Hold until a connection is assigned.
   ResourceToken try_queue_pending();
   // "May I retry?" (maxRetries, concurrent retries). Hold from the retry decision until that

@@ -139,3 +139,25 @@ TEST(CircuitBreaker, ExactUnderContention) {
 
 }  // namespace
 }  // namespace sy::policy
+
+namespace sy::policy {
+namespace {
+
+// Scenario: a pending request that polls for a connection slot again is not counted as another
+// connection overflow; only its first refusal is.
+TEST(CircuitBreakerPending, RetryOpenConnectionCountsOverflowOnce) {
+  CircuitBreaker cb({1, 1, kUnlimited, kUnlimited});
+  ResourceToken held = cb.try_open_connection();
+  ASSERT_TRUE(held);
+  EXPECT_FALSE(cb.try_open_connection());
+  EXPECT_FALSE(cb.retry_open_connection());
+  EXPECT_FALSE(cb.retry_open_connection());
+  EXPECT_EQ(cb.stats().cx_overflow, 1u);
+  held.reset();
+  ResourceToken again = cb.retry_open_connection();
+  EXPECT_TRUE(again);
+  EXPECT_EQ(cb.stats().cx_active, 1u);
+}
+
+}  // namespace
+}  // namespace sy::policy

@@ -6,6 +6,9 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <algorithm>
+#include <optional>
+#include <span>
+#include <spdlog/spdlog.h>
 #include <vector>
 
 #include "http/http1/response_parser.h"
@@ -13,6 +16,8 @@
 #include "proxy/cors.h"
 #include "proxy/hash_key.h"
 #include "proxy/local_reply.h"
+#include "proxy/mirror.h"
+#include "policy/fault_decision.h"
 #include "proxy/request_preparation.h"
 #include "proxy/response_flags.h"
 #include "proxy/retry_decision.h"
@@ -33,15 +38,17 @@ constexpr size_t kUpstreamBuffer = 16 * 1024;
 // A request to a DNS cluster whose names were never resolved yet waits this long for the first
 // answer before failing with 503 UH (only right after start or a reload that added names).
 constexpr auto kFirstResolutionWait = std::chrono::seconds(5);
+// A pending request re-checks for a connection slot freed on another worker this often.
+constexpr auto kPendingPoll = std::chrono::milliseconds(5);
 constexpr std::string_view kResetPrefix = "upstream connect error or disconnect/reset before headers. reset reason: ";
 
 // One request's journey to the upstream, possibly over several attempts.
 class Forwarder {
  public:
-  Forwarder(WorkerContext& ctx, upstream::ClusterTable& table, const snapshot::RouteEntry& entry,
+  Forwarder(WorkerContext& ctx, std::shared_ptr<upstream::ClusterTable> table, const snapshot::RouteEntry& entry,
             http::RequestHead& head, Downstream& down, RequestInfo& info, const ForwardOptions& options)
       : ctx_(ctx),
-        table_(table),
+        table_(std::move(table)),
         action_(entry.action),
         head_(head),
         down_(down),
@@ -53,20 +60,38 @@ class Forwarder {
 
  private:
   enum class Sent { kOk, kFailedBeforeBytes, kFailed, kClientGone };
+  enum class Slot { kOk, kOverflow, kTimeout };
+  // Circuit-breaker slots of one attempt; releasing the connection slot wakes a pending request.
+  struct SlotGuard {
+    upstream::ConnectionPool& pool;
+    policy::ResourceToken connection, request;
+    ~SlotGuard() {
+      const bool had = static_cast<bool>(connection);
+      request.reset();
+      connection.reset();
+      if (had) pool.wake_one();
+    }
+  };
+  asio::awaitable<Slot> acquire_slot(SlotGuard& slot);
+  asio::awaitable<void> overflow();
+  bool admit_retry();
+  asio::awaitable<bool> start_mirrors();
+  std::optional<std::span<const uint64_t>> eligible_endpoints(const upstream::ClusterRuntime& rt);
+  void report(size_t runtime_index, policy::EndpointResult result);
   asio::awaitable<bool> connect(upstream::PooledConnection& conn, const tcp::endpoint& ep);
   asio::awaitable<Sent> send_request(upstream::PooledConnection& conn);
   asio::awaitable<size_t> read_some(tcp::socket& s, SteadyClock::time_point deadline, bool& timed_out);
   asio::awaitable<bool> write(tcp::socket& s, std::string_view a, std::string_view b = {}, std::string_view c = {});
   asio::awaitable<void> deliver(upstream::PooledConnection conn, const tcp::endpoint& ep,
                                 const upstream::ClusterRuntime& rt);
-  asio::awaitable<void> fail(int status, std::string_view body);
+  asio::awaitable<void> fail(int status, std::string_view body, bool overloaded = false);
   asio::awaitable<void> await_first_resolution();
   void decorate_response(http::HeaderMap& headers) const;
   asio::awaitable<void> backoff(uint32_t retry_number);
   SteadyClock::time_point attempt_deadline() const;
 
   WorkerContext& ctx_;
-  upstream::ClusterTable& table_;
+  std::shared_ptr<upstream::ClusterTable> table_;  // the request's pinned table (mirrors keep it too)
   const snapshot::RouteAction& action_;
   http::RequestHead& head_;
   Downstream& down_;
@@ -75,6 +100,9 @@ class Forwarder {
   asio::steady_timer timer_;
   const snapshot::RouteDestination* destination_ = nullptr;
   std::shared_ptr<upstream::ClusterRuntime> rt_;  // kept alive for the request (DNS rebuilds)
+  policy::ClusterState* state_ = nullptr;         // cross-worker state; alive as long as table_
+  policy::RetryAdmission retry_admission_;        // the admitted retry's budget tokens
+  std::vector<uint64_t> outlier_bits_, combined_bits_;
   std::string set_cookie_;                        // generated consistent-hash cookie, if any
 
   std::string head_bytes_;
@@ -189,9 +217,10 @@ asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnect
   co_return Sent::kOk;
 }
 
-asio::awaitable<void> Forwarder::fail(int status, std::string_view body) {
+asio::awaitable<void> Forwarder::fail(int status, std::string_view body, bool overloaded) {
   down_.close_after_response();
   LocalReply reply = LocalReply::of(status, body, &action_.headers.response);
+  if (overloaded) reply.headers.emplace_back("x-envoy-overloaded", "true");
   if (!options_.cors_origin.empty()) {
     reply.cors = &action_.cors;
     reply.cors_origin = options_.cors_origin;
@@ -214,7 +243,7 @@ asio::awaitable<void> Forwarder::await_first_resolution() {
   const auto deadline = std::min(route_deadline_, SteadyClock::now() + kFirstResolutionWait);
   while (rt_->dns_pending && SteadyClock::now() < deadline) {
     co_await ctx_.dns().wait_round(deadline);
-    rt_ = table_.runtime(destination_->cluster);
+    rt_ = table_->runtime(destination_->cluster);
   }
 }
 
@@ -227,6 +256,113 @@ asio::awaitable<void> Forwarder::backoff(uint32_t retry_number) {
   co_await timer_.async_wait(kTuple);
 }
 
+// Endpoints this attempt may pick: those with a usable address (DNS) and not ejected by
+// outlier detection. The detector indexes configured endpoints; a DNS cluster's runtime endpoints
+// map back to them through `origin`. nullopt when outlier detection ejected every endpoint.
+std::optional<std::span<const uint64_t>> Forwarder::eligible_endpoints(const upstream::ClusterRuntime& rt) {
+  const policy::OutlierDetector& outlier = state_->outlier();
+  outlier_bits_.assign(outlier.words(), 0);
+  const policy::Eligibility e = outlier.eligible(outlier_bits_);
+  if (e.kind == policy::Eligibility::Kind::kAll || outlier.size() != rt.cluster->endpoints.size())
+    return std::span<const uint64_t>(rt.eligible);
+  if (e.kind == policy::Eligibility::Kind::kNone) return std::nullopt;
+  combined_bits_.assign(rt.eligible.begin(), rt.eligible.end());
+  for (size_t i = 0; i < rt.origin.size(); ++i) {
+    const uint32_t o = rt.origin[i];
+    if (((e.bits[o / 64] >> (o % 64)) & 1) == 0) combined_bits_[i / 64] &= ~(uint64_t{1} << (i % 64));
+  }
+  return std::span<const uint64_t>(combined_bits_);
+}
+
+void Forwarder::report(size_t runtime_index, policy::EndpointResult result) {
+  state_->outlier().report(rt_->origin[runtime_index], result, SteadyClock::now());
+}
+
+// Circuit breaking for one attempt (semantics §8.2). A connection slot (maxConnections) is held
+// while a connection carries this request; without a free slot the request waits as pending
+// (http1MaxPendingRequests, cluster-wide) until a slot frees up, or overflows at once when the
+// pending queue is full. Then the request slot (http2MaxRequests). Known deviation from Envoy:
+// idle pooled connections hold no slot, so a worker never waits for a connection idling in
+// another worker's pool; open sockets may then exceed maxConnections by the idle ones.
+asio::awaitable<Forwarder::Slot> Forwarder::acquire_slot(SlotGuard& slot) {
+  policy::CircuitBreaker& cb = state_->breaker();
+  slot.connection = cb.try_open_connection();
+  if (!slot.connection) {
+    policy::ResourceToken pending = cb.try_queue_pending();
+    if (!pending) co_return Slot::kOverflow;
+    const auto deadline = std::min(
+        route_deadline_, SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                                  rt_->cluster->policy.connection_pool.connect_timeout));
+    asio::steady_timer waiter(ctx_.io());
+    while (!(slot.connection = cb.retry_open_connection())) {
+      const auto now = SteadyClock::now();
+      if (now >= deadline) co_return now >= route_deadline_ ? Slot::kTimeout : Slot::kOverflow;
+      // Woken by a release on this worker; the short poll notices releases on other workers.
+      waiter.expires_at(std::min(deadline, now + kPendingPoll));
+      struct Parked {
+        upstream::ConnectionPool& pool;
+        asio::steady_timer* t;
+        ~Parked() { pool.unpark(t); }
+      } parked{ctx_.pool(), &waiter};
+      ctx_.pool().park(&waiter);
+      co_await waiter.async_wait(kTuple);
+    }
+  }
+  slot.request = cb.try_start_request();
+  co_return slot.request ? Slot::kOk : Slot::kOverflow;
+}
+
+asio::awaitable<void> Forwarder::overflow() {
+  info_.flags |= kUpstreamOverflow;
+  co_await fail(503, std::string(kResetPrefix) + "overflow", true);
+}
+
+// The retry budget and maxRetries (ClusterState::try_retry); the tokens are held until the retry
+// attempt ends. A refusal is counted by the policy objects and logged here.
+bool Forwarder::admit_retry() {
+  policy::RetryAdmission admission = state_->try_retry();
+  if (!admission) {
+    spdlog::warn("retry refused for cluster {}: {}", state_->name(),
+                 admission.refusal == policy::RetryAdmission::Refusal::kBudget ? "retry budget exhausted"
+                                                                               : "maxRetries reached");
+    info_.flags |= kUpstreamRetryLimitExceeded;
+    return false;
+  }
+  retry_admission_ = std::move(admission);
+  return true;
+}
+
+// Starts the copies of the route's mirrors that sample in. A request body is read completely first
+// (only when Content-Length announces at most kMirrorBodyLimit) so the copy and the primary carry
+// the same bytes; requests with larger or chunked bodies are not mirrored.
+asio::awaitable<bool> Forwarder::start_mirrors() {
+  if (action_.mirrors.empty()) co_return true;
+  std::vector<uint32_t> clusters;
+  for (const auto& m : action_.mirrors)
+    if (m.cluster != policy::kNoCluster && m.cluster < table_->snapshot().clusters.size() &&
+        policy::decide_mirror(m, ctx_.rng().next()))
+      clusters.push_back(m.cluster);
+  if (clusters.empty()) co_return true;
+  if (head_.framing == http::BodyFraming::Chunked) co_return true;
+  const uint64_t length = head_.framing == http::BodyFraming::ContentLength ? head_.content_length.value_or(0) : 0;
+  if (length > kMirrorBodyLimit) co_return true;
+  if (length > 0) {
+    body_started_ = true;
+    while (!down_.body_complete()) {
+      BodyPiece piece = co_await down_.read_body();
+      if (piece.error) co_return false;
+      info_.request_body_bytes += piece.data.size();
+      replay_.append(piece.data);
+      if (piece.end) break;
+    }
+  }
+  auto timeout = kMirrorTimeout;
+  if (action_.timeout.count() > 0)
+    timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(action_.timeout));
+  for (uint32_t c : clusters) spawn_mirror(ctx_, table_, c, head_, replay_, timeout);
+  co_return true;
+}
+
 asio::awaitable<void> Forwarder::run() {
   auto choice = action_.split.pick(ctx_.rng().next());
   if (!choice) {
@@ -236,9 +372,11 @@ asio::awaitable<void> Forwarder::run() {
   }
   destination_ = &action_.destinations[*choice];
   info_.cluster = destination_->cluster;
-  rt_ = table_.runtime(destination_->cluster);
+  rt_ = table_->runtime(destination_->cluster);
+  state_ = &table_->state(destination_->cluster);
+  // The route timeout starts with the router: a fault delay before it is not counted (§5.2).
   if (action_.timeout.count() > 0)
-    route_deadline_ = info_.start + std::chrono::duration_cast<SteadyClock::duration>(action_.timeout);
+    route_deadline_ = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(action_.timeout);
   if (rt_->dns_pending) co_await await_first_resolution();
   upstream::ClusterRuntime& rt = *rt_;
   if (rt.cluster->missing()) {
@@ -251,6 +389,10 @@ asio::awaitable<void> Forwarder::run() {
     co_await fail(503, "no healthy upstream");
     co_return;
   }
+  state_->outlier().sweep_if_due(SteadyClock::now());
+  policy::ClusterCounters& counters = state_->counters();
+  const auto idle_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(rt.cluster->policy.connection_pool.http_idle_timeout);
 
   // The hash key is read from the request as the client sent it, before header operations.
   std::optional<uint64_t> hash;
@@ -262,6 +404,11 @@ asio::awaitable<void> Forwarder::run() {
     set_cookie_ = std::move(key.set_cookie);
   }
   prepare_upstream_request(head_, action_, *destination_, down_.peer(), ctx_.rng(), options_.edge);
+  if (!co_await start_mirrors()) {
+    info_.flags |= kDownstreamConnectionTermination;
+    down_.close_after_response();
+    co_return;
+  }
   http::h1::append_request_head(head_, http::h1::HeadOptions{.tunnel = head_.upgrade}, head_bytes_);
   const bool non_idempotent = is_non_idempotent(head_);
   const policy::RetryPolicy& retry = action_.retry;
@@ -279,10 +426,16 @@ asio::awaitable<void> Forwarder::run() {
   for (;;) {
     ++info_.attempts;
     try_started_ = SteadyClock::now();
+    auto eligible = eligible_endpoints(rt);
+    if (!eligible) {
+      info_.flags |= kNoHealthyUpstream;
+      co_await fail(503, "no healthy upstream");
+      co_return;
+    }
     lb::PickContext pick{.random = ctx_.rng().next(),
                          .hash = hash,
                          .active_requests = rt.active,
-                         .eligible = rt.eligible,
+                         .eligible = *eligible,
                          .tried = avoid_tried ? std::span<const uint64_t>(tried) : std::span<const uint64_t>()};
     auto index = rt.balancer->pick(pick);
     if (!index) {
@@ -293,6 +446,20 @@ asio::awaitable<void> Forwarder::run() {
     tried[*index / 64] |= uint64_t{1} << (*index % 64);
     const tcp::endpoint& ep = rt.addresses[*index];
     info_.upstream_host = ep.address().to_string() + ":" + std::to_string(ep.port());
+
+    SlotGuard slot{ctx_.pool(), {}, {}};
+    switch (co_await acquire_slot(slot)) {
+      case Slot::kOk: break;
+      case Slot::kOverflow:
+        co_await overflow();
+        co_return;
+      case Slot::kTimeout:
+        info_.flags |= kUpstreamRequestTimeout;
+        policy::ClusterCounters::bump(counters.rq_timeout);
+        co_await fail(504, "upstream request timeout");
+        co_return;
+    }
+    policy::ClusterCounters::bump(counters.rq_total);
     ++rt.active[*index];
     struct ActiveGuard {
       uint32_t& n;
@@ -300,14 +467,19 @@ asio::awaitable<void> Forwarder::run() {
     } guard{rt.active[*index]};
 
     AttemptOutcome outcome;
+    bool retry_admitted = false;
     upstream::PooledConnection conn{tcp::socket(ctx_.io())};
-    bool have_conn = ctx_.pool().take_idle(ep, conn);
+    bool have_conn = ctx_.pool().take_idle(ep, conn, idle_timeout);
+    if (!have_conn) policy::ClusterCounters::bump(counters.cx_total);
     if (!have_conn && !co_await connect(conn, ep)) {
+      policy::ClusterCounters::bump(counters.cx_connect_fail);
+      report(*index, {policy::EndpointResult::Kind::kConnectFailure, 0});
       outcome.kind = AttemptOutcome::Kind::kConnectFailure;
       info_.flags |= kUpstreamConnectionFailure;
       last_failure_status = SteadyClock::now() >= route_deadline_ ? 504 : 503;
       last_failure_body = "connection failure";
     } else {
+      if (!have_conn) report(*index, {policy::EndpointResult::Kind::kConnectSuccess, 0});
       Sent sent = co_await send_request(conn);
       if (sent == Sent::kClientGone) {
         info_.flags |= kDownstreamConnectionTermination;
@@ -324,6 +496,7 @@ asio::awaitable<void> Forwarder::run() {
       if (sent != Sent::kOk) {
         outcome.kind = sent == Sent::kFailedBeforeBytes ? AttemptOutcome::Kind::kResetBeforeSend
                                                         : AttemptOutcome::Kind::kReset;
+        report(*index, {policy::EndpointResult::Kind::kReset, 0});
         info_.flags |= kUpstreamConnectionTermination;
         last_failure_status = 503;
         last_failure_body = "connection termination";
@@ -362,36 +535,44 @@ asio::awaitable<void> Forwarder::run() {
             return static_cast<const http::HeaderMap*>(c)->get(n);
           };
           outcome.header_ctx = &parser_.head().headers;
+          report(*index, policy::EndpointResult::response(static_cast<uint16_t>(outcome.status)));
           const bool can_retry = retries_done + 1 < max_attempts && (!body_started_ || replayable_);
-          if (!can_retry || !retry_allowed(retry, outcome, non_idempotent)) {
-            if (retries_done > 0 && retry_allowed(retry, outcome, non_idempotent))
-              info_.flags |= kUpstreamRetryLimitExceeded;
+          const bool wanted = retry_allowed(retry, outcome, non_idempotent);
+          if (!can_retry || !wanted || !admit_retry()) {
+            if (retries_done > 0 && wanted) info_.flags |= kUpstreamRetryLimitExceeded;
             co_await deliver(std::move(conn), ep, rt);
             co_return;
           }
+          retry_admitted = true;
         } else if (protocol_error) {
+          report(*index, policy::EndpointResult::response(502));
           info_.flags |= kUpstreamProtocolError;
           co_await fail(502, "upstream connect error or disconnect/reset before headers. reset reason: protocol error");
           co_return;
         } else if (timed_out) {
+          report(*index, {policy::EndpointResult::Kind::kTimeout, 0});
           if (SteadyClock::now() >= route_deadline_) {
             info_.flags |= kUpstreamRequestTimeout;
+            policy::ClusterCounters::bump(counters.rq_timeout);
             co_await fail(504, "upstream request timeout");
             co_return;
           }
+          policy::ClusterCounters::bump(counters.rq_per_try_timeout);
           outcome.kind = AttemptOutcome::Kind::kPerTryTimeout;
           info_.flags |= kUpstreamRequestTimeout;
           last_failure_status = 504;
           last_failure_body = {};
         } else {
-          if (conn.reused && !fresh_retry_used && end_ == begin_) {
+          if (conn.reused && !fresh_retry_used && end_ == begin_ && !non_idempotent) {
             // A reused connection closed without a byte of response: the classic keep-alive race.
+            // Only for idempotent requests: the upstream may have acted on a POST before closing.
             fresh_retry_used = true;
             --info_.attempts;
             parser_ = http::h1::ResponseParser();
             parser_.expect_response_to(head_.method);
             if (!body_started_ || replayable_) continue;
           }
+          report(*index, {policy::EndpointResult::Kind::kReset, 0});
           outcome.kind = AttemptOutcome::Kind::kReset;
           info_.flags |= kUpstreamConnectionTermination;
           last_failure_status = 503;
@@ -400,28 +581,32 @@ asio::awaitable<void> Forwarder::run() {
       }
     }
 
-    // The attempt failed. Retry or give up.
+    // The attempt failed (or its response asked for a retry that was admitted). Retry or give up.
     boost::system::error_code ignored;
     conn.socket.close(ignored);
     begin_ = end_ = 0;
     parser_ = http::h1::ResponseParser();
     parser_.expect_response_to(head_.method);
-    const bool can_retry = retries_done + 1 < max_attempts && (!body_started_ || replayable_) &&
-                           SteadyClock::now() < route_deadline_;
-    if (!can_retry || !retry_allowed(retry, outcome, non_idempotent)) {
-      if (retries_done > 0) info_.flags |= kUpstreamRetryLimitExceeded;
-      if (last_failure_status == 504) {
-        co_await fail(504, "upstream request timeout");
-      } else {
-        std::string body = std::string(kResetPrefix) + std::string(last_failure_body);
-        co_await fail(last_failure_status, body);
+    if (!retry_admitted) {
+      const bool can_retry = retries_done + 1 < max_attempts && (!body_started_ || replayable_) &&
+                             SteadyClock::now() < route_deadline_;
+      const bool wanted = retry_allowed(retry, outcome, non_idempotent);
+      if (!can_retry || !wanted || !admit_retry()) {
+        if (retries_done > 0) info_.flags |= kUpstreamRetryLimitExceeded;
+        if (last_failure_status == 504) {
+          co_await fail(504, "upstream request timeout");
+        } else {
+          std::string body = std::string(kResetPrefix) + std::string(last_failure_body);
+          co_await fail(last_failure_status, body);
+        }
+        co_return;
       }
-      co_return;
     }
     ++retries_done;
     co_await backoff(retries_done);
     if (SteadyClock::now() >= route_deadline_) {
       info_.flags |= kUpstreamRequestTimeout;
+      policy::ClusterCounters::bump(counters.rq_timeout);
       co_await fail(504, "upstream request timeout");
       co_return;
     }
@@ -485,10 +670,10 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
 
 }  // namespace
 
-asio::awaitable<void> forward(WorkerContext& ctx, upstream::ClusterTable& table, const snapshot::RouteEntry& entry,
-                              http::RequestHead& head, Downstream& down, RequestInfo& info,
-                              const ForwardOptions& options) {
-  Forwarder f(ctx, table, entry, head, down, info, options);
+asio::awaitable<void> forward(WorkerContext& ctx, std::shared_ptr<upstream::ClusterTable> table,
+                              const snapshot::RouteEntry& entry, http::RequestHead& head, Downstream& down,
+                              RequestInfo& info, const ForwardOptions& options) {
+  Forwarder f(ctx, std::move(table), entry, head, down, info, options);
   co_await f.run();
 }
 

@@ -19,7 +19,7 @@ struct ForwardOptions {
   std::string_view cors_origin;  // allowed CORS origin to echo on the response; empty when none
 };
 
-boost::asio::awaitable<void> forward(WorkerContext& ctx, upstream::ClusterTable& table,
+boost::asio::awaitable<void> forward(WorkerContext& ctx, std::shared_ptr<upstream::ClusterTable> table,
                                      const snapshot::RouteEntry& entry, http::RequestHead& head, Downstream& down,
                                      RequestInfo& info, const ForwardOptions& options);
 

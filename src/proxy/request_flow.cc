@@ -1,5 +1,11 @@
 #include "proxy/request_flow.h"
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <string>
+
+#include "policy/fault_decision.h"
 #include "proxy/cors.h"
 #include "proxy/forward.h"
 #include "proxy/header_source.h"
@@ -79,6 +85,31 @@ asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& 
   const snapshot::RouteAction& action = entry.action;
   info.route_name = entry.name;
 
+  // Fault injection runs first (fault -> CORS -> router), outside the route timeout (§5.3).
+  if (action.fault.active()) {
+    const policy::FaultDecision fault = policy::decide_fault(action.fault, ctx.rng().next(), ctx.rng().next());
+    if (fault.delayed()) {
+      info.flags |= kDelayInjected;
+      asio::steady_timer delay(ctx.io());
+      delay.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(*fault.delay));
+      co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
+    }
+    if (fault.aborted()) {
+      info.flags |= kFaultInjected;
+      const bool grpc = fault.grpc_status_code.has_value();
+      const std::string grpc_status = grpc ? std::to_string(*fault.grpc_status_code) : std::string();
+      LocalReply reply = LocalReply::of(static_cast<int>(*fault.abort_status), grpc ? std::string_view() : "fault filter abort",
+                                        &action.headers.response);
+      if (grpc) {
+        reply.headers.emplace_back("content-type", "application/grpc");
+        reply.headers.emplace_back("grpc-status", grpc_status);
+        reply.headers.emplace_back("grpc-message", "fault filter abort");
+      }
+      co_await send_local_reply(down, reply, info);
+      co_return;
+    }
+  }
+
   // CORS runs before the router: an allowed preflight is answered here and never forwarded.
   CorsDecision cors;
   if (action.has_cors) cors = decide_cors(action.cors, head);
@@ -112,7 +143,7 @@ asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& 
                                 info);
       co_return;
     case snapshot::RouteAction::Kind::kForward:
-      co_await forward(ctx, *table, entry, head, down, info,
+      co_await forward(ctx, table, entry, head, down, info,
                        ForwardOptions{.edge = !binding.mesh, .cors_origin = cors.origin});
       co_return;
   }

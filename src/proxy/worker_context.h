@@ -10,6 +10,7 @@
 #include "proxy/request_observer.h"
 
 #include "core/random.h"
+#include "policy/cluster_state.h"
 #include "snapshot/snapshot_store.h"
 #include "upstream/cluster_runtime.h"
 #include "upstream/connection_pool.h"
@@ -50,12 +51,27 @@ class WorkerContext {
   bool draining() const { return draining_.load(std::memory_order_relaxed); }
   void set_observer(RequestObserver* o) { observer_ = o; }
 
+  // Cross-worker cluster state (breakers, retry budgets, outlier detectors). The server sets its
+  // one registry on every worker before they start; a context without one (unit tests) uses its
+  // own, so limits then hold per worker only.
+  void set_cluster_states(policy::ClusterStateRegistry* r) { registry_ = r; }
+  policy::ClusterStateRegistry& cluster_states() {
+    if (registry_ == nullptr) {
+      own_registry_ = std::make_unique<policy::ClusterStateRegistry>();
+      registry_ = own_registry_.get();
+    }
+    return *registry_;
+  }
+
   // The cluster table of the snapshot in force, rebuilt when a new snapshot was published.
   // The caller keeps the shared_ptr for the whole request.
   std::shared_ptr<upstream::ClusterTable> current() {
     auto snap = store_.load();
-    if (!table_ || &table_->snapshot() != snap.get())
+    if (!table_ || &table_->snapshot() != snap.get()) {
+      auto states = cluster_states().bind(*snap, std::chrono::steady_clock::now());
       table_ = std::make_shared<upstream::ClusterTable>(std::move(snap), rng_.next(), &dns_);
+      table_->set_states(std::move(states));
+    }
     return table_;
   }
 
@@ -68,6 +84,8 @@ class WorkerContext {
   Random rng_;
   ProxyTimeouts timeouts_;
   RequestObserver* observer_ = nullptr;
+  policy::ClusterStateRegistry* registry_ = nullptr;
+  std::unique_ptr<policy::ClusterStateRegistry> own_registry_;
   std::atomic<int64_t> in_flight_{0};
   std::atomic<bool> draining_{false};
 };

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "lb/balancer.h"
+#include "policy/cluster_state.h"
 #include "snapshot/snapshot.h"
 #include "upstream/dns_cache.h"
 
@@ -45,11 +46,17 @@ class ClusterTable {
   std::shared_ptr<ClusterRuntime> runtime(uint32_t cluster_id);
   ClusterRuntime& at(uint32_t cluster_id) { return *runtime(cluster_id); }
 
+  // Cross-worker state of each cluster of this snapshot (ClusterStateRegistry::bind), indexed by
+  // cluster id. Bound once per snapshot by the worker; a request keeps it alive with the table.
+  void set_states(policy::ClusterStateRegistry::Bound states) { states_ = std::move(states); }
+  policy::ClusterState& state(uint32_t cluster_id) { return *states_[cluster_id]; }
+
  private:
   std::shared_ptr<ClusterRuntime> build(uint32_t id);
 
   std::shared_ptr<const snapshot::Snapshot> snapshot_;
   std::vector<std::shared_ptr<ClusterRuntime>> clusters_;
+  policy::ClusterStateRegistry::Bound states_;
   uint64_t seed_;
   DnsCache* dns_;
 };

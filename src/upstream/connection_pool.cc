@@ -26,14 +26,17 @@ size_t ConnectionPool::EndpointHash::operator()(const boost::asio::ip::tcp::endp
   return h;
 }
 
-bool ConnectionPool::take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out) {
+bool ConnectionPool::take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out,
+                               std::chrono::milliseconds max_idle) {
   auto it = idle_.find(endpoint);
   if (it == idle_.end()) return false;
   auto& list = it->second;
+  const auto now = Clock::now();
   while (!list.empty()) {
     Idle idle = std::move(list.back());
     list.pop_back();
-    if (still_usable(idle.conn.socket)) {
+    const bool fresh = max_idle.count() <= 0 || now - idle.since < max_idle;
+    if (fresh && still_usable(idle.conn.socket)) {
       out = std::move(idle.conn);
       out.reused = true;
       return true;
@@ -77,6 +80,13 @@ void ConnectionPool::drop(const boost::asio::ip::tcp::endpoint& endpoint) {
     i.conn.socket.close(ignored);
   }
   idle_.erase(it);
+}
+
+void ConnectionPool::wake_one() {
+  if (waiters_.empty()) return;
+  boost::asio::steady_timer* w = waiters_.front();
+  waiters_.pop_front();
+  w->cancel();
 }
 
 size_t ConnectionPool::idle_count() const {

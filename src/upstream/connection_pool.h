@@ -3,6 +3,8 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <deque>
 #include <chrono>
 #include <cstdint>
 #include <string>
@@ -26,8 +28,10 @@ class ConnectionPool {
   // Bounds memory: at most this many idle connections per endpoint are kept.
   static constexpr size_t kMaxIdlePerEndpoint = 256;
 
-  // Takes an idle connection to `endpoint` that the peer has not closed, if any.
-  bool take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out);
+  // Takes an idle connection to `endpoint` that the peer has not closed, if any. Connections idle
+  // longer than `max_idle` (the cluster's http.idleTimeout; 0 = no limit) are closed instead.
+  bool take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out,
+                 std::chrono::milliseconds max_idle = std::chrono::milliseconds(0));
 
   // Returns a healthy connection for reuse. `idle_timeout` 0 means keep forever.
   void give_back(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection conn);
@@ -40,6 +44,13 @@ class ConnectionPool {
 
   size_t idle_count() const;
 
+  // Requests pending for a circuit-breaker connection slot (http1MaxPendingRequests) park their
+  // timer here; whoever releases a connection slot on this worker wakes the oldest. Slots freed
+  // on other workers are noticed by the waiter's own short poll. Bounded by the pending limit.
+  void park(boost::asio::steady_timer* waiter) { waiters_.push_back(waiter); }
+  void unpark(boost::asio::steady_timer* waiter) { std::erase(waiters_, waiter); }
+  void wake_one();
+
  private:
   struct Idle {
     PooledConnection conn;
@@ -49,6 +60,7 @@ class ConnectionPool {
     size_t operator()(const boost::asio::ip::tcp::endpoint& e) const noexcept;
   };
   std::unordered_map<boost::asio::ip::tcp::endpoint, std::vector<Idle>, EndpointHash> idle_;
+  std::deque<boost::asio::steady_timer*> waiters_;
 };
 
 }  // namespace sy::upstream

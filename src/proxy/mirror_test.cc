@@ -1,0 +1,25 @@
+#include "proxy/mirror.h"
+
+#include <gtest/gtest.h>
+
+namespace sy::proxy {
+namespace {
+
+// Scenario: Istio appends -shadow to the host part of the authority, before any port (§5.4).
+TEST(ShadowAuthority, SuffixGoesBeforeThePort) {
+  struct Case {
+    const char* in;
+    const char* out;
+  } cases[] = {
+      {"httpbin:8000", "httpbin-shadow:8000"},
+      {"cluster-1", "cluster-1-shadow"},
+      {"httpbin.example.com", "httpbin.example.com-shadow"},
+      {"[::1]:8080", "[::1]-shadow:8080"},
+      {"[::1]", "[::1]-shadow"},
+      {"", "-shadow"},
+  };
+  for (const auto& c : cases) EXPECT_EQ(shadow_authority(c.in), c.out) << c.in;
+}
+
+}  // namespace
+}  // namespace sy::proxy
