@@ -106,8 +106,12 @@ AdmissionResult AdmissionState::admit(LoadResult fresh) {
     Rejection r{"file:" + file, false, {}};
     for (const auto& d : fresh.diagnostics.items())
       if (d.file == file && d.kind.empty() && d.severity == Severity::kError) r.errors.push_back(d);
-    if (auto it = keys_by_file_.find(file); it != keys_by_file_.end()) {
-      for (const auto& key : it->second) {
+    // A config path that is missing (a directory deleted to be written again) keeps every
+    // object of the files under it, as an unparseable file keeps its own.
+    const std::string under = file.ends_with('/') ? file : file + "/";
+    for (const auto& [held_by, keys] : keys_by_file_) {
+      if (held_by != file && !held_by.starts_with(under)) continue;
+      for (const auto& key : keys) {
         if (admitted.contains(key)) continue;
         if (auto old = objects_.find(key); old != objects_.end()) {
           admitted.emplace(key, old->second);

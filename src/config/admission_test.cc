@@ -90,6 +90,30 @@ TEST(Admission, UnparseableFileKeepsItsObjects) {
   EXPECT_EQ(again.config.virtual_services.size(), 1u);
 }
 
+// Scenario: a config directory that is gone (deleted to be written again) keeps the objects of
+// every file under it; files elsewhere are unaffected.
+TEST(Admission, MissingConfigDirectoryKeepsItsObjects) {
+  AdmissionState state;
+  LoadResult first = load_string(with_weight("100"), "conf/vs.yaml");
+  first.config.files = {"conf/vs.yaml"};
+  state.admit(std::move(first));
+  LoadResult gone;
+  gone.diagnostics.add(Diagnostic{Severity::kError, "conf", 0, "", "", "", "no such file or directory"});
+  auto r = state.admit(std::move(gone));
+  ASSERT_EQ(r.config.virtual_services.size(), 1u);
+  ASSERT_EQ(r.rejected.size(), 1u);
+  EXPECT_EQ(r.rejected[0].key, "file:conf");
+  EXPECT_TRUE(r.rejected[0].kept_previous);
+  // A sibling directory with a common prefix is not "under" it.
+  AdmissionState other;
+  LoadResult sibling = load_string(with_weight("100"), "conf2/vs.yaml");
+  sibling.config.files = {"conf2/vs.yaml"};
+  other.admit(std::move(sibling));
+  LoadResult gone2;
+  gone2.diagnostics.add(Diagnostic{Severity::kError, "conf", 0, "", "", "", "no such file or directory"});
+  EXPECT_TRUE(other.admit(std::move(gone2)).config.virtual_services.empty());
+}
+
 // Scenario: an object with a parse-level error (unknown field) is rejected alone too.
 TEST(Admission, ParseErrorKeepsLastGoodVersion) {
   AdmissionState state;

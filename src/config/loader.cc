@@ -177,6 +177,12 @@ LoadResult load_paths(const std::vector<std::string>& paths) {
     }
     for (auto it = fs::recursive_directory_iterator(p, fs::directory_options::follow_directory_symlink, ec);
          !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+      // Hidden entries are skipped: editors' temp files, and the `..data` / `..2026_…` dirs of a
+      // mounted ConfigMap, whose files are also reachable through the visible symlinks.
+      if (it->path().filename().string().starts_with(".")) {
+        if (it->is_directory(ec)) it.disable_recursion_pending();
+        continue;
+      }
       if (it->is_regular_file(ec) && is_yaml_file(it->path())) files.push_back(it->path());
     }
     if (ec) {

@@ -1,7 +1,10 @@
 #include "config/loader.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
+#include <filesystem>
+#include <fstream>
 #include <string>
 
 namespace sy::config {
@@ -358,6 +361,26 @@ TEST(Loader, LoadsDirectoryRecursivelyInPathOrder) {
   EXPECT_EQ(d.file, tree + "/m-broken.yaml");
   EXPECT_EQ(d.line, 7);
   EXPECT_NE(d.message.find("end of sequence flow not found"), std::string::npos) << d.message;
+}
+
+// Scenario: a mounted ConfigMap (`..2026_x/` holding the files, `..data` pointing at it, visible
+// symlinks through ..data) loads each object once, under its visible name; hidden temp files are skipped.
+TEST(Loader, ReadsConfigMapLayoutOnceAndSkipsHiddenEntries) {
+  namespace fs = std::filesystem;
+  const fs::path dir = fs::path(::testing::TempDir()) / ("configmap-" + std::to_string(::getpid()));
+  fs::remove_all(dir);
+  fs::create_directories(dir / "..2026_01_01");
+  std::ofstream(dir / "..2026_01_01" / "gw.yaml")
+      << "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata:\n  name: gw\nspec:\n  servers: []\n";
+  std::ofstream(dir / ".gw.yaml.tmp") << "not: [yaml\n";
+  std::ofstream(dir / ".hidden.yaml") << "not: [yaml\n";
+  fs::create_directory_symlink("..2026_01_01", dir / "..data");
+  fs::create_symlink(fs::path("..data") / "gw.yaml", dir / "gw.yaml");
+  auto r = load_paths({dir.string()});
+  EXPECT_EQ(r.config.files, (std::vector<std::string>{(dir / "gw.yaml").string()}));
+  EXPECT_EQ(r.config.gateways.size(), 1u);
+  EXPECT_EQ(r.diagnostics.error_count(), 0u) << errors_of(r);
+  fs::remove_all(dir);
 }
 
 // Scenario: files and directories mixed on the command line are merged, sorted and de-duplicated;

@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <spdlog/spdlog.h>
 
@@ -29,12 +30,16 @@ std::optional<uint16_t> original_destination_port(tcp::socket& s) {
 
 }  // namespace
 
-asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, tcp::acceptor& acceptor, proxy::ListenerBinding binding) {
+asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp::acceptor> acceptor,
+                                  proxy::ListenerBinding binding) {
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(asio::use_awaitable));
+    auto [ec, socket] = co_await acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
     if (ec) {
-      if (ec == asio::error::operation_aborted || !acceptor.is_open()) co_return;
+      if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
       spdlog::warn("accept on port {}: {}", binding.port, ec.message());
+      // Out of descriptors and the like: back off instead of spinning on the error.
+      asio::steady_timer pause(ctx.io(), std::chrono::milliseconds(50));
+      co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
     net::tune_accepted_socket(socket);

@@ -46,12 +46,12 @@ std::map<std::string, ProxyServer::Listening> ProxyServer::desired(const snapsho
 bool ProxyServer::open(Slot& slot, const Listening& l, std::string& error) {
   boost::system::error_code ec;
   net::ListenAddress addr{l.host, l.port};
-  auto acceptor = std::make_unique<tcp::acceptor>(net::open_reuseport_acceptor(slot.worker->io(), addr, ec));
+  auto acceptor = std::make_shared<tcp::acceptor>(net::open_reuseport_acceptor(slot.worker->io(), addr, ec));
   if (ec) {
     error = "cannot listen on " + addr.to_string() + ": " + ec.message();
     return false;
   }
-  asio::co_spawn(slot.worker->io(), accept_loop(*slot.ctx, *acceptor, l.binding), asio::detached);
+  asio::co_spawn(slot.worker->io(), accept_loop(*slot.ctx, acceptor, l.binding), asio::detached);
   slot.acceptors[addr.to_string() + (l.binding.mesh ? " (mesh)" : "")] = std::move(acceptor);
   return true;
 }
@@ -60,12 +60,10 @@ void ProxyServer::close(Slot& slot, const std::string& key) {
   auto it = slot.acceptors.find(key);
   if (it == slot.acceptors.end()) return;
   boost::system::error_code ignored;
+  // The accept loop holds its own reference: its pending accept completes with
+  // operation_aborted and the loop ends, whenever that completion runs.
   it->second->close(ignored);
-  // The accept loop still references the acceptor until its cancelled accept completes; keep
-  // the object alive on this worker until the loop has unwound.
-  auto* raw = it->second.release();
   slot.acceptors.erase(it);
-  asio::post(slot.worker->io(), [raw] { delete raw; });
 }
 
 bool ProxyServer::start(std::string& error) {

@@ -50,7 +50,7 @@ class ProxyServer {
   struct Slot {
     std::unique_ptr<net::Worker> worker;
     std::unique_ptr<proxy::WorkerContext> ctx;
-    std::map<std::string, std::unique_ptr<boost::asio::ip::tcp::acceptor>> acceptors;  // key "host:port"
+    std::map<std::string, std::shared_ptr<boost::asio::ip::tcp::acceptor>> acceptors;  // key "host:port"
   };
   std::map<std::string, Listening> desired(const snapshot::Snapshot& snap) const;
   static bool open(Slot& slot, const Listening& l, std::string& error);

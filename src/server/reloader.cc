@@ -28,25 +28,31 @@ bool Reloader::reload(ProxyServer* server) {
   copts.proxy_labels = opts_.selector;
   auto snap = snapshot::compile(std::move(admitted.config), copts);
 
-  if (status_.version > 0 && snap->content_hash == status_.content_hash && admitted.rejected.empty()) {
+  const bool failed = !admitted.rejected.empty();
+  // The same effective config (an editor's save without changes, a rejected edit that kept the
+  // last good versions, a SIGHUP): nothing to publish, workers keep their tables.
+  if (status_.version > 0 && snap->content_hash == status_.content_hash) {
     spdlog::debug("config unchanged ({:016x})", snap->content_hash);
-    status_.rejected.clear();
+    std::lock_guard lock(status_mu_);
+    ++(failed ? status_.reloads_failed : status_.reloads_ok);
+    ++status_.reloads_unchanged;
+    status_.rejected = std::move(admitted.rejected);
     return true;
   }
   store_.publish(snap);
-  status_.version = snap->version;
-  status_.content_hash = snap->content_hash;
-  if (admitted.rejected.empty())
-    ++status_.reloads_ok;
-  else
-    ++status_.reloads_failed;
-  status_.rejected = std::move(admitted.rejected);
+  {
+    std::lock_guard lock(status_mu_);
+    status_.version = snap->version;
+    status_.content_hash = snap->content_hash;
+    ++(failed ? status_.reloads_failed : status_.reloads_ok);
+    status_.rejected = std::move(admitted.rejected);
+  }
   if (server) server->sync_listeners(*snap);
   const auto ms =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count() / 1000.0;
   spdlog::info("config version {} ({:016x}) applied in {:.1f} ms: {} listener(s), {} cluster(s){}", snap->version,
                snap->content_hash, ms, snap->listeners.size(), snap->clusters.size(),
-               status_.rejected.empty() ? "" : fmt::format(", {} rejected", status_.rejected.size()));
+               failed ? fmt::format(", {} rejected", status_.rejected.size()) : "");
   return true;
 }
 

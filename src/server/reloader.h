@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -19,9 +20,10 @@ class ProxyServer;
 struct ReloadStatus {
   uint64_t version = 0;       // applied config version (counter)
   uint64_t content_hash = 0;
-  uint64_t reloads_ok = 0;
-  uint64_t reloads_failed = 0;  // reloads where at least one object or file was rejected
-  std::vector<config::Rejection> rejected;  // of the last reload
+  uint64_t reloads_ok = 0;         // reloads where everything was admitted
+  uint64_t reloads_failed = 0;     // reloads where at least one object or file was rejected
+  uint64_t reloads_unchanged = 0;  // of both: reloads whose result equalled the config in force
+  std::vector<config::Rejection> rejected;  // of the last reload (still in force: they are not fixed yet)
 };
 
 class Reloader {
@@ -31,12 +33,17 @@ class Reloader {
   // Loads and publishes a new snapshot; `server` (may be null before start) gets its listeners
   // synced. Returns false when nothing could be published (first load only).
   bool reload(ProxyServer* server);
-  const ReloadStatus& status() const { return status_; }
+  // A copy of the current status; safe from any thread (the admin API reads it from a worker).
+  ReloadStatus status() const {
+    std::lock_guard lock(status_mu_);
+    return status_;
+  }
 
  private:
   const ServeOptions& opts_;
   snapshot::SnapshotStore& store_;
   config::AdmissionState admission_;
+  mutable std::mutex status_mu_;  // guards status_ against status() readers; written here only
   ReloadStatus status_;
 };
 
