@@ -339,6 +339,23 @@ class Observability(unittest.TestCase):
         c.close()
 
 
+class AdminPortTaken(unittest.TestCase):
+    def test_traffic_is_served_without_admin(self):
+        import socket
+        with socket.socket() as taken, harness.start_upstream("reviews", "v1") as up1, \
+                harness.start_upstream("reviews", "v2") as up2:
+            taken.bind(("127.0.0.1", 0))
+            taken.listen()
+            port = harness.free_port()
+            gw = gwtest.start_gateway(config(port, up1, up2), listen_ports=[port], workers=1,
+                                      extra_args=["--admin", f"127.0.0.1:{taken.getsockname()[1]}", "--access-log", "off"])
+            try:
+                self.assertEqual(gwtest.Client(port).get("/v1/x", host="reviews.example.com")[0], 200)
+                self.assertIn("serving without the admin listener", gw.stderr())
+            finally:
+                gw.stop()
+
+
 class JsonAccessLogAndDrain(unittest.TestCase):
     def test_json_log_flags_and_ready_while_draining(self):
         with harness.start_upstream("reviews", "v1") as up1, harness.start_upstream("reviews", "v2") as up2:
