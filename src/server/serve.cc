@@ -11,6 +11,7 @@
 #include "obs/access_log.h"
 #include "obs/fan_out.h"
 #include "obs/metrics.h"
+#include "policy/cluster_state.h"
 #include "server/config_watcher.h"
 #include "server/proxy_server.h"
 #include "server/reloader.h"
@@ -47,6 +48,10 @@ int run_serve(const ServeOptions& opts) {
   reloader.reload(nullptr);
 
   ProxyServer server(opts, store);
+  // Cross-worker cluster state (circuit breakers, retry budgets, outlier detection): one per
+  // process, bound per snapshot by each worker, swept by the control thread below.
+  policy::ClusterStateRegistry cluster_states;
+  for (size_t i = 0; i < server.worker_count(); ++i) server.worker_context(i).set_cluster_states(&cluster_states);
 
   const int log_fd = open_access_log(opts.access_log);
   if (log_fd < 0 && opts.access_log != "off") {
@@ -94,6 +99,7 @@ int run_serve(const ServeOptions& opts) {
     auto app = opts.selector.find("app");
     if (app != opts.selector.end()) src.identity.source_workload = app->second;
     src.identity.source_namespace = opts.proxy_namespace;
+    src.cluster_view = [&cluster_states] { return cluster_states.view(); };  // view() locks its own mutex
     admin_server = std::make_unique<admin::AdminServer>(std::move(src));
     // An unavailable admin port (say, a second instance on the default 15000) must not take the
     // data plane down with it: say so loudly and serve traffic without the admin listener.
@@ -117,6 +123,19 @@ int run_serve(const ServeOptions& opts) {
   };
   wait_hup();
 
+  // Outlier detection: un-eject endpoints whose ejection time is over. Each detector decides by
+  // its own `interval` whether a sweep is due; this timer only gives it the chance every second.
+  asio::steady_timer outlier_timer(main_io);
+  std::function<void()> sweep_outliers = [&] {
+    outlier_timer.expires_after(std::chrono::seconds(1));
+    outlier_timer.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      cluster_states.sweep_all(std::chrono::steady_clock::now());
+      sweep_outliers();
+    });
+  };
+  sweep_outliers();
+
   asio::signal_set term(main_io, SIGINT, SIGTERM);
   asio::steady_timer drain_timer(main_io);
   const auto drain_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -137,6 +156,7 @@ int run_serve(const ServeOptions& opts) {
     if (admin_server) admin_server->set_ready(false);
     server.stop_accepting();
     hup.cancel();
+    outlier_timer.cancel();
     *drain_deadline = std::chrono::steady_clock::now() + opts.drain_time;
     poll_drain();
   });
