@@ -30,6 +30,8 @@ class ConnectionPool {
 
   // Takes an idle connection to `endpoint` that the peer has not closed, if any. Connections idle
   // longer than `max_idle` (the cluster's http.idleTimeout; 0 = no limit) are closed instead.
+  // Known limitation: idleTimeout is enforced when a connection would be reused, so an idle
+  // socket nobody asks for stays open until then (TODO(issue 4): a per-worker expiry timer).
   bool take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out,
                  std::chrono::milliseconds max_idle = std::chrono::milliseconds(0));
 

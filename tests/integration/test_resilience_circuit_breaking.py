@@ -104,5 +104,28 @@ class ResilienceCircuitBreaking(unittest.TestCase):
         self.assertEqual(sorted(r[0] for r in results), [200] * 16)
 
 
+class ResilienceMaxRequests(unittest.TestCase):
+    # Scenario: `http2MaxRequests: 1` (max concurrent requests, any HTTP version) with no
+    # connection limit: concurrent clients beyond the one active request overflow at once with
+    # 503 UO; there is no pending queue for this limit.
+    def test_max_requests_overflow(self):
+        up = harness.start_upstream("svc", "v1", threads=4)
+        self.addCleanup(up.stop)
+        port = harness.free_port()
+        docs = rc.simple(port, [rc.local_endpoint(up.port)], """
+            - route:
+              - destination:
+                  host: svc
+            """, traffic_policy="connectionPool:\n  http:\n    http2MaxRequests: 1")
+        gw = rc.start(docs, listen_ports=[port])
+        self.addCleanup(gw.stop)
+        results = load(port, clients=3, per_client=8)
+        overflow = [r for r in results if r[0] == 503]
+        self.assertGreater(len(overflow), 0)
+        self.assertEqual(len(overflow) + sum(1 for r in results if r[0] == 200), len(results))
+        self.assertTrue(all(r[1] == "true" and r[2] == "UO" for r in overflow), overflow)
+        self.assertEqual([r[0] for r in load(port, clients=1, per_client=5)], [200] * 5)
+
+
 if __name__ == "__main__":
     unittest.main()
