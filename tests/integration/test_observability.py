@@ -297,6 +297,14 @@ class Observability(unittest.TestCase):
         self.assertEqual(v2["endpoints"][0]["port"], self.up2.port)
         self.assertEqual(v2["endpoints"][0]["health"], "HEALTHY")
         self.assertEqual(clusters[f"outbound|80|v3|{HOST}"]["endpoints"], [])
+        # Shared cluster state: the flaky route's retries and the breaker gauges (nothing open, nothing in flight).
+        self.assertEqual(v2["stats"]["rq_retry"], 2)
+        self.assertEqual(v2["stats"]["rq_active"], 0)
+        self.assertEqual(v2["circuit_breakers"]["rq_open"], False)
+        self.assertEqual(v2["circuit_breakers"]["rq_pending_overflow"], 0)
+        _, s = parse_prometheus(self.scrape())
+        self.assertEqual(total(s, "envoy_cluster_circuit_breakers_default_rq_open", cluster_name=f"outbound|80|v2|{HOST}"), 0)
+        self.assertEqual(total(s, "envoy_cluster_outlier_detection_ejections_active", cluster_name=f"outbound|80|v2|{HOST}"), 0)
 
     def test_explain_matches_cli(self):
         q = "/explain?method=GET&url=http%3A%2F%2Freviews.example.com%2Fv2%2Fa&header=x-a%3A1&gateway=default/gw"
