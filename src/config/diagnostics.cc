@@ -5,13 +5,15 @@
 namespace sy::config {
 
 std::string Diagnostic::to_string() const {
-  std::string out = file.empty() ? std::string("<input>") : file;
-  out += ":" + std::to_string(line) + ": ";
-  if (!kind.empty()) out += kind + " " + object + ": ";
-  if (!path.empty()) out += path + ": ";
+  // Built by appending: GCC 12 at -O3 reports a false -Wrestrict on `"literal" + std::string`.
+  std::string out;
+  out.append(file.empty() ? "<input>" : file);
+  out.append(":").append(std::to_string(line)).append(": ");
+  if (!kind.empty()) out.append(kind).append(" ").append(object).append(": ");
+  if (!path.empty()) out.append(path).append(": ");
   // Warnings keep the FILE:LINE: Kind ns/name: path: prefix so tools can parse both alike.
-  if (severity == Severity::kWarning) out += "warning: ";
-  out += message;
+  if (severity == Severity::kWarning) out.append("warning: ");
+  out.append(message);
   return out;
 }
 
