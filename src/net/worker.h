@@ -29,8 +29,10 @@ class Worker {
 
  private:
   int index_;
-  // Concurrency hint 1: the loop is only ever run by this worker's thread.
-  boost::asio::io_context io_{1};
+  // Every socket, acceptor and timer of a worker is used from its own thread only (the control
+  // thread posts listener changes), so per-descriptor locking is pure cost: UNSAFE_IO drops it
+  // and keeps the scheduler's lock that cross-thread post() needs.
+  boost::asio::io_context io_{BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO};
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
   std::thread thread_;
 };

@@ -30,8 +30,11 @@ class Downstream {
   // Response head. head.framing/content_length say how the body follows (None = no body).
   virtual boost::asio::awaitable<bool> write_head(http::ResponseHead& head) = 0;
   virtual boost::asio::awaitable<bool> write_body(std::string_view data) = 0;
-  // Ends a response body whose length was not announced.
+  // Ends the response body (required for every response, announced length or not). A head may be
+  // held back until the first body bytes or the end, so that both leave in one write.
   virtual boost::asio::awaitable<bool> end_body() = 0;
+  // Sends anything held back. Call before waiting on something slow (the upstream's next bytes).
+  virtual boost::asio::awaitable<bool> flush() = 0;
   virtual bool head_sent() const = 0;
 
   // The raw transport for a tunnel (websocket after 101); bytes the client already sent past

@@ -14,6 +14,7 @@
 #include "http/http1/response_parser.h"
 #include "http/http1/serializer.h"
 #include "proxy/cors.h"
+#include "proxy/endpoint_text.h"
 #include "proxy/hash_key.h"
 #include "proxy/local_reply.h"
 #include "proxy/mirror.h"
@@ -34,7 +35,6 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 namespace {
 
 constexpr size_t kReplayLimit = 64 * 1024;  // request bodies up to this size can be retried
-constexpr size_t kUpstreamBuffer = 16 * 1024;
 // A request to a DNS cluster whose names were never resolved yet waits this long for the first
 // answer before failing with 503 UH (only right after start or a reload that added names).
 constexpr auto kFirstResolutionWait = std::chrono::seconds(5);
@@ -54,7 +54,8 @@ class Forwarder {
         down_(down),
         info_(info),
         options_(options),
-        timer_(ctx.io()) {}
+        timer_(ctx.io()),
+        scratch_(ctx.forward_scratch().take()) {}
 
   asio::awaitable<void> run();
 
@@ -102,19 +103,21 @@ class Forwarder {
   std::shared_ptr<upstream::ClusterRuntime> rt_;  // kept alive for the request (DNS rebuilds)
   policy::ClusterState* state_ = nullptr;         // cross-worker state; alive as long as table_
   policy::RetryAdmission retry_admission_;        // the admitted retry's budget tokens
-  std::vector<uint64_t> outlier_bits_, combined_bits_;
   std::string set_cookie_;                        // generated consistent-hash cookie, if any
 
-  std::string head_bytes_;
-  std::string replay_;             // the request body, kept for retries while it fits
+  // Buffers, bit sets and the response parser come from the worker's free list.
+  FreeList<ForwardScratch>::Lease scratch_;
+  std::vector<uint64_t>& outlier_bits_ = scratch_->outlier_bits;
+  std::vector<uint64_t>& combined_bits_ = scratch_->combined_bits;
+  std::string& head_bytes_ = scratch_->head_bytes;
+  std::string& replay_ = scratch_->replay;  // the request body, kept for retries while it fits
+  http::h1::ResponseParser& parser_ = scratch_->parser;
+  std::vector<char>& buf_ = scratch_->buf;
   bool body_started_ = false;
   bool replayable_ = true;
   SteadyClock::time_point route_deadline_ = SteadyClock::time_point::max();
   SteadyClock::time_point try_started_;
-
-  http::h1::ResponseParser parser_;
-  std::vector<char> buf_;
-  size_t begin_ = 0, end_ = 0;
+  size_t begin_ = 0, end_ = 0;  // unparsed bytes in buf_
 };
 
 SteadyClock::time_point Forwarder::attempt_deadline() const {
@@ -403,7 +406,9 @@ asio::awaitable<void> Forwarder::run() {
     hash = key.hash;
     set_cookie_ = std::move(key.set_cookie);
   }
-  prepare_upstream_request(head_, action_, *destination_, down_.peer(), ctx_.rng(), options_.edge);
+  EndpointText peer_address;
+  format_address(down_.peer().address(), peer_address);
+  prepare_upstream_request(head_, action_, *destination_, peer_address.view, ctx_.rng(), options_.edge);
   if (!co_await start_mirrors()) {
     info_.flags |= kDownstreamConnectionTermination;
     down_.close_after_response();
@@ -414,8 +419,8 @@ asio::awaitable<void> Forwarder::run() {
   const policy::RetryPolicy& retry = action_.retry;
   const bool avoid_tried = retry.retry_ignore_previous_hosts &&
                            rt.cluster->policy.load_balancer.algorithm != policy::LbAlgorithm::kConsistentHash;
-  std::vector<uint64_t> tried(rt.eligible.size(), 0);
-  buf_.resize(kUpstreamBuffer);
+  std::vector<uint64_t>& tried = scratch_->tried;
+  tried.assign(rt.eligible.size(), 0);
   parser_.expect_response_to(head_.method);
 
   const uint32_t max_attempts = 1 + retry.num_retries;
@@ -445,7 +450,9 @@ asio::awaitable<void> Forwarder::run() {
     }
     tried[*index / 64] |= uint64_t{1} << (*index % 64);
     const tcp::endpoint& ep = rt.addresses[*index];
-    info_.upstream_host = ep.address().to_string() + ":" + std::to_string(ep.port());
+    EndpointText upstream_text;
+    format_endpoint(ep, upstream_text);
+    info_.upstream_host.assign(upstream_text.view);
 
     SlotGuard slot{ctx_.pool(), {}, {}};
     switch (co_await acquire_slot(slot)) {
@@ -469,7 +476,9 @@ asio::awaitable<void> Forwarder::run() {
     AttemptOutcome outcome;
     bool retry_admitted = false;
     upstream::PooledConnection conn{tcp::socket(ctx_.io())};
-    bool have_conn = ctx_.pool().take_idle(ep, conn, idle_timeout);
+    // After a reused connection turned out closed, the free retry goes to a new connection: the
+    // pool may hold more connections the upstream closed at the same time.
+    bool have_conn = !fresh_retry_used && ctx_.pool().take_idle(ep, conn, idle_timeout, non_idempotent);
     if (!have_conn) policy::ClusterCounters::bump(counters.cx_total);
     if (!have_conn && !co_await connect(conn, ep)) {
       policy::ClusterCounters::bump(counters.cx_connect_fail);
@@ -645,6 +654,8 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
     } else if (step.event == http::h1::ParseEvent::Error) {
       break;
     } else if (step.event == http::h1::ParseEvent::NeedMore) {
+      // The head may still be held back by the downstream; do not keep it waiting on the upstream.
+      if (!co_await down_.flush()) break;
       bool timed_out = false;
       if (co_await read_some(conn.socket, SteadyClock::time_point::max(), timed_out) == 0) {
         auto last = parser_.on_eof();

@@ -1,14 +1,13 @@
 #include "proxy/http1_connection.h"
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <vector>
 
 #include "http/http1/request_parser.h"
 #include "http/http1/serializer.h"
+#include "proxy/deadline_watch.h"
 #include "proxy/downstream.h"
 #include "proxy/request_flow.h"
 
@@ -16,7 +15,6 @@ namespace sy::proxy {
 
 namespace asio = boost::asio;
 using asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
@@ -35,7 +33,7 @@ constexpr uint64_t kMaxDrain = 256 * 1024;
 class Http1Connection final : public Downstream {
  public:
   Http1Connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket)
-      : ctx_(ctx), binding_(std::move(binding)), socket_(std::move(socket)), timer_(ctx.io()) {
+      : ctx_(ctx), binding_(std::move(binding)), socket_(std::move(socket)), deadline_(ctx.io(), socket_) {
     boost::system::error_code ec;
     peer_ = socket_.remote_endpoint(ec);
     buf_.resize(kInitialBuffer);
@@ -49,6 +47,7 @@ class Http1Connection final : public Downstream {
   asio::awaitable<bool> write_head(http::ResponseHead& head) override;
   asio::awaitable<bool> write_body(std::string_view data) override;
   asio::awaitable<bool> end_body() override;
+  asio::awaitable<bool> flush() override;
   bool head_sent() const override { return head_sent_; }
   tcp::socket* tunnel_transport(std::string& pending) override;
   const tcp::endpoint& peer() const override { return peer_; }
@@ -58,13 +57,14 @@ class Http1Connection final : public Downstream {
   std::string_view unread() const { return {buf_.data() + begin_, end_ - begin_}; }
   // Reads more bytes after the unread ones. Returns 0 on EOF, error or timeout.
   asio::awaitable<size_t> fill(std::chrono::milliseconds timeout);
+  // One gather write. A final response head waiting in out_ (see write_head) goes first.
   asio::awaitable<bool> write_all(std::string_view a, std::string_view b = {}, std::string_view c = {});
   asio::awaitable<void> reject(http::h1::ParseError error);
 
   WorkerContext& ctx_;
   ListenerBinding binding_;
   tcp::socket socket_;
-  asio::steady_timer timer_;
+  DeadlineWatch deadline_;
   tcp::endpoint peer_;
   std::vector<char> buf_;
   size_t begin_ = 0, end_ = 0;
@@ -78,6 +78,7 @@ class Http1Connection final : public Downstream {
   bool head_sent_ = false;
   bool chunked_response_ = false;
   bool response_done_ = false;
+  bool head_pending_ = false;  // a final head serialized in out_, not yet written
   uint64_t body_read_ = 0;
   // Per connection.
   bool close_ = false;
@@ -94,19 +95,21 @@ asio::awaitable<size_t> Http1Connection::fill(std::chrono::milliseconds timeout)
     if (buf_.size() >= kMaxBuffer) co_return 0;
     buf_.resize(std::min(buf_.size() * 2, kMaxBuffer));
   }
-  timer_.expires_after(timeout);
-  auto result = co_await (socket_.async_read_some(asio::buffer(buf_.data() + end_, buf_.size() - end_), kTuple) ||
-                          timer_.async_wait(kTuple));
-  if (result.index() != 0) co_return 0;  // timed out
-  auto [ec, n] = std::get<0>(result);
-  if (ec) co_return 0;
+  deadline_.start(std::chrono::steady_clock::now() + timeout);
+  auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf_.data() + end_, buf_.size() - end_), kTuple);
+  deadline_.stop();
+  if (ec) co_return 0;  // closed, failed, or cancelled by the deadline
   end_ += n;
   co_return n;
 }
 
 asio::awaitable<bool> Http1Connection::write_all(std::string_view a, std::string_view b, std::string_view c) {
-  std::array<asio::const_buffer, 3> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size()),
-                                         asio::buffer(c.data(), c.size())};
+  std::array<asio::const_buffer, 4> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size()),
+                                         asio::buffer(c.data(), c.size()), asio::const_buffer()};
+  if (head_pending_) {
+    head_pending_ = false;
+    bufs = {asio::buffer(out_.data(), out_.size()), bufs[0], bufs[1], bufs[2]};
+  }
   auto [ec, n] = co_await asio::async_write(socket_, bufs, kTuple);
   if (ec) {
     close_ = true;
@@ -184,9 +187,22 @@ asio::awaitable<bool> Http1Connection::write_head(http::ResponseHead& head) {
   http::h1::HeadOptions opts;
   opts.tunnel = head.upgrade;
   opts.close = close_ && !head.informational();
-  out_.clear();
-  http::h1::append_response_head(head, opts, out_);
-  co_return co_await write_all(out_);
+  if (!head.informational()) {
+    // Held back so the first body bytes (usually the whole body) leave in the same write:
+    // one send per small response instead of two. flush() or the next write sends it.
+    out_.clear();
+    http::h1::append_response_head(head, opts, out_);
+    head_pending_ = true;
+    co_return true;
+  }
+  std::string interim;
+  http::h1::append_response_head(head, opts, interim);
+  co_return co_await write_all(interim);
+}
+
+asio::awaitable<bool> Http1Connection::flush() {
+  if (!head_pending_) co_return true;
+  co_return co_await write_all({});
 }
 
 asio::awaitable<bool> Http1Connection::write_body(std::string_view data) {
@@ -206,11 +222,11 @@ asio::awaitable<bool> Http1Connection::end_body() {
     co_return co_await write_all(http::h1::kLastChunk);
   }
   if (request_ && request_->version == http::Version::Http10) close_ = true;
-  co_return true;
+  co_return co_await flush();
 }
 
 tcp::socket* Http1Connection::tunnel_transport(std::string& pending) {
-  tunnelled_ = true;
+  tunnelled_ = true;  // the 101 head was written at once (interim heads are never held back)
   pending.assign(unread());
   begin_ = end_ = 0;
   return &socket_;
@@ -248,12 +264,13 @@ asio::awaitable<void> Http1Connection::run() {
 
     http::RequestHead& head = parser_.head();
     request_ = &head;
-    continue_sent_ = head_sent_ = chunked_response_ = response_done_ = false;
+    continue_sent_ = head_sent_ = chunked_response_ = response_done_ = head_pending_ = false;
     body_done_ = head.framing == http::BodyFraming::None;
     body_read_ = 0;
 
     co_await handle_request(ctx_, binding_, head, *this);
     if (tunnelled_) co_return;
+    if (head_pending_ && !co_await flush()) co_return;
 
     if (!head_sent_ || !response_done_) close_ = true;  // response cut short: the stream is unusable
     // The client is waiting for 100 Continue before sending a body nobody wants: answering and

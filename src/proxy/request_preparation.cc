@@ -4,12 +4,12 @@
 
 namespace sy::proxy {
 
-std::string make_request_id(Random& rng) {
+std::string_view make_request_id(Random& rng, std::array<char, 36>& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   uint64_t hi = rng.next(), lo = rng.next();
   hi = (hi & ~0xF000ull) | 0x4000ull;                       // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // RFC 4122 variant
-  std::string out(36, '-');
+  out.fill('-');
   int pos = 0;
   auto put = [&](uint64_t v, int nibbles) {
     for (int i = nibbles - 1; i >= 0; --i) {
@@ -19,7 +19,7 @@ std::string make_request_id(Random& rng) {
   };
   put(hi, 16);
   put(lo, 16);
-  return out;
+  return {out.data(), out.size()};
 }
 
 bool is_non_idempotent(const http::RequestHead& head) {
@@ -31,7 +31,7 @@ bool is_non_idempotent(const http::RequestHead& head) {
 
 void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteAction& action,
                               const snapshot::RouteDestination& destination,
-                              const boost::asio::ip::tcp::endpoint& peer, Random& rng, bool edge) {
+                              std::string_view peer_address, Random& rng, bool edge) {
   http::HeaderMap& h = head.headers;
   if (auto path = action.rewrite.apply(head.path)) {
     h.set("x-envoy-original-path", head.path);
@@ -44,17 +44,20 @@ void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteActi
   if (auto xff = h.get("x-forwarded-for")) {
     std::string joined(*xff);
     joined += ", ";
-    joined += peer.address().to_string();
+    joined += peer_address;
     h.set("x-forwarded-for", joined);
   } else {
-    h.add("x-forwarded-for", peer.address().to_string());
+    h.add("x-forwarded-for", peer_address);
   }
   // Listeners are plain HTTP, so the connection's scheme is http.
   if (edge)
     h.set("x-forwarded-proto", "http");
   else if (!h.contains("x-forwarded-proto"))
     h.add("x-forwarded-proto", "http");
-  if (!h.contains("x-request-id")) h.add("x-request-id", make_request_id(rng));
+  if (!h.contains("x-request-id")) {
+    std::array<char, 36> id;
+    h.add("x-request-id", make_request_id(rng, id));
+  }
 
   // Route-level operations first, then the destination's, so the more specific one wins on `set`.
   apply_header_ops(action.headers.request, h);

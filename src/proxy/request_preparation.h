@@ -2,7 +2,8 @@
 // headers (X-Forwarded-For/-Proto, x-request-id) and hop-by-hop cleanup. Pure; one worker.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
+#include <array>
+#include <string_view>
 
 #include "core/random.h"
 #include "http/message.h"
@@ -15,10 +16,10 @@ namespace sy::proxy {
 // use_remote_address, true on Istio gateways, false on sidecars' outbound side).
 void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteAction& action,
                               const snapshot::RouteDestination& destination,
-                              const boost::asio::ip::tcp::endpoint& peer, Random& rng, bool edge);
+                              std::string_view peer_address, Random& rng, bool edge);
 
-// A version-4 UUID text for x-request-id.
-std::string make_request_id(Random& rng);
+// A version-4 UUID text for x-request-id, written into `out`.
+std::string_view make_request_id(Random& rng, std::array<char, 36>& out);
 
 // POST/PATCH, or any request with a body and no idempotency-key header.
 bool is_non_idempotent(const http::RequestHead& head);

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 
+#include "proxy/forward_scratch.h"
 #include "proxy/request_observer.h"
 
 #include "core/random.h"
@@ -38,6 +39,7 @@ class WorkerContext {
   upstream::DnsCache& dns() { return dns_; }
   Random& rng() { return rng_; }
   const ProxyTimeouts& timeouts() const { return timeouts_; }
+  FreeList<ForwardScratch>& forward_scratch() { return forward_scratch_; }
 
   // Per-request bookkeeping for drain and observation. in_flight() and draining() may be read
   // from any thread; the rest is worker-only.
@@ -79,6 +81,8 @@ class WorkerContext {
   boost::asio::io_context& io_;
   const snapshot::SnapshotStore& store_;
   upstream::ConnectionPool pool_;
+  // Enough for every request in flight on a busy worker; beyond that, extra scratch is freed.
+  FreeList<ForwardScratch> forward_scratch_{1024};
   upstream::DnsCache dns_;
   std::shared_ptr<upstream::ClusterTable> table_;
   Random rng_;

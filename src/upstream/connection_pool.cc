@@ -27,7 +27,7 @@ size_t ConnectionPool::EndpointHash::operator()(const boost::asio::ip::tcp::endp
 }
 
 bool ConnectionPool::take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out,
-                               std::chrono::milliseconds max_idle) {
+                               std::chrono::milliseconds max_idle, bool always_probe) {
   auto it = idle_.find(endpoint);
   if (it == idle_.end()) return false;
   auto& list = it->second;
@@ -36,7 +36,8 @@ bool ConnectionPool::take_idle(const boost::asio::ip::tcp::endpoint& endpoint, P
     Idle idle = std::move(list.back());
     list.pop_back();
     const bool fresh = max_idle.count() <= 0 || now - idle.since < max_idle;
-    if (fresh && still_usable(idle.conn.socket)) {
+    const bool probe = always_probe || now - idle.since >= kProbeAfterIdle;
+    if (fresh && (!probe || still_usable(idle.conn.socket))) {
       out = std::move(idle.conn);
       out.reused = true;
       return true;

@@ -32,8 +32,14 @@ class ConnectionPool {
   // longer than `max_idle` (the cluster's http.idleTimeout; 0 = no limit) are closed instead.
   // Known limitation: idleTimeout is enforced when a connection would be reused, so an idle
   // socket nobody asks for stays open until then (TODO(issue 4): a per-worker expiry timer).
+  //
+  // The peer-close check is a recv(MSG_PEEK) system call. A connection that came back less than
+  // kProbeAfterIdle ago is handed out unchecked unless `always_probe`: an upstream closing a
+  // connection that young is rare, and the caller retries an idempotent request that finds its
+  // reused connection closed on a fresh one. Requests that cannot be retried ask for the probe.
+  static constexpr std::chrono::milliseconds kProbeAfterIdle{1000};
   bool take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out,
-                 std::chrono::milliseconds max_idle = std::chrono::milliseconds(0));
+                 std::chrono::milliseconds max_idle = std::chrono::milliseconds(0), bool always_probe = true);
 
   // Returns a healthy connection for reuse. `idle_timeout` 0 means keep forever.
   void give_back(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection conn);

@@ -22,6 +22,7 @@ ResponseHead& ResponseParser::head() noexcept { return impl_->driver.head(); }
 ResponseHead ResponseParser::take_head() noexcept { return std::move(impl_->driver.head()); }
 const HeaderMap& ResponseParser::trailers() const noexcept { return impl_->driver.trailers(); }
 ParseError ResponseParser::error() const noexcept { return impl_->driver.error(); }
+bool ResponseParser::idle() const noexcept { return impl_->driver.idle(); }
 ParseStep ResponseParser::on_eof() noexcept { return impl_->driver.eof(); }
 
 }  // namespace sy::http::h1

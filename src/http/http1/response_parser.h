@@ -38,6 +38,9 @@ class ResponseParser {
   ResponseHead take_head() noexcept;
   const HeaderMap& trailers() const noexcept;
   ParseError error() const noexcept;
+  // No response in progress: the last one completed (or none started). A parser in this state
+  // can serve the next request's response.
+  bool idle() const noexcept;
 
   // The upstream closed. Done if that completes a close-delimited body; Error(PartialMessage)
   // if a response was cut short; NeedMore if no response was in progress.
