@@ -146,6 +146,7 @@ void AdminServer::scrape(std::function<void(Response)> done) {
   auto extras = std::make_shared<obs::ScrapeExtras>(src_.identity);
   g->finish = [this, g, extras, done = std::move(done)] {
     for (const auto& w : src_.workers) extras->requests_in_flight += w.ctx ? w.ctx->in_flight() : 0;
+    if (src_.listener_failures) extras->listeners_failed = src_.listener_failures().size();
     std::vector<obs::ClusterGauges> gauges;
     if (src_.cluster_view) {
       for (const auto& v : src_.cluster_view()) {
@@ -193,7 +194,9 @@ void AdminServer::handle(const std::string& method, const std::string& target, s
   if (path == "/config_dump") {
     return with_status([this, done = std::move(done)](server::ReloadStatus s) {
       auto snap = src_.store ? src_.store->load() : nullptr;
-      done(json_response(config_dump_json(snap.get(), s)));
+      std::vector<server::ListenerFailure> failed;
+      if (src_.listener_failures) failed = src_.listener_failures();
+      done(json_response(config_dump_json(snap.get(), s, failed)));
     });
   }
   if (path == "/clusters") {

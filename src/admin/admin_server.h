@@ -20,6 +20,7 @@
 #include "obs/metrics.h"
 #include "policy/cluster_state.h"
 #include "proxy/worker_context.h"
+#include "server/listener_failure.h"
 #include "server/reloader.h"
 #include "snapshot/snapshot_store.h"
 
@@ -37,6 +38,8 @@ struct AdminSources {
   std::vector<WorkerRef> workers;
   // Shared cluster state (breakers, outlier), callable from any thread; empty when unavailable.
   std::function<std::vector<policy::ClusterStateRegistry::ClusterView>()> cluster_view;
+  // Listeners the config wants whose port has not opened yet; callable from any thread, may be empty.
+  std::function<std::vector<server::ListenerFailure>()> listener_failures;
   obs::ScrapeExtras identity;  // source_workload / namespace
 };
 

@@ -152,6 +152,7 @@ struct ScrapeExtras {
   uint64_t reloads_ok = 0, reloads_rejected = 0;
   uint64_t rejected_objects = 0;
   int64_t requests_in_flight = 0;
+  uint64_t listeners_failed = 0;  // wanted listeners whose port has not opened yet
 };
 
 // Upstream gauges/counters from the shared cluster state, when the proxy has one (optional).

@@ -166,6 +166,8 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
   out += fmt::format("switchyard_config_reloads_total{{result=\"rejected\"}} {}\n", extras.reloads_rejected);
   header(out, "switchyard_config_rejected_objects", "gauge", "Objects the last reload rejected.");
   out += fmt::format("switchyard_config_rejected_objects {}\n", extras.rejected_objects);
+  header(out, "switchyard_listeners_failed", "gauge", "Listeners whose port could not be opened yet (retried).");
+  out += fmt::format("switchyard_listeners_failed {}\n", extras.listeners_failed);
   return out;
 }
 

@@ -100,6 +100,7 @@ int run_serve(const ServeOptions& opts) {
     if (app != opts.selector.end()) src.identity.source_workload = app->second;
     src.identity.source_namespace = opts.proxy_namespace;
     src.cluster_view = [&cluster_states] { return cluster_states.view(); };  // view() locks its own mutex
+    src.listener_failures = [&server] { return server.listener_failures(); };  // locks its own mutex too
     admin_server = std::make_unique<admin::AdminServer>(std::move(src));
     // An unavailable admin port (say, a second instance on the default 15000) must not take the
     // data plane down with it: say so loudly and serve traffic without the admin listener.
@@ -136,6 +137,18 @@ int run_serve(const ServeOptions& opts) {
   };
   sweep_outliers();
 
+  // Listeners whose port could not be opened on a reload: try again every second until they open.
+  asio::steady_timer listener_retry(main_io);
+  std::function<void()> retry_listeners = [&] {
+    listener_retry.expires_after(std::chrono::seconds(1));
+    listener_retry.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      server.retry_failed();
+      retry_listeners();
+    });
+  };
+  retry_listeners();
+
   asio::signal_set term(main_io, SIGINT, SIGTERM);
   asio::steady_timer drain_timer(main_io);
   const auto drain_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -157,6 +170,7 @@ int run_serve(const ServeOptions& opts) {
     server.stop_accepting();
     hup.cancel();
     outlier_timer.cancel();
+    listener_retry.cancel();
     *drain_deadline = std::chrono::steady_clock::now() + opts.drain_time;
     poll_drain();
   });
