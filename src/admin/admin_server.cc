@@ -171,9 +171,10 @@ void AdminServer::scrape(std::function<void(Response)> done) {
   });
   for (size_t i = 0; i < src_.workers.size(); ++i) {
     const auto& w = src_.workers[i];
-    w.loop->post([this, metrics = w.metrics, g, i, arrived] {
+    w.loop->post([this, metrics = w.metrics, listeners = w.listeners, g, i, arrived] {
       // Worker thread: copy, then hand the copy to the admin thread.
       obs::MetricsData copy = metrics ? metrics->snapshot() : obs::MetricsData{};
+      if (listeners) copy.listeners = listeners->snapshot();
       asio::post(io_, [g, i, arrived, copy = std::move(copy)]() mutable {
         g->parts[i] = std::move(copy);
         arrived();

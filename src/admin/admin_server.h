@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "net/worker.h"
+#include "obs/listener_stats.h"
 #include "obs/metrics.h"
 #include "policy/cluster_state.h"
 #include "proxy/worker_context.h"
@@ -34,6 +35,7 @@ struct AdminSources {
     net::Worker* loop = nullptr;
     const proxy::WorkerContext* ctx = nullptr;  // in_flight() only (atomic)
     const obs::WorkerMetrics* metrics = nullptr;  // read on `loop` only
+    const obs::ListenerStats* listeners = nullptr;  // read on `loop` only
   };
   std::vector<WorkerRef> workers;
   // Shared cluster state (breakers, outlier), callable from any thread; empty when unavailable.

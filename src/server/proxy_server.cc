@@ -18,6 +18,7 @@ ProxyServer::ProxyServer(const ServeOptions& opts, const snapshot::SnapshotStore
   slots_.resize(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
     auto& slot = slots_[static_cast<size_t>(i)];
+    slot.stats = std::make_unique<obs::ListenerStats>();
     slot.worker = std::make_unique<net::Worker>(i);
     slot.ctx = std::make_unique<proxy::WorkerContext>(slot.worker->io(), store_, i, opts.timeouts);
   }
@@ -59,10 +60,12 @@ bool ProxyServer::open_everywhere(const std::string& key, const Listening& l, st
     }
     opened.push_back(std::move(acceptor));
   }
+  const std::string stat_name = obs::listener_stat_name(l.host, l.port);
   for (size_t i = 0; i < slots_.size(); ++i) {
     Slot* s = &slots_[i];
-    s->worker->post([s, key, binding = l.binding, acceptor = std::move(opened[i])] {
-      asio::co_spawn(s->worker->io(), accept_loop(*s->ctx, acceptor, binding), asio::detached);
+    s->worker->post([s, key, stat_name, binding = l.binding, acceptor = std::move(opened[i])] {
+      asio::co_spawn(s->worker->io(), accept_loop(*s->ctx, acceptor, binding, s->stats->listener(stat_name)),
+                     asio::detached);
       s->acceptors[key] = acceptor;
     });
   }

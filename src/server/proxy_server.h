@@ -1,6 +1,6 @@
 // The running data plane: N workers, each with its own loop, its own listening sockets
 // (SO_REUSEPORT on the same ports) and its own WorkerContext. Owned by run_serve on the main
-// thread. A worker's acceptor map is only touched on that worker's thread
+// thread. A worker's acceptor map and listener stats are only touched on that worker's thread
 // (changes are posted); sockets are opened on the main thread, then handed over by post.
 #pragma once
 
@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "net/worker.h"
+#include "obs/listener_stats.h"
 #include "proxy/listener_binding.h"
 #include "proxy/worker_context.h"
 #include "server/listener_failure.h"
@@ -52,6 +53,8 @@ class ProxyServer {
   size_t worker_count() const { return slots_.size(); }
   proxy::WorkerContext& worker_context(size_t i) { return *slots_[i].ctx; }
   net::Worker& worker(size_t i) { return *slots_[i].worker; }
+  // Worker i's downstream connection counters; read on worker i's thread only.
+  const obs::ListenerStats& listener_stats(size_t i) const { return *slots_[i].stats; }
 
  private:
   struct Listening {
@@ -60,6 +63,7 @@ class ProxyServer {
     proxy::ListenerBinding binding;
   };
   struct Slot {
+    std::unique_ptr<obs::ListenerStats> stats;  // first: outlives the worker's connections
     std::unique_ptr<net::Worker> worker;
     std::unique_ptr<proxy::WorkerContext> ctx;
     std::map<std::string, std::shared_ptr<boost::asio::ip::tcp::acceptor>> acceptors;  // key "host:port"

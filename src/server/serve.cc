@@ -95,7 +95,8 @@ int run_serve(const ServeOptions& opts) {
     src.control = &main_io;
     src.reloader = &reloader;
     for (size_t i = 0; i < server.worker_count(); ++i)
-      src.workers.push_back({&server.worker(i), &server.worker_context(i), metrics[i].get()});
+      src.workers.push_back(
+          {&server.worker(i), &server.worker_context(i), metrics[i].get(), &server.listener_stats(i)});
     auto app = opts.selector.find("app");
     if (app != opts.selector.end()) src.identity.source_workload = app->second;
     src.identity.source_namespace = opts.proxy_namespace;

@@ -314,6 +314,44 @@ class Observability(unittest.TestCase):
         self.assertEqual(total(s, "envoy_cluster_circuit_breakers_default_rq_open", cluster_name=f"outbound|80|v2|{HOST}"), 0)
         self.assertEqual(total(s, "envoy_cluster_outlier_detection_ejections_active", cluster_name=f"outbound|80|v2|{HOST}"), 0)
 
+    def test_downstream_connection_stats(self):
+        # N client connections open: active N on this listener, total +N; closed: active back to 0, destroy +N.
+        import socket
+        listener = {"envoy_listener_address": f"127.0.0.1_{self.port}"}
+
+        def counts():
+            _, s = parse_prometheus(self.scrape())
+            lt = lambda name: total(s, "envoy_listener_downstream_cx_" + name, **listener)  # noqa: E731
+            return (lt("total"), lt("active"), lt("destroy"), total(s, "envoy_http_downstream_cx_total"),
+                    total(s, "envoy_http_downstream_cx_active"))
+
+        def wait_for(pred, what):
+            deadline = time.monotonic() + 5
+            c = counts()
+            while not pred(c) and time.monotonic() < deadline:
+                time.sleep(0.05)
+                c = counts()
+            self.assertTrue(pred(c), f"{what}: (total, active, destroy, http total, http active) = {c}")
+            return c
+
+        types, _ = parse_prometheus(self.scrape())
+        self.assertEqual(types["envoy_listener_downstream_cx_total"], "counter")
+        self.assertEqual(types["envoy_listener_downstream_cx_active"], "gauge")
+        base_total, _, base_destroy, _, _ = wait_for(lambda c: c[1] == 0, "earlier tests' connections still open")
+        self.assertGreaterEqual(base_total, 1)  # setUpClass's client
+        self.assertEqual(base_destroy, base_total)
+        n = 5
+        socks = [socket.create_connection(("127.0.0.1", self.port)) for _ in range(n)]
+        try:
+            # No requests on them: the request counts other tests check stay as they are.
+            c = wait_for(lambda c: c[1] == n, f"{n} connections open")
+            self.assertEqual(c, (base_total + n, n, base_destroy, base_total + n, n))
+        finally:
+            for sk in socks:
+                sk.close()
+        c = wait_for(lambda c: c[1] == 0, "connections closed")
+        self.assertEqual(c, (base_total + n, 0, base_destroy + n, base_total + n, 0))
+
     def test_explain_matches_cli(self):
         q = "/explain?method=GET&url=http%3A%2F%2Freviews.example.com%2Fv2%2Fa&header=x-a%3A1&gateway=default/gw"
         status, _, body = self.admin_get(q)
