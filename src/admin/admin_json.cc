@@ -110,6 +110,7 @@ json config_dump_json(const snapshot::Snapshot* snap, const server::ReloadStatus
     failed.push_back({{"address", f.address}, {"error", f.error}, {"attempts", f.attempts}, {"since_unix", since}});
   }
   j["listeners_failed"] = std::move(failed);
+  j["applied"] = status.applied;
   if (!snap) return j;
   j["snapshot_version"] = snap->version;
   if (snap->config) {

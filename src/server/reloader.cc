@@ -23,6 +23,14 @@ bool Reloader::reload(ProxyServer* server) {
                   r.kept_previous ? "; its last good version stays in force" : "");
 
   const bool failed = !admitted.rejected.empty();
+  const auto& cs = admitted.config;
+  const bool has_objects = !cs.gateways.empty() || !cs.virtual_services.empty() || !cs.destination_rules.empty() ||
+                           !cs.service_entries.empty() || !cs.workload_entries.empty();
+  const bool clean = !failed && !admitted.diagnostics.has_errors();
+  if (has_objects || clean) {
+    std::lock_guard lock(status_mu_);
+    status_.applied = true;
+  }
 
   snapshot::CompileOptions copts;
   copts.version = status_.version + 1;

@@ -83,12 +83,21 @@ int run_serve(const ServeOptions& opts) {
 
   // The main thread is the control thread: signals, config watching, reloads, drain.
   asio::io_context main_io;
-  std::function<void()> reload = [&] { reloader.reload(&server); };
+  std::unique_ptr<admin::AdminServer> admin_server;
+  bool draining = false;
+  // /ready: 200 once a config has taken effect (a first config that was broken or absent turns
+  // it on when a later reload applies one), 503 from the start of the drain on.
+  auto update_ready = [&] {
+    if (admin_server) admin_server->set_ready(!draining && reloader.status().applied);
+  };
+  std::function<void()> reload = [&] {
+    reloader.reload(&server);
+    update_ready();
+  };
   ConfigWatcher watcher(main_io, opts.config_paths, opts.reload_debounce, reload);
   if (opts.watch && !watcher.start()) spdlog::warn("inotify unavailable: reload with SIGHUP");
 
   // Admin listener: its own thread; asks the workers and this thread for data by message.
-  std::unique_ptr<admin::AdminServer> admin_server;
   if (opts.admin != "off") {
     admin::AdminSources src;
     src.store = &store;
@@ -107,7 +116,7 @@ int run_serve(const ServeOptions& opts) {
     // data plane down with it: say so loudly and serve traffic without the admin listener.
     if (admin_server->start(opts.admin, error)) {
       spdlog::info("admin listening on {}:{}", opts.admin.substr(0, opts.admin.rfind(':')), admin_server->port());
-      admin_server->set_ready(store.load() != nullptr);
+      update_ready();
     } else {
       spdlog::error("{}; serving without the admin listener", error);
       admin_server.reset();
@@ -167,7 +176,8 @@ int run_serve(const ServeOptions& opts) {
   term.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: no longer accepting; draining up to {} ms", sig, opts.drain_time.count());
-    if (admin_server) admin_server->set_ready(false);
+    draining = true;
+    update_ready();
     server.stop_accepting();
     hup.cancel();
     outlier_timer.cancel();

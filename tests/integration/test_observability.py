@@ -410,6 +410,43 @@ class AdminPortTaken(unittest.TestCase):
                 gw.stop()
 
 
+class ReadyAfterBrokenFirstConfig(unittest.TestCase):
+    def test_ready_turns_200_once_a_reload_applies_a_config(self):
+        # Config absent at start, then broken, then valid: /ready is 503, 503, then 200 and traffic flows.
+        with harness.start_upstream("reviews", "v1") as up1, harness.start_upstream("reviews", "v2") as up2:
+            port, admin = harness.free_port(), harness.free_port()
+            root = tempfile.mkdtemp(prefix="sy-ready-")
+            self.addCleanup(shutil.rmtree, root, True)
+            conf = os.path.join(root, "conf")  # does not exist yet
+            gw = harness.start_process([harness.switchyard_bin(), "serve", "-c", conf, "--bind", "127.0.0.1",
+                                        "--workers", "2", "--admin", f"127.0.0.1:{admin}", "--access-log", "off"],
+                                       ready_port=admin)
+            self.addCleanup(gw.stop)
+
+            def ready():
+                return harness.http("GET", f"http://127.0.0.1:{admin}/ready")[0]
+
+            self.assertEqual(harness.http("GET", f"http://127.0.0.1:{admin}/healthz")[0], 200)
+            self.assertEqual(ready(), 503)
+            os.mkdir(conf)
+            broken = harness.write_yaml(conf, "broken.yaml", "apiVersion: networking.istio.io/v1\nkind: [Gateway\n")
+            deadline = time.monotonic() + 5
+            while f"rejected file:{broken}" not in gw.stderr() and time.monotonic() < deadline:
+                time.sleep(0.02)
+            self.assertIn(f"rejected file:{broken}", gw.stderr())  # the reload ran and rejected it
+            self.assertEqual(ready(), 503)
+            os.unlink(os.path.join(conf, "broken.yaml"))
+            tmp = harness.write_yaml(root, "config.yaml", "\n---\n".join(d.strip("\n") for d in config(port, up1, up2)))
+            os.rename(tmp, os.path.join(conf, "config.yaml"))
+            deadline = time.monotonic() + 5
+            while ready() != 200 and time.monotonic() < deadline:
+                time.sleep(0.02)
+            self.assertEqual(ready(), 200, gw.stderr())
+            c = gwtest.Client(port)
+            self.addCleanup(c.close)
+            self.assertEqual(c.get("/v1/x", host="reviews.example.com")[0], 200)
+
+
 class JsonAccessLogAndDrain(unittest.TestCase):
     def test_json_log_flags_and_ready_while_draining(self):
         with harness.start_upstream("reviews", "v1") as up1, harness.start_upstream("reviews", "v2") as up2:
