@@ -92,7 +92,8 @@ json cluster_base(const snapshot::Cluster& c) {
 
 }  // namespace
 
-json config_dump_json(const snapshot::Snapshot* snap, const server::ReloadStatus& status) {
+json config_dump_json(const snapshot::Snapshot* snap, const server::ReloadStatus& status,
+                      const std::vector<server::ListenerFailure>& failed_listeners) {
   json rejected = json::array();
   for (const auto& r : status.rejected) {
     json errors = json::array();
@@ -103,6 +104,13 @@ json config_dump_json(const snapshot::Snapshot* snap, const server::ReloadStatus
             {"content_hash", fmt::format("{:016x}", status.content_hash)},
             {"reloads", {{"ok", status.reloads_ok}, {"rejected", status.reloads_failed}}},
             {"last_reload_rejected", std::move(rejected)}};
+  json failed = json::array();
+  for (const auto& f : failed_listeners) {
+    const auto since = std::chrono::duration_cast<std::chrono::seconds>(f.since.time_since_epoch()).count();
+    failed.push_back({{"address", f.address}, {"error", f.error}, {"attempts", f.attempts}, {"since_unix", since}});
+  }
+  j["listeners_failed"] = std::move(failed);
+  j["applied"] = status.applied;
   if (!snap) return j;
   j["snapshot_version"] = snap->version;
   if (snap->config) {

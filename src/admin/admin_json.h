@@ -8,14 +8,16 @@
 #include <vector>
 
 #include "policy/cluster_state.h"
+#include "server/listener_failure.h"
 #include "server/reloader.h"
 #include "snapshot/snapshot.h"
 
 namespace sy::admin {
 
 // Version, hash, files, the objects loaded, the listeners/routes/clusters as compiled (defaults
-// filled in) and what the last reload rejected.
-nlohmann::json config_dump_json(const snapshot::Snapshot* snap, const server::ReloadStatus& status);
+// filled in), what the last reload rejected and the listeners whose port has not opened yet.
+nlohmann::json config_dump_json(const snapshot::Snapshot* snap, const server::ReloadStatus& status,
+                                const std::vector<server::ListenerFailure>& failed_listeners = {});
 
 // Every cluster with its endpoints (labels, weight, ejection state) and, when the shared cluster
 // state is available, active requests/connections and circuit-breaker usage.

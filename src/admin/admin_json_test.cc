@@ -59,6 +59,20 @@ TEST(AdminJson, ConfigDumpReportsRejections) {
   EXPECT_EQ(j["last_reload_rejected"][0]["kept_previous"], true);
 }
 
+TEST(AdminJson, ConfigDumpListsListenersThatFailedToOpen) {
+  server::ReloadStatus st;
+  st.applied = true;
+  server::ListenerFailure f{"127.0.0.1:8080", "cannot listen on 127.0.0.1:8080: Address already in use", 3,
+                            std::chrono::system_clock::time_point(std::chrono::seconds(1700000000))};
+  auto j = config_dump_json(nullptr, st, {f});
+  ASSERT_EQ(j["listeners_failed"].size(), 1u);
+  EXPECT_EQ(j["listeners_failed"][0]["address"], "127.0.0.1:8080");
+  EXPECT_EQ(j["listeners_failed"][0]["attempts"], 3);
+  EXPECT_EQ(j["listeners_failed"][0]["since_unix"], 1700000000);
+  EXPECT_EQ(j["applied"], true);
+  EXPECT_TRUE(config_dump_json(nullptr, st)["listeners_failed"].empty());
+}
+
 TEST(AdminJson, ClustersWithoutSharedStateAreHealthy) {
   snapshot::Snapshot s;
   snapshot::Cluster c;

@@ -146,6 +146,7 @@ void AdminServer::scrape(std::function<void(Response)> done) {
   auto extras = std::make_shared<obs::ScrapeExtras>(src_.identity);
   g->finish = [this, g, extras, done = std::move(done)] {
     for (const auto& w : src_.workers) extras->requests_in_flight += w.ctx ? w.ctx->in_flight() : 0;
+    if (src_.listener_failures) extras->listeners_failed = src_.listener_failures().size();
     std::vector<obs::ClusterGauges> gauges;
     if (src_.cluster_view) {
       for (const auto& v : src_.cluster_view()) {
@@ -170,9 +171,10 @@ void AdminServer::scrape(std::function<void(Response)> done) {
   });
   for (size_t i = 0; i < src_.workers.size(); ++i) {
     const auto& w = src_.workers[i];
-    w.loop->post([this, metrics = w.metrics, g, i, arrived] {
+    w.loop->post([this, metrics = w.metrics, listeners = w.listeners, g, i, arrived] {
       // Worker thread: copy, then hand the copy to the admin thread.
       obs::MetricsData copy = metrics ? metrics->snapshot() : obs::MetricsData{};
+      if (listeners) copy.listeners = listeners->snapshot();
       asio::post(io_, [g, i, arrived, copy = std::move(copy)]() mutable {
         g->parts[i] = std::move(copy);
         arrived();
@@ -193,7 +195,9 @@ void AdminServer::handle(const std::string& method, const std::string& target, s
   if (path == "/config_dump") {
     return with_status([this, done = std::move(done)](server::ReloadStatus s) {
       auto snap = src_.store ? src_.store->load() : nullptr;
-      done(json_response(config_dump_json(snap.get(), s)));
+      std::vector<server::ListenerFailure> failed;
+      if (src_.listener_failures) failed = src_.listener_failures();
+      done(json_response(config_dump_json(snap.get(), s, failed)));
     });
   }
   if (path == "/clusters") {

@@ -17,9 +17,11 @@
 #include <vector>
 
 #include "net/worker.h"
+#include "obs/listener_stats.h"
 #include "obs/metrics.h"
 #include "policy/cluster_state.h"
 #include "proxy/worker_context.h"
+#include "server/listener_failure.h"
 #include "server/reloader.h"
 #include "snapshot/snapshot_store.h"
 
@@ -33,10 +35,13 @@ struct AdminSources {
     net::Worker* loop = nullptr;
     const proxy::WorkerContext* ctx = nullptr;  // in_flight() only (atomic)
     const obs::WorkerMetrics* metrics = nullptr;  // read on `loop` only
+    const obs::ListenerStats* listeners = nullptr;  // read on `loop` only
   };
   std::vector<WorkerRef> workers;
   // Shared cluster state (breakers, outlier), callable from any thread; empty when unavailable.
   std::function<std::vector<policy::ClusterStateRegistry::ClusterView>()> cluster_view;
+  // Listeners the config wants whose port has not opened yet; callable from any thread, may be empty.
+  std::function<std::vector<server::ListenerFailure>()> listener_failures;
   obs::ScrapeExtras identity;  // source_workload / namespace
 };
 

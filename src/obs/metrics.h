@@ -1,6 +1,6 @@
 // Istio standard request metrics (istio_requests_total, istio_request_duration_milliseconds,
-// istio_request_bytes, istio_response_bytes) plus Envoy-style per-cluster and downstream
-// counters, kept per worker and summed when scraped.
+// istio_request_bytes, istio_response_bytes) plus Envoy-style per-cluster, downstream request
+// and listener connection counters, kept per worker and summed when scraped.
 //
 // Threads: one WorkerMetrics per worker, touched only on that worker's thread (on_request_done
 // and snapshot()). A scrape posts to each worker, which copies its state into an immutable
@@ -15,6 +15,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "obs/listener_stats.h"
 #include "proxy/request_observer.h"
 #include "snapshot/snapshot_store.h"
 
@@ -102,6 +103,7 @@ struct MetricsData {
   std::vector<std::pair<std::string, ClusterCounters>> clusters;  // by cluster name
   uint64_t downstream_rq_total = 0;
   std::array<uint64_t, 6> downstream_rq_xx{};
+  std::vector<std::pair<std::string, ListenerCounters>> listeners;  // by listener address (listener_stats.h)
 };
 
 class WorkerMetrics final : public proxy::RequestObserver {
@@ -152,6 +154,7 @@ struct ScrapeExtras {
   uint64_t reloads_ok = 0, reloads_rejected = 0;
   uint64_t rejected_objects = 0;
   int64_t requests_in_flight = 0;
+  uint64_t listeners_failed = 0;  // wanted listeners whose port has not opened yet
 };
 
 // Upstream gauges/counters from the shared cluster state, when the proxy has one (optional).

@@ -64,6 +64,8 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
   // Merge by rendered labels: workers intern destinations independently.
   std::map<MergedKey, RequestSeries> series;
   std::map<std::string, ClusterCounters> clusters;
+  std::map<std::string, ListenerCounters> listeners;
+  ListenerCounters downstream_cx;
   uint64_t downstream_total = 0;
   std::array<uint64_t, 6> downstream_xx{};
   for (const auto& w : workers) {
@@ -74,6 +76,10 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
       series[mk].add(s);
     }
     for (const auto& [name, c] : w.clusters) clusters[name].add(c);
+    for (const auto& [address, c] : w.listeners) {
+      listeners[address].add(c);
+      downstream_cx.add(c);
+    }
     downstream_total += w.downstream_rq_total;
     for (size_t i = 0; i < downstream_xx.size(); ++i) downstream_xx[i] += w.downstream_rq_xx[i];
   }
@@ -159,6 +165,25 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
   header(out, "envoy_http_downstream_rq_active", "gauge", "Downstream requests in flight.");
   out += fmt::format("envoy_http_downstream_rq_active {}\n", extras.requests_in_flight);
 
+  auto listener_metric = [&](std::string_view metric, std::string_view type, std::string_view help, auto field) {
+    header(out, metric, type, help);
+    for (const auto& [address, c] : listeners)
+      out += fmt::format("{}{{envoy_listener_address=\"{}\"}} {}\n", metric, esc(address), field(c));
+  };
+  listener_metric("envoy_listener_downstream_cx_total", "counter", "Connections accepted.",
+                  [](const ListenerCounters& c) { return c.cx_total; });
+  listener_metric("envoy_listener_downstream_cx_destroy", "counter", "Connections that ended.",
+                  [](const ListenerCounters& c) { return c.cx_destroy; });
+  listener_metric("envoy_listener_downstream_cx_active", "gauge", "Connections open.",
+                  [](const ListenerCounters& c) { return c.cx_active; });
+  // Every listener serves HTTP: the connection manager totals are the listeners' sums.
+  header(out, "envoy_http_downstream_cx_total", "counter", "Downstream connections accepted.");
+  out += fmt::format("envoy_http_downstream_cx_total {}\n", downstream_cx.cx_total);
+  header(out, "envoy_http_downstream_cx_destroy", "counter", "Downstream connections that ended.");
+  out += fmt::format("envoy_http_downstream_cx_destroy {}\n", downstream_cx.cx_destroy);
+  header(out, "envoy_http_downstream_cx_active", "gauge", "Downstream connections open.");
+  out += fmt::format("envoy_http_downstream_cx_active {}\n", downstream_cx.cx_active);
+
   header(out, "switchyard_config_version", "gauge", "Version of the config in force.");
   out += fmt::format("switchyard_config_version {}\n", extras.config_version);
   header(out, "switchyard_config_reloads_total", "counter", "Config loads by result.");
@@ -166,6 +191,8 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
   out += fmt::format("switchyard_config_reloads_total{{result=\"rejected\"}} {}\n", extras.reloads_rejected);
   header(out, "switchyard_config_rejected_objects", "gauge", "Objects the last reload rejected.");
   out += fmt::format("switchyard_config_rejected_objects {}\n", extras.rejected_objects);
+  header(out, "switchyard_listeners_failed", "gauge", "Listeners whose port could not be opened yet (retried).");
+  out += fmt::format("switchyard_listeners_failed {}\n", extras.listeners_failed);
   return out;
 }
 

@@ -209,5 +209,37 @@ TEST(Metrics, ConfigGaugesAndEscaping) {
   EXPECT_NE(text.find("source_workload=\"gw\\\"1\""), std::string::npos);
 }
 
+TEST(Metrics, ListenerConnectionsAreSummedPerListenerAndOverall) {
+  // Two workers share listener 0.0.0.0_8080; one also has a mesh listener.
+  ListenerStats w1, w2;
+  auto& a = w1.listener(listener_stat_name("0.0.0.0", 8080));
+  a.cx_total = 5;
+  a.cx_destroy = 3;
+  a.cx_active = 2;
+  auto& b = w2.listener(listener_stat_name("0.0.0.0", 8080));
+  b.cx_total = 1;
+  b.cx_active = 1;
+  w2.listener(listener_stat_name("::1", 15001)).cx_total = 4;
+  w2.listener(listener_stat_name("::1", 15001)).cx_destroy = 4;
+  MetricsData d1, d2;
+  d1.listeners = w1.snapshot();
+  d2.listeners = w2.snapshot();
+  ScrapeExtras x;
+  x.listeners_failed = 1;
+  const std::string text = render_prometheus({d1, d2}, x, {});
+  const std::string l8080 = "{envoy_listener_address=\"0.0.0.0_8080\"}";
+  const std::string l15001 = "{envoy_listener_address=\"__1_15001\"}";
+  EXPECT_EQ(value_of(text, "envoy_listener_downstream_cx_total" + l8080), 6) << text;
+  EXPECT_EQ(value_of(text, "envoy_listener_downstream_cx_active" + l8080), 3);
+  EXPECT_EQ(value_of(text, "envoy_listener_downstream_cx_destroy" + l8080), 3);
+  EXPECT_EQ(value_of(text, "envoy_listener_downstream_cx_total" + l15001), 4);
+  EXPECT_EQ(value_of(text, "envoy_listener_downstream_cx_active" + l15001), 0);
+  EXPECT_EQ(value_of(text, "envoy_http_downstream_cx_total "), 10);
+  EXPECT_EQ(value_of(text, "envoy_http_downstream_cx_active "), 3);
+  EXPECT_EQ(value_of(text, "envoy_http_downstream_cx_destroy "), 7);
+  EXPECT_EQ(value_of(text, "switchyard_listeners_failed "), 1);
+  EXPECT_NE(text.find("# TYPE envoy_listener_downstream_cx_active gauge"), std::string::npos);
+}
+
 }  // namespace
 }  // namespace sy::obs

@@ -65,14 +65,16 @@ class WorkerContext {
     return *registry_;
   }
 
-  // The cluster table of the snapshot in force, rebuilt when a new snapshot was published.
-  // The caller keeps the shared_ptr for the whole request.
+  // The cluster table of the snapshot in force, rebuilt when a new snapshot was published (the
+  // server also calls it right after a reload, so idle pools are pruned without waiting for a
+  // request). The caller keeps the shared_ptr for the whole request.
   std::shared_ptr<upstream::ClusterTable> current() {
     auto snap = store_.load();
     if (!table_ || &table_->snapshot() != snap.get()) {
       auto states = cluster_states().bind(*snap, std::chrono::steady_clock::now());
-      table_ = std::make_shared<upstream::ClusterTable>(std::move(snap), rng_.next(), &dns_);
+      table_ = std::make_shared<upstream::ClusterTable>(std::move(snap), rng_.next(), &dns_, &pool_);
       table_->set_states(std::move(states));
+      pool_.retain_only(table_->known_endpoints());  // pools to removed endpoints drain
     }
     return table_;
   }

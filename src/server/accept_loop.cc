@@ -31,7 +31,7 @@ std::optional<uint16_t> original_destination_port(tcp::socket& s) {
 }  // namespace
 
 asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp::acceptor> acceptor,
-                                  proxy::ListenerBinding binding) {
+                                  proxy::ListenerBinding binding, obs::ListenerCounters& counters) {
   for (;;) {
     auto [ec, socket] = co_await acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
     if (ec) {
@@ -42,6 +42,8 @@ asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp
       co_await pause.async_wait(asio::as_tuple(asio::use_awaitable));
       continue;
     }
+    ++counters.cx_total;
+    ++counters.cx_active;
     net::tune_accepted_socket(socket);
     proxy::ListenerBinding conn_binding = binding;
     if (binding.mesh) {
@@ -50,7 +52,10 @@ asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp
       if (auto orig = original_destination_port(socket); orig && !lec && *orig != local.port()) conn_binding.port = *orig;
     }
     asio::co_spawn(ctx.io(), proxy::serve_http1_connection(ctx, std::move(conn_binding), std::move(socket)),
-                   [](std::exception_ptr e) {
+                   // The connection has ended, whichever way: it runs on this worker.
+                   [&counters](std::exception_ptr e) {
+                     --counters.cx_active;
+                     ++counters.cx_destroy;
                      if (!e) return;
                      try {
                        std::rethrow_exception(e);

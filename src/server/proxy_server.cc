@@ -18,6 +18,7 @@ ProxyServer::ProxyServer(const ServeOptions& opts, const snapshot::SnapshotStore
   slots_.resize(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
     auto& slot = slots_[static_cast<size_t>(i)];
+    slot.stats = std::make_unique<obs::ListenerStats>();
     slot.worker = std::make_unique<net::Worker>(i);
     slot.ctx = std::make_unique<proxy::WorkerContext>(slot.worker->io(), store_, i, opts.timeouts);
   }
@@ -43,17 +44,41 @@ std::map<std::string, ProxyServer::Listening> ProxyServer::desired(const snapsho
   return out;
 }
 
-bool ProxyServer::open(Slot& slot, const Listening& l, std::string& error) {
-  boost::system::error_code ec;
-  net::ListenAddress addr{l.host, l.port};
-  auto acceptor = std::make_shared<tcp::acceptor>(net::open_reuseport_acceptor(slot.worker->io(), addr, ec));
-  if (ec) {
-    error = "cannot listen on " + addr.to_string() + ": " + ec.message();
-    return false;
+// The sockets are opened here, on the main thread (opening registers them with the worker's
+// reactor, which is thread-safe), so that a busy port is known before any worker accepts on it;
+// each worker then takes its socket over on its own thread.
+bool ProxyServer::open_everywhere(const std::string& key, const Listening& l, std::string& error) {
+  std::vector<std::shared_ptr<tcp::acceptor>> opened;
+  const net::ListenAddress addr{l.host, l.port};
+  for (auto& slot : slots_) {
+    boost::system::error_code ec;
+    auto acceptor = std::make_shared<tcp::acceptor>(net::open_reuseport_acceptor(slot.worker->io(), addr, ec));
+    if (ec) {
+      error = "cannot listen on " + addr.to_string() + ": " + ec.message();
+      for (auto& a : opened) a->close(ec);  // not yet seen by any worker
+      return false;
+    }
+    opened.push_back(std::move(acceptor));
   }
-  asio::co_spawn(slot.worker->io(), accept_loop(*slot.ctx, acceptor, l.binding), asio::detached);
-  slot.acceptors[addr.to_string() + (l.binding.mesh ? " (mesh)" : "")] = std::move(acceptor);
+  const std::string stat_name = obs::listener_stat_name(l.host, l.port);
+  for (size_t i = 0; i < slots_.size(); ++i) {
+    Slot* s = &slots_[i];
+    s->worker->post([s, key, stat_name, binding = l.binding, acceptor = std::move(opened[i])] {
+      asio::co_spawn(s->worker->io(), accept_loop(*s->ctx, acceptor, binding, s->stats->listener(stat_name)),
+                     asio::detached);
+      s->acceptors[key] = acceptor;
+    });
+  }
   return true;
+}
+
+void ProxyServer::note_failure(const std::string& key, const Listening& l, const std::string& error) {
+  std::lock_guard lock(failed_mu_);
+  auto [it, first] = failed_.try_emplace(key, Failed{l, {key, error, 0, std::chrono::system_clock::now()}});
+  it->second.listening = l;
+  it->second.failure.error = error;
+  ++it->second.failure.attempts;
+  if (first) spdlog::error("{}; retrying every second", error);
 }
 
 void ProxyServer::close(Slot& slot, const std::string& key) {
@@ -74,42 +99,101 @@ bool ProxyServer::start(std::string& error) {
       return false;
     }
   }
-  open_ = desired(*store_.load());
-  for (auto& slot : slots_) {
-    for (const auto& [key, l] : open_) {
-      if (!open(slot, l, error)) return false;
-    }
+  // A port that cannot be opened at startup is fatal (the operator is there to see it); later
+  // ones are retried (sync_listeners).
+  for (const auto& [key, l] : desired(*store_.load())) {
+    if (!open_everywhere(key, l, error)) return false;
+    open_.emplace(key, l);
   }
   for (auto& slot : slots_) slot.worker->start();
-  started_ = true;
   return true;
 }
 
 void ProxyServer::sync_listeners(const snapshot::Snapshot& snap) {
+  if (!accepting_) return;
   auto want = desired(snap);
+  for (auto it = open_.begin(); it != open_.end();) {
+    if (want.contains(it->first)) {
+      ++it;
+      continue;
+    }
+    for (auto& slot : slots_) {
+      Slot* s = &slot;
+      slot.worker->post([s, key = it->first] { close(*s, key); });
+    }
+    spdlog::info("listener removed: {}", it->first);
+    it = open_.erase(it);
+  }
+  {
+    std::lock_guard lock(failed_mu_);
+    std::erase_if(failed_, [&](const auto& f) {
+      if (want.contains(f.first)) return false;
+      spdlog::info("listener {} no longer wanted; stopped retrying it", f.first);
+      return true;
+    });
+  }
   for (const auto& [key, l] : want) {
     if (open_.contains(key)) continue;
-    for (auto& slot : slots_) {
-      Slot* s = &slot;
-      slot.worker->post([s, l] {
-        std::string error;
-        if (!open(*s, l, error)) spdlog::error("{}", error);
-      });
+    std::string error;
+    if (!open_everywhere(key, l, error)) {
+      note_failure(key, l, error);
+      continue;
     }
+    {
+      std::lock_guard lock(failed_mu_);
+      failed_.erase(key);
+    }
+    open_.emplace(key, l);
     spdlog::info("listener added: {}", key);
   }
-  for (const auto& [key, l] : open_) {
-    if (want.contains(key)) continue;
-    for (auto& slot : slots_) {
-      Slot* s = &slot;
-      slot.worker->post([s, key] { close(*s, key); });
-    }
-    spdlog::info("listener removed: {}", key);
+}
+
+bool ProxyServer::retry_failed() {
+  if (!accepting_) return false;
+  std::vector<std::pair<std::string, Listening>> todo;
+  {
+    std::lock_guard lock(failed_mu_);
+    for (const auto& [key, f] : failed_) todo.emplace_back(key, f.listening);
   }
-  open_ = std::move(want);
+  for (const auto& [key, l] : todo) {
+    std::string error;
+    if (!open_everywhere(key, l, error)) {
+      note_failure(key, l, error);
+      continue;
+    }
+    uint32_t attempts = 0;
+    {
+      std::lock_guard lock(failed_mu_);
+      attempts = failed_[key].failure.attempts;
+      failed_.erase(key);
+    }
+    open_.emplace(key, l);
+    spdlog::info("listener added: {} (opened after {} failed attempt(s))", key, attempts);
+  }
+  std::lock_guard lock(failed_mu_);
+  return !failed_.empty();
+}
+
+std::vector<ListenerFailure> ProxyServer::listener_failures() const {
+  std::lock_guard lock(failed_mu_);
+  std::vector<ListenerFailure> out;
+  for (const auto& [_, f] : failed_) out.push_back(f.failure);
+  return out;
+}
+
+void ProxyServer::refresh_workers() {
+  for (auto& slot : slots_) {
+    proxy::WorkerContext* ctx = slot.ctx.get();
+    slot.worker->post([ctx] { ctx->current(); });
+  }
 }
 
 void ProxyServer::stop_accepting() {
+  accepting_ = false;
+  {
+    std::lock_guard lock(failed_mu_);
+    failed_.clear();
+  }
   for (auto& slot : slots_) {
     Slot* s = &slot;
     slot.worker->post([s] {

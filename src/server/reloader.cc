@@ -22,21 +22,33 @@ bool Reloader::reload(ProxyServer* server) {
     spdlog::error("rejected {} ({}){}", r.key, r.errors.empty() ? "see above" : r.errors.front().message,
                   r.kept_previous ? "; its last good version stays in force" : "");
 
+  const bool failed = !admitted.rejected.empty();
+  const auto& cs = admitted.config;
+  const bool has_objects = !cs.gateways.empty() || !cs.virtual_services.empty() || !cs.destination_rules.empty() ||
+                           !cs.service_entries.empty() || !cs.workload_entries.empty();
+  const bool clean = !failed && !admitted.diagnostics.has_errors();
+  if (has_objects || clean) {
+    std::lock_guard lock(status_mu_);
+    status_.applied = true;
+  }
+
   snapshot::CompileOptions copts;
   copts.version = status_.version + 1;
   copts.proxy_namespace = opts_.proxy_namespace;
   copts.proxy_labels = opts_.selector;
   auto snap = snapshot::compile(std::move(admitted.config), copts);
 
-  const bool failed = !admitted.rejected.empty();
   // The same effective config (an editor's save without changes, a rejected edit that kept the
   // last good versions, a SIGHUP): nothing to publish, workers keep their tables.
   if (status_.version > 0 && snap->content_hash == status_.content_hash) {
     spdlog::debug("config unchanged ({:016x})", snap->content_hash);
-    std::lock_guard lock(status_mu_);
-    ++(failed ? status_.reloads_failed : status_.reloads_ok);
-    ++status_.reloads_unchanged;
-    status_.rejected = std::move(admitted.rejected);
+    {
+      std::lock_guard lock(status_mu_);
+      ++(failed ? status_.reloads_failed : status_.reloads_ok);
+      ++status_.reloads_unchanged;
+      status_.rejected = std::move(admitted.rejected);
+    }
+    if (server) server->retry_failed();  // a reload is also a retry of listeners that failed to open
     return true;
   }
   store_.publish(snap);
@@ -47,7 +59,10 @@ bool Reloader::reload(ProxyServer* server) {
     ++(failed ? status_.reloads_failed : status_.reloads_ok);
     status_.rejected = std::move(admitted.rejected);
   }
-  if (server) server->sync_listeners(*snap);
+  if (server) {
+    server->sync_listeners(*snap);
+    server->refresh_workers();
+  }
   const auto ms =
       std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count() / 1000.0;
   spdlog::info("config version {} ({:016x}) applied in {:.1f} ms: {} listener(s), {} cluster(s){}", snap->version,

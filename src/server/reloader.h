@@ -23,6 +23,10 @@ struct ReloadStatus {
   uint64_t reloads_ok = 0;         // reloads where everything was admitted
   uint64_t reloads_failed = 0;     // reloads where at least one object or file was rejected
   uint64_t reloads_unchanged = 0;  // of both: reloads whose result equalled the config in force
+  // A config has taken effect: some reload admitted at least one object, or loaded a clean
+  // (error-free, possibly empty) config. Stays true: later broken reloads keep the last good
+  // objects. False while every load so far failed outright (missing path, nothing parseable).
+  bool applied = false;
   std::vector<config::Rejection> rejected;  // of the last reload (still in force: they are not fixed yet)
 };
 

@@ -83,29 +83,40 @@ int run_serve(const ServeOptions& opts) {
 
   // The main thread is the control thread: signals, config watching, reloads, drain.
   asio::io_context main_io;
-  std::function<void()> reload = [&] { reloader.reload(&server); };
+  std::unique_ptr<admin::AdminServer> admin_server;
+  bool draining = false;
+  // /ready: 200 once a config has taken effect (a first config that was broken or absent turns
+  // it on when a later reload applies one), 503 from the start of the drain on.
+  auto update_ready = [&] {
+    if (admin_server) admin_server->set_ready(!draining && reloader.status().applied);
+  };
+  std::function<void()> reload = [&] {
+    reloader.reload(&server);
+    update_ready();
+  };
   ConfigWatcher watcher(main_io, opts.config_paths, opts.reload_debounce, reload);
   if (opts.watch && !watcher.start()) spdlog::warn("inotify unavailable: reload with SIGHUP");
 
   // Admin listener: its own thread; asks the workers and this thread for data by message.
-  std::unique_ptr<admin::AdminServer> admin_server;
   if (opts.admin != "off") {
     admin::AdminSources src;
     src.store = &store;
     src.control = &main_io;
     src.reloader = &reloader;
     for (size_t i = 0; i < server.worker_count(); ++i)
-      src.workers.push_back({&server.worker(i), &server.worker_context(i), metrics[i].get()});
+      src.workers.push_back(
+          {&server.worker(i), &server.worker_context(i), metrics[i].get(), &server.listener_stats(i)});
     auto app = opts.selector.find("app");
     if (app != opts.selector.end()) src.identity.source_workload = app->second;
     src.identity.source_namespace = opts.proxy_namespace;
     src.cluster_view = [&cluster_states] { return cluster_states.view(); };  // view() locks its own mutex
+    src.listener_failures = [&server] { return server.listener_failures(); };  // locks its own mutex too
     admin_server = std::make_unique<admin::AdminServer>(std::move(src));
     // An unavailable admin port (say, a second instance on the default 15000) must not take the
     // data plane down with it: say so loudly and serve traffic without the admin listener.
     if (admin_server->start(opts.admin, error)) {
       spdlog::info("admin listening on {}:{}", opts.admin.substr(0, opts.admin.rfind(':')), admin_server->port());
-      admin_server->set_ready(store.load() != nullptr);
+      update_ready();
     } else {
       spdlog::error("{}; serving without the admin listener", error);
       admin_server.reset();
@@ -136,6 +147,18 @@ int run_serve(const ServeOptions& opts) {
   };
   sweep_outliers();
 
+  // Listeners whose port could not be opened on a reload: try again every second until they open.
+  asio::steady_timer listener_retry(main_io);
+  std::function<void()> retry_listeners = [&] {
+    listener_retry.expires_after(std::chrono::seconds(1));
+    listener_retry.async_wait([&](boost::system::error_code ec) {
+      if (ec) return;
+      server.retry_failed();
+      retry_listeners();
+    });
+  };
+  retry_listeners();
+
   asio::signal_set term(main_io, SIGINT, SIGTERM);
   asio::steady_timer drain_timer(main_io);
   const auto drain_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
@@ -153,10 +176,12 @@ int run_serve(const ServeOptions& opts) {
   term.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: no longer accepting; draining up to {} ms", sig, opts.drain_time.count());
-    if (admin_server) admin_server->set_ready(false);
+    draining = true;
+    update_ready();
     server.stop_accepting();
     hup.cancel();
     outlier_timer.cancel();
+    listener_retry.cancel();
     *drain_deadline = std::chrono::steady_clock::now() + opts.drain_time;
     poll_drain();
   });

@@ -30,8 +30,28 @@ bool uses_dns(const snapshot::Cluster& c) {
   return c.discovery == snapshot::Discovery::kDns || c.discovery == snapshot::Discovery::kDnsRoundRobin;
 }
 
-ClusterTable::ClusterTable(std::shared_ptr<const snapshot::Snapshot> snap, uint64_t seed, DnsCache* dns)
-    : snapshot_(std::move(snap)), clusters_(snapshot_->clusters.size()), seed_(seed), dns_(dns) {}
+ClusterTable::ClusterTable(std::shared_ptr<const snapshot::Snapshot> snap, uint64_t seed, DnsCache* dns,
+                           ConnectionPool* pool)
+    : snapshot_(std::move(snap)), clusters_(snapshot_->clusters.size()), seed_(seed), dns_(dns), pool_(pool) {}
+
+EndpointSet ClusterTable::known_endpoints() const {
+  EndpointSet out;
+  for (const auto& c : snapshot_->clusters) {
+    const bool dns = uses_dns(c) && dns_ != nullptr;
+    for (const auto& ep : c.endpoints) {
+      if (ep.port == 0 || ep.port > 65535) continue;
+      const auto port = static_cast<uint16_t>(ep.port);
+      boost::system::error_code ec;
+      auto ip = asio::ip::make_address(ep.address, ec);
+      if (!ec) {
+        out.emplace(ip, port);
+      } else if (dns) {
+        for (const auto& a : dns_->resolved(ep.address)) out.emplace(a, port);
+      }
+    }
+  }
+  return out;
+}
 
 std::shared_ptr<ClusterRuntime> ClusterTable::runtime(uint32_t id) {
   auto& slot = clusters_[id];
@@ -56,6 +76,7 @@ std::shared_ptr<ClusterRuntime> ClusterTable::build(uint32_t id) {
     if (rt.eligible.size() <= i / 64) rt.eligible.push_back(0);
     if (ip && ep.port > 0 && ep.port <= 65535) {
       rt.addresses[i] = asio::ip::tcp::endpoint(*ip, static_cast<uint16_t>(ep.port));
+      if (dns && pool_) pool_->admit(rt.addresses[i]);
       rt.eligible[i / 64] |= uint64_t{1} << (i % 64);
       ++rt.eligible_count;
     }

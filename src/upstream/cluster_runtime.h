@@ -13,6 +13,7 @@
 #include "lb/balancer.h"
 #include "policy/cluster_state.h"
 #include "snapshot/snapshot.h"
+#include "upstream/connection_pool.h"
 #include "upstream/dns_cache.h"
 
 namespace sy::upstream {
@@ -36,8 +37,10 @@ struct ClusterRuntime {
 
 class ClusterTable {
  public:
-  // `dns` (the worker's cache) may be null in tests without DNS clusters.
-  ClusterTable(std::shared_ptr<const snapshot::Snapshot> snap, uint64_t seed, DnsCache* dns = nullptr);
+  // `dns` (the worker's cache) may be null in tests without DNS clusters. `pool` (the worker's),
+  // when given, is told of every address a DNS cluster resolves to, so it pools connections to it.
+  ClusterTable(std::shared_ptr<const snapshot::Snapshot> snap, uint64_t seed, DnsCache* dns = nullptr,
+               ConnectionPool* pool = nullptr);
 
   const snapshot::Snapshot& snapshot() const { return *snapshot_; }
   const std::shared_ptr<const snapshot::Snapshot>& snapshot_ptr() const { return snapshot_; }
@@ -51,6 +54,10 @@ class ClusterTable {
   void set_states(policy::ClusterStateRegistry::Bound states) { states_ = std::move(states); }
   policy::ClusterState& state(uint32_t cluster_id) { return *states_[cluster_id]; }
 
+  // Every endpoint address this snapshot's clusters can pick now: static IP endpoints, and the
+  // addresses DNS endpoints last resolved to. What the worker's pool keeps after a reload.
+  EndpointSet known_endpoints() const;
+
  private:
   std::shared_ptr<ClusterRuntime> build(uint32_t id);
 
@@ -59,6 +66,7 @@ class ClusterTable {
   policy::ClusterStateRegistry::Bound states_;
   uint64_t seed_;
   DnsCache* dns_;
+  ConnectionPool* pool_;
 };
 
 // Translates the DestinationRule load-balancer policy into the balancer's own policy.

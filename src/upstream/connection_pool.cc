@@ -18,7 +18,7 @@ bool still_usable(boost::asio::ip::tcp::socket& s) {
 
 }  // namespace
 
-size_t ConnectionPool::EndpointHash::operator()(const boost::asio::ip::tcp::endpoint& e) const noexcept {
+size_t EndpointHash::operator()(const boost::asio::ip::tcp::endpoint& e) const noexcept {
   size_t h = std::hash<unsigned short>()(e.port());
   if (e.address().is_v4()) return h ^ (std::hash<uint32_t>()(e.address().to_v4().to_uint()) << 1);
   auto bytes = e.address().to_v6().to_bytes();
@@ -49,6 +49,11 @@ bool ConnectionPool::take_idle(const boost::asio::ip::tcp::endpoint& endpoint, P
 }
 
 void ConnectionPool::give_back(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection conn) {
+  if (!known(endpoint)) {
+    boost::system::error_code ignored;
+    conn.socket.close(ignored);
+    return;
+  }
   auto& list = idle_[endpoint];
   if (list.size() >= kMaxIdlePerEndpoint) {
     boost::system::error_code ignored;
@@ -81,6 +86,25 @@ void ConnectionPool::drop(const boost::asio::ip::tcp::endpoint& endpoint) {
     i.conn.socket.close(ignored);
   }
   idle_.erase(it);
+}
+
+void ConnectionPool::retain_only(EndpointSet known) {
+  known_ = std::move(known);
+  for (auto it = idle_.begin(); it != idle_.end();) {
+    if (known_->contains(it->first)) {
+      ++it;
+      continue;
+    }
+    for (auto& i : it->second) {
+      boost::system::error_code ignored;
+      i.conn.socket.close(ignored);
+    }
+    it = idle_.erase(it);
+  }
+}
+
+void ConnectionPool::admit(const boost::asio::ip::tcp::endpoint& endpoint) {
+  if (known_) known_->insert(endpoint);
 }
 
 void ConnectionPool::wake_one() {

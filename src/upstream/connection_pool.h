@@ -7,8 +7,10 @@
 #include <deque>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 namespace sy::upstream {
@@ -22,6 +24,11 @@ struct PooledConnection {
   bool reused = false;
   uint32_t requests = 0;  // requests already served on this connection
 };
+
+struct EndpointHash {
+  size_t operator()(const boost::asio::ip::tcp::endpoint& e) const noexcept;
+};
+using EndpointSet = std::unordered_set<boost::asio::ip::tcp::endpoint, EndpointHash>;
 
 class ConnectionPool {
  public:
@@ -41,8 +48,19 @@ class ConnectionPool {
   bool take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out,
                  std::chrono::milliseconds max_idle = std::chrono::milliseconds(0), bool always_probe = true);
 
-  // Returns a healthy connection for reuse. `idle_timeout` 0 means keep forever.
+  // Returns a healthy connection for reuse. A connection to an endpoint the config in force no
+  // longer has (see retain_only) is closed instead: a request that was in flight across the
+  // reload finishes, and its connection drains with it.
   void give_back(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection conn);
+
+  // After a reload: `known` is every endpoint address of the new config (static addresses and
+  // the addresses DNS names currently resolve to). Idle connections to other endpoints are
+  // closed now, and give_back refuses them from then on. Until the first call, any endpoint is
+  // accepted (unit tests, contexts without a config).
+  void retain_only(EndpointSet known);
+  // A DNS name of the config in force resolved to a new address: connections to it may be pooled.
+  void admit(const boost::asio::ip::tcp::endpoint& endpoint);
+  bool known(const boost::asio::ip::tcp::endpoint& endpoint) const { return !known_ || known_->contains(endpoint); }
 
   // Closes connections idle longer than `idle_timeout`. Called from a periodic timer.
   void expire(std::chrono::milliseconds idle_timeout);
@@ -64,10 +82,8 @@ class ConnectionPool {
     PooledConnection conn;
     Clock::time_point since;
   };
-  struct EndpointHash {
-    size_t operator()(const boost::asio::ip::tcp::endpoint& e) const noexcept;
-  };
   std::unordered_map<boost::asio::ip::tcp::endpoint, std::vector<Idle>, EndpointHash> idle_;
+  std::optional<EndpointSet> known_;  // endpoints of the config in force; unset = all
   std::deque<boost::asio::steady_timer*> waiters_;
 };
 

@@ -39,6 +39,12 @@ bool DnsCache::pending(const std::string& name) const {
   return it == names_.end() || !it->second.attempted;
 }
 
+const std::vector<asio::ip::address>& DnsCache::resolved(const std::string& name) const {
+  static const std::vector<asio::ip::address> kNone;
+  auto it = names_.find(name);
+  return it == names_.end() ? kNone : it->second.addresses;
+}
+
 asio::awaitable<void> DnsCache::wait_round(std::chrono::steady_clock::time_point deadline) {
   asio::steady_timer limit(io_);
   limit.expires_at(deadline);

@@ -30,6 +30,8 @@ class DnsCache {
   // and wakes the refresh loop; until its first resolution attempt ends, pending(name) is true.
   const std::vector<boost::asio::ip::address>& lookup(const std::string& name);
   bool pending(const std::string& name) const;
+  // Last addresses resolved for `name`, without registering it (empty when never looked up).
+  const std::vector<boost::asio::ip::address>& resolved(const std::string& name) const;
 
   // Changes whenever the address set of any name changes; cluster runtimes built from older
   // versions are rebuilt (cluster_runtime.h).

@@ -377,6 +377,56 @@ class ReloadTest(unittest.TestCase):
         self.assert_no_failures(load, gw)
         self.assertGreater(len(load.snapshot()), 100)
 
+    def test_busy_port_is_retried_until_it_opens(self):
+        # A Gateway server added on a port another process holds: reported, retried, serving within seconds once freed.
+        port, admin = harness.free_port(), harness.free_port()
+        busy = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.addCleanup(busy.close)
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(8)
+        extra = busy.getsockname()[1]
+        gw = self.start({"base.yaml": base_docs(port, self.blue, self.green), "vs.yaml": vs_doc(0)},
+                        listen_ports=[port], extra_args=["--admin", f"127.0.0.1:{admin}"])
+
+        def failed_listeners():
+            status, _, dump = harness.http_json("GET", f"http://127.0.0.1:{admin}/config_dump")
+            self.assertEqual(status, 200)
+            return {f["address"]: f for f in dump["listeners_failed"]}
+
+        def failed_gauge():
+            _, _, body = harness.http("GET", f"http://127.0.0.1:{admin}/stats/prometheus")
+            return int(re.search(r"^switchyard_listeners_failed (\d+)$", body.decode(), re.M).group(1))
+
+        def served_on_extra():
+            try:
+                status, hdrs, _ = harness.http("GET", f"http://127.0.0.1:{extra}/", headers={"Host": HOST}, timeout=0.5)
+                return (status, hdrs.get("x-upstream-version"))
+            except (OSError, http.client.HTTPException):
+                return None
+
+        with Load(port, threads=2) as load:
+            v0 = current_version(gw)
+            write_by_rename(os.path.join(gw.config_dir, "base.yaml"),
+                            base_docs(port, self.blue, self.green, extra_ports=[extra]))
+            wait_applied(gw, v0)
+            key = f"127.0.0.1:{extra}"
+            self.assertIn(f"cannot listen on {key}", gw.stderr())
+            self.assertIn(key, failed_listeners())
+            self.assertEqual(failed_gauge(), 1)
+            time.sleep(1.5)  # still busy: retried in the background, still failing
+            self.assertGreaterEqual(failed_listeners()[key]["attempts"], 2)
+            self.assertIsNone(served_on_extra())  # the other process holds it (and never answers)
+            busy.close()
+            freed = time.monotonic()
+            while served_on_extra() is None and time.monotonic() - freed < 5:
+                time.sleep(0.05)
+            self.assertEqual(served_on_extra(), (200, "blue"), gw.stderr()[-2000:])
+            self.assertLess(time.monotonic() - freed, 3.0)
+            self.assertEqual(failed_listeners(), {})
+            self.assertEqual(failed_gauge(), 0)
+            self.assertRegex(gw.stderr(), rf"listener added: {re.escape(key)} \(opened after \d+ failed attempt")
+        self.assert_no_failures(load, gw)
+
     def test_config_dir_deleted_then_recreated(self):
         # The config dir removed (everything stays in force, no errors) and created again with a change (it applies).
         port = harness.free_port()
