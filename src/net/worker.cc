@@ -31,6 +31,11 @@ void Worker::join() {
   if (thread_.joinable()) thread_.join();
 }
 
+void Worker::abandon_pending() {
+  if (thread_.joinable()) return;  // still running: only its own thread may touch the loop
+  io_.shutdown();
+}
+
 void Worker::post(std::function<void()> fn) { boost::asio::post(io_, std::move(fn)); }
 
 }  // namespace sy::net

@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "http/http1/response_parser.h"
+#include "proxy/free_list.h"
 
 namespace sy::proxy {
 
@@ -36,45 +37,6 @@ struct ForwardScratch {
     if (replay.capacity() > kBuffer) std::string().swap(replay);
     return true;
   }
-};
-
-// A bounded stack of reusable objects. take() hands one out (new if none is free); the Lease
-// returns it on destruction.
-template <class T>
-class FreeList {
- public:
-  explicit FreeList(size_t max_free) : max_free_(max_free) {}
-
-  class Lease {
-   public:
-    Lease(FreeList& owner, std::unique_ptr<T> obj) : owner_(&owner), obj_(std::move(obj)) {}
-    Lease(Lease&&) noexcept = default;
-    Lease& operator=(Lease&&) = delete;
-    ~Lease() {
-      if (obj_) owner_->give_back(std::move(obj_));
-    }
-    T& operator*() const { return *obj_; }
-    T* operator->() const { return obj_.get(); }
-
-   private:
-    FreeList* owner_;
-    std::unique_ptr<T> obj_;
-  };
-
-  Lease take() {
-    if (free_.empty()) return Lease(*this, std::make_unique<T>());
-    std::unique_ptr<T> obj = std::move(free_.back());
-    free_.pop_back();
-    return Lease(*this, std::move(obj));
-  }
-  size_t free_count() const { return free_.size(); }
-
- private:
-  void give_back(std::unique_ptr<T> obj) {
-    if (free_.size() < max_free_ && obj->recycle()) free_.push_back(std::move(obj));
-  }
-  size_t max_free_;
-  std::vector<std::unique_ptr<T>> free_;
 };
 
 }  // namespace sy::proxy

@@ -1,12 +1,17 @@
 #include "proxy/http1_connection.h"
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <optional>
+#include <spdlog/spdlog.h>
 #include <vector>
 
 #include "http/http1/request_parser.h"
 #include "http/http1/serializer.h"
+#include "proxy/connection_memory.h"
 #include "proxy/deadline_watch.h"
 #include "proxy/downstream.h"
 #include "proxy/request_flow.h"
@@ -19,9 +24,9 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-// Read buffer sizes: small for idle keep-alive connections (10k idle clients must stay cheap),
-// grown on demand up to the largest head the parser accepts plus a chunk line.
-constexpr size_t kInitialBuffer = 4 * 1024;
+// Read buffer sizes: 4 KiB to start (ConnectionMemory), grown on demand up to the largest head
+// the parser accepts plus a chunk line.
+constexpr size_t kInitialBuffer = ConnectionMemory::kInitialBuffer;
 constexpr size_t kMaxBuffer = 64 * 1024 + 8 * 1024;
 // While a request body streams in, reads use a buffer this large (4 KiB reads made a 1 GiB upload
 // ten times slower than the download); it shrinks back once the request is done.
@@ -29,17 +34,32 @@ constexpr size_t kBodyBuffer = 64 * 1024;
 // A request body the flow did not consume is drained up to this much to keep the connection;
 // beyond it, closing is cheaper than reading.
 constexpr uint64_t kMaxDrain = 256 * 1024;
+// A keep-alive connection without a request for this long parks: it returns its buffer and
+// parser to the worker and waits for the next request with a one-byte peek. Unparking costs one
+// extra system call, so a connection busier than this never pays it.
+constexpr auto kParkAfter = std::chrono::milliseconds(100);
+
+// What a coroutine hands over when its connection parks.
+struct Park {
+  tcp::socket socket;
+  ListenerBinding binding;
+  std::chrono::steady_clock::time_point idle_deadline;
+};
 
 class Http1Connection final : public Downstream {
  public:
   Http1Connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket)
-      : ctx_(ctx), binding_(std::move(binding)), socket_(std::move(socket)), deadline_(ctx.io(), socket_) {
+      : ctx_(ctx),
+        binding_(std::move(binding)),
+        socket_(std::move(socket)),
+        deadline_(ctx.io(), socket_),
+        mem_(ctx.connection_memory().take()) {
     boost::system::error_code ec;
     peer_ = socket_.remote_endpoint(ec);
-    buf_.resize(kInitialBuffer);
   }
 
-  asio::awaitable<void> run();
+  // Serves requests until the connection closes (nullopt) or parks.
+  asio::awaitable<std::optional<Park>> run();
 
   // Downstream
   asio::awaitable<BodyPiece> read_body() override;
@@ -54,9 +74,12 @@ class Http1Connection final : public Downstream {
   void close_after_response() override { close_ = true; }
 
  private:
-  std::string_view unread() const { return {buf_.data() + begin_, end_ - begin_}; }
+  std::string_view unread() const { return {mem_->buf.data() + begin_, end_ - begin_}; }
   // Reads more bytes after the unread ones. Returns 0 on EOF, error or timeout.
-  asio::awaitable<size_t> fill(std::chrono::milliseconds timeout);
+  asio::awaitable<size_t> fill(std::chrono::steady_clock::time_point deadline);
+  // Between requests, nothing unread: waits for the next request's first bytes until kParkAfter.
+  enum class Next { kReady, kClose, kPark };
+  asio::awaitable<Next> await_next_request();
   // One gather write. A final response head waiting in out_ (see write_head) goes first.
   asio::awaitable<bool> write_all(std::string_view a, std::string_view b = {}, std::string_view c = {});
   asio::awaitable<void> reject(http::h1::ParseError error);
@@ -66,9 +89,9 @@ class Http1Connection final : public Downstream {
   tcp::socket socket_;
   DeadlineWatch deadline_;
   tcp::endpoint peer_;
-  std::vector<char> buf_;
-  size_t begin_ = 0, end_ = 0;
-  http::h1::RequestParser parser_;
+  FreeList<ConnectionMemory>::Lease mem_;
+  std::chrono::steady_clock::time_point idle_deadline_{};  // of the wait that decided to park
+  size_t begin_ = 0, end_ = 0;             // unread bytes in mem_->buf
   std::string out_;
 
   // Per request.
@@ -85,22 +108,31 @@ class Http1Connection final : public Downstream {
   bool tunnelled_ = false;
 };
 
-asio::awaitable<size_t> Http1Connection::fill(std::chrono::milliseconds timeout) {
+asio::awaitable<size_t> Http1Connection::fill(std::chrono::steady_clock::time_point deadline) {
+  std::vector<char>& buf = mem_->buf;
   if (begin_ > 0) {  // keep unread bytes at the front so the parser sees one contiguous view
-    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    std::memmove(buf.data(), buf.data() + begin_, end_ - begin_);
     end_ -= begin_;
     begin_ = 0;
   }
-  if (end_ == buf_.size()) {
-    if (buf_.size() >= kMaxBuffer) co_return 0;
-    buf_.resize(std::min(buf_.size() * 2, kMaxBuffer));
+  if (end_ == buf.size()) {
+    if (buf.size() >= kMaxBuffer) co_return 0;
+    buf.resize(std::min(buf.size() * 2, kMaxBuffer));
   }
-  deadline_.start(std::chrono::steady_clock::now() + timeout);
-  auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf_.data() + end_, buf_.size() - end_), kTuple);
+  deadline_.start(deadline);
+  auto [ec, n] = co_await socket_.async_read_some(asio::buffer(buf.data() + end_, buf.size() - end_), kTuple);
   deadline_.stop();
   if (ec) co_return 0;  // closed, failed, or cancelled by the deadline
   end_ += n;
   co_return n;
+}
+
+asio::awaitable<Http1Connection::Next> Http1Connection::await_next_request() {
+  using Clock = std::chrono::steady_clock;
+  idle_deadline_ = Clock::now() + ctx_.timeouts().idle;
+  if (co_await fill(std::min(idle_deadline_, Clock::now() + kParkAfter)) > 0) co_return Next::kReady;
+  if (!deadline_.expired() || Clock::now() >= idle_deadline_) co_return Next::kClose;  // closed, or idle timeout
+  co_return Next::kPark;
 }
 
 asio::awaitable<bool> Http1Connection::write_all(std::string_view a, std::string_view b, std::string_view c) {
@@ -130,7 +162,7 @@ asio::awaitable<BodyPiece> Http1Connection::read_body() {
     if (!co_await write_all("HTTP/1.1 100 Continue\r\n\r\n")) co_return BodyPiece{{}, false, true};
   }
   for (;;) {
-    auto step = parser_.parse(unread());
+    auto step = mem_->parser.parse(unread());
     begin_ += step.consumed;
     switch (step.event) {
       case http::h1::ParseEvent::Body:
@@ -146,8 +178,8 @@ asio::awaitable<BodyPiece> Http1Connection::read_body() {
         close_ = true;
         co_return BodyPiece{{}, false, true};
       case http::h1::ParseEvent::NeedMore:
-        if (buf_.size() < kBodyBuffer) buf_.resize(kBodyBuffer);
-        if (co_await fill(ctx_.timeouts().idle) == 0) {
+        if (mem_->buf.size() < kBodyBuffer) mem_->buf.resize(kBodyBuffer);
+        if (co_await fill(std::chrono::steady_clock::now() + ctx_.timeouts().idle) == 0) {
           close_ = true;
           co_return BodyPiece{{}, false, true};
         }
@@ -232,45 +264,51 @@ tcp::socket* Http1Connection::tunnel_transport(std::string& pending) {
   return &socket_;
 }
 
-asio::awaitable<void> Http1Connection::run() {
+asio::awaitable<std::optional<Park>> Http1Connection::run() {
   for (;;) {
     // Read the next request head; an idle connection gets the idle timeout, a started head the
     // header-read timeout.
     bool head_ready = false;
     while (!head_ready) {
-      auto step = parser_.parse(unread());
+      auto step = mem_->parser.parse(unread());
       begin_ += step.consumed;
       switch (step.event) {
         case http::h1::ParseEvent::Head:
           head_ready = true;
           break;
         case http::h1::ParseEvent::Error:
-          co_await reject(parser_.error());
-          co_return;
+          co_await reject(mem_->parser.error());
+          co_return std::nullopt;
         case http::h1::ParseEvent::NeedMore: {
-          auto timeout = begin_ == end_ ? ctx_.timeouts().idle : ctx_.timeouts().header_read;
-          if (co_await fill(timeout) == 0) {
-            if (end_ == buf_.size() && buf_.size() >= kMaxBuffer) co_await reject(http::h1::ParseError::HeaderTooLarge);
-            co_return;
+          if (begin_ == end_ && mem_->parser.idle()) {
+            const Next next = co_await await_next_request();
+            if (next == Next::kClose) co_return std::nullopt;
+            if (next == Next::kPark) co_return Park{std::move(socket_), std::move(binding_), idle_deadline_};
+            break;
+          }
+          if (co_await fill(std::chrono::steady_clock::now() + ctx_.timeouts().header_read) == 0) {
+            if (end_ == mem_->buf.size() && mem_->buf.size() >= kMaxBuffer)
+              co_await reject(http::h1::ParseError::HeaderTooLarge);
+            co_return std::nullopt;
           }
           break;
         }
         case http::h1::ParseEvent::Done:  // end of a body-less message already handled
           break;
         case http::h1::ParseEvent::Body:  // body bytes before a head: the parser state is broken
-          co_return;
+          co_return std::nullopt;
       }
     }
 
-    http::RequestHead& head = parser_.head();
+    http::RequestHead& head = mem_->parser.head();
     request_ = &head;
     continue_sent_ = head_sent_ = chunked_response_ = response_done_ = head_pending_ = false;
     body_done_ = head.framing == http::BodyFraming::None;
     body_read_ = 0;
 
     co_await handle_request(ctx_, binding_, head, *this);
-    if (tunnelled_) co_return;
-    if (head_pending_ && !co_await flush()) co_return;
+    if (tunnelled_) co_return std::nullopt;
+    if (head_pending_ && !co_await flush()) co_return std::nullopt;
 
     if (!head_sent_ || !response_done_) close_ = true;  // response cut short: the stream is unusable
     // The client is waiting for 100 Continue before sending a body nobody wants: answering and
@@ -282,26 +320,84 @@ asio::awaitable<void> Http1Connection::run() {
       if (piece.error || body_read_ > kMaxDrain) close_ = true;
     }
     request_ = nullptr;
-    if (buf_.size() > kInitialBuffer && end_ - begin_ <= kInitialBuffer) {  // idle connections stay small
-      std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
+    std::vector<char>& buf = mem_->buf;
+    if (buf.size() > kInitialBuffer && end_ - begin_ <= kInitialBuffer) {  // a body's big buffer goes
+      std::memmove(buf.data(), buf.data() + begin_, end_ - begin_);
       end_ -= begin_;
       begin_ = 0;
-      buf_.resize(kInitialBuffer);
-      buf_.shrink_to_fit();
+      buf.resize(kInitialBuffer);
+      buf.shrink_to_fit();
     }
     if (close_ || !head.keep_alive) {
       boost::system::error_code ignored;
       socket_.shutdown(tcp::socket::shutdown_send, ignored);
-      co_return;
+      co_return std::nullopt;
     }
   }
 }
 
+asio::awaitable<std::optional<Park>> serve(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket) {
+  Http1Connection conn(ctx, std::move(binding), std::move(socket));
+  co_return co_await conn.run();
+}
+
+// A parked connection: just the socket, a one-byte peek and the idle timer, in one small block
+// that the two handlers share. A peek rather than a wait for readability, because Asio's reactor
+// is edge-triggered and a wait started after the readiness edge was consumed would never finish;
+// a read operation checks the socket first.
+struct Parked {
+  Parked(WorkerContext& c, Park&& p, ConnectionClosed closed)
+      : ctx(c), socket(std::move(p.socket)), binding(std::move(p.binding)), timer(c.io()), on_closed(closed) {}
+  WorkerContext& ctx;
+  tcp::socket socket;
+  ListenerBinding binding;
+  asio::steady_timer timer;
+  ConnectionClosed on_closed;
+  char byte = 0;
+};
+
+void spawn(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed);
+
+void park(WorkerContext& ctx, Park p, ConnectionClosed on_closed) {
+  auto parked = std::make_shared<Parked>(ctx, std::move(p), on_closed);
+  parked->timer.expires_at(p.idle_deadline);
+  parked->timer.async_wait([parked](const boost::system::error_code& ec) {
+    boost::system::error_code ignored;
+    if (!ec) parked->socket.cancel(ignored);  // idle timeout: the peek ends with an error
+  });
+  parked->socket.async_receive(
+      asio::buffer(&parked->byte, 1), tcp::socket::message_peek,
+      [parked](const boost::system::error_code& ec, size_t n) {
+        parked->timer.cancel();
+        if (ec || n == 0) {  // closed by the client, or the idle timeout
+          boost::system::error_code ignored;
+          parked->socket.close(ignored);
+          parked->on_closed();
+          return;
+        }
+        spawn(parked->ctx, std::move(parked->binding), std::move(parked->socket), parked->on_closed);
+      });
+}
+
+void spawn(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed) {
+  asio::co_spawn(ctx.io(), serve(ctx, std::move(binding), std::move(socket)),
+                 [&ctx, on_closed](std::exception_ptr e, std::optional<Park> parked) {
+                   if (!e && parked) return park(ctx, std::move(*parked), on_closed);
+                   on_closed();
+                   if (!e) return;
+                   try {
+                     std::rethrow_exception(e);
+                   } catch (const std::exception& ex) {
+                     spdlog::error("connection aborted: {}", ex.what());
+                   }
+                 });
+}
+
 }  // namespace
 
-asio::awaitable<void> serve_http1_connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket) {
-  Http1Connection conn(ctx, std::move(binding), std::move(socket));
-  co_await conn.run();
+void start_http1_connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket,
+                            ConnectionClosed on_closed) {
+  spawn(ctx, std::move(binding), std::move(socket), on_closed);
 }
 
 }  // namespace sy::proxy

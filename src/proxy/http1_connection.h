@@ -1,9 +1,11 @@
 // One client connection speaking HTTP/1.1: reads request heads, hands each request to the
 // request flow through the Downstream interface, writes responses, keeps the connection alive.
-// Lives in a coroutine on one worker; owns its socket, read buffer and parser.
+// While requests come, it lives in a coroutine on one worker that owns its socket, read buffer
+// and parser. A keep-alive connection idle for a while parks: the coroutine ends, buffer and
+// parser go back to the worker, and only the socket with a pending one-byte peek remains until
+// the next request arrives (a fresh coroutine then takes over) or the idle timeout closes it.
 #pragma once
 
-#include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
 #include "proxy/listener_binding.h"
@@ -11,7 +13,16 @@
 
 namespace sy::proxy {
 
-boost::asio::awaitable<void> serve_http1_connection(WorkerContext& ctx, ListenerBinding binding,
-                                                    boost::asio::ip::tcp::socket socket);
+// Called once, on the worker, when the connection is finally closed (not when it parks).
+struct ConnectionClosed {
+  void (*fn)(void*) = nullptr;
+  void* arg = nullptr;
+  void operator()() const {
+    if (fn != nullptr) fn(arg);
+  }
+};
+
+void start_http1_connection(WorkerContext& ctx, ListenerBinding binding, boost::asio::ip::tcp::socket socket,
+                            ConnectionClosed on_closed);
 
 }  // namespace sy::proxy

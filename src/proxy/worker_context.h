@@ -7,6 +7,7 @@
 #include <atomic>
 #include <memory>
 
+#include "proxy/connection_memory.h"
 #include "proxy/forward_scratch.h"
 #include "proxy/request_observer.h"
 
@@ -40,6 +41,7 @@ class WorkerContext {
   Random& rng() { return rng_; }
   const ProxyTimeouts& timeouts() const { return timeouts_; }
   FreeList<ForwardScratch>& forward_scratch() { return forward_scratch_; }
+  FreeList<ConnectionMemory>& connection_memory() { return connection_memory_; }
 
   // Per-request bookkeeping for drain and observation. in_flight() and draining() may be read
   // from any thread; the rest is worker-only.
@@ -83,8 +85,11 @@ class WorkerContext {
   boost::asio::io_context& io_;
   const snapshot::SnapshotStore& store_;
   upstream::ConnectionPool pool_;
-  // Enough for every request in flight on a busy worker; beyond that, extra scratch is freed.
-  FreeList<ForwardScratch> forward_scratch_{1024};
+  // Sized for the requests a busy worker has in flight at once; a burst beyond that allocates and
+  // frees, rather than keeping a burst's worth of memory (each scratch is about 25 KiB) forever.
+  FreeList<ForwardScratch> forward_scratch_{64};
+  // Parked connections return theirs here (about 11 KiB each); same reasoning.
+  FreeList<ConnectionMemory> connection_memory_{64};
   upstream::DnsCache dns_;
   std::shared_ptr<upstream::ClusterTable> table_;
   Random rng_;

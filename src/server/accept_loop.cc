@@ -51,18 +51,14 @@ asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp
       auto local = socket.local_endpoint(lec);
       if (auto orig = original_destination_port(socket); orig && !lec && *orig != local.port()) conn_binding.port = *orig;
     }
-    asio::co_spawn(ctx.io(), proxy::serve_http1_connection(ctx, std::move(conn_binding), std::move(socket)),
-                   // The connection has ended, whichever way: it runs on this worker.
-                   [&counters](std::exception_ptr e) {
-                     --counters.cx_active;
-                     ++counters.cx_destroy;
-                     if (!e) return;
-                     try {
-                       std::rethrow_exception(e);
-                     } catch (const std::exception& ex) {
-                       spdlog::error("connection aborted: {}", ex.what());
-                     }
-                   });
+    // The connection ends (whichever way, parked in between or not) on this worker.
+    proxy::start_http1_connection(ctx, std::move(conn_binding), std::move(socket),
+                                  {[](void* c) {
+                                     auto& k = *static_cast<obs::ListenerCounters*>(c);
+                                     --k.cx_active;
+                                     ++k.cx_destroy;
+                                   },
+                                   &counters});
   }
 }
 

@@ -218,6 +218,8 @@ std::vector<std::string> ProxyServer::endpoints() const {
 void ProxyServer::stop() {
   for (auto& slot : slots_) slot.worker->stop();
   for (auto& slot : slots_) slot.worker->join();
+  // Connections still suspended hold pointers into their WorkerContext: end them first.
+  for (auto& slot : slots_) slot.worker->abandon_pending();
 }
 
 }  // namespace sy::server

@@ -216,6 +216,48 @@ class GatewayHttp1Test(unittest.TestCase):
         finally:
             s.close()
 
+    # Scenario: a keep-alive connection idle long enough to park (its memory returned, only a peek
+    # left) serves its next requests: a plain one, a pipelined pair, and one trickled byte by byte.
+    def test_parked_connection_serves_next_requests(self):
+        req = b"GET /p HTTP/1.1\r\nHost: echo.example.com\r\n\r\n"
+        s = socket.create_connection(("127.0.0.1", self.port), timeout=5)
+        pending = b""
+
+        def read_response():
+            nonlocal pending
+            while b"\r\n\r\n" not in pending:
+                chunk = s.recv(65536)
+                if not chunk:
+                    raise ConnectionError(f"closed before a full head: {pending!r}")
+                pending += chunk
+            head, _, rest = pending.partition(b"\r\n\r\n")
+            head = head.decode("latin-1")
+            self.assertTrue(head.startswith("HTTP/1.1 200"), head)
+            length = int([l.split(":", 1)[1] for l in head.split("\r\n")
+                          if l.lower().startswith("content-length:")][0])
+            while len(rest) < length:
+                rest += s.recv(65536)
+            pending = rest[length:]
+
+        try:
+            s.sendall(req)
+            read_response()
+            time.sleep(0.4)  # parked after 100 ms idle
+            s.sendall(req)
+            read_response()
+            time.sleep(0.4)
+            s.sendall(req + req)  # pipelined
+            read_response()
+            read_response()
+            time.sleep(0.4)
+            for i in range(len(req)):  # the first byte wakes it, the rest trickles in
+                s.sendall(req[i:i + 1])
+                time.sleep(0.005)
+            read_response()
+            self.assertEqual(pending, b"")
+        finally:
+            s.close()
+
     # Scenario: an idle keep-alive connection is closed after --idle-timeout-ms.
     def test_idle_timeout(self):
         s = socket.create_connection(("127.0.0.1", self.port), timeout=5)

@@ -19,6 +19,7 @@ RequestHead& RequestParser::head() noexcept { return impl_->driver.head(); }
 RequestHead RequestParser::take_head() noexcept { return std::move(impl_->driver.head()); }
 const HeaderMap& RequestParser::trailers() const noexcept { return impl_->driver.trailers(); }
 ParseError RequestParser::error() const noexcept { return impl_->driver.error(); }
+bool RequestParser::idle() const noexcept { return impl_->driver.idle(); }
 
 ParseError RequestParser::on_eof() noexcept {
   const ParseStep s = impl_->driver.eof();

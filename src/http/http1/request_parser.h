@@ -49,6 +49,8 @@ class RequestParser {
   // Trailer fields of a chunked body, valid at Done until the next message starts.
   const HeaderMap& trailers() const noexcept;
   ParseError error() const noexcept;
+  // No message in progress (none started, or the last one completed).
+  bool idle() const noexcept;
 
   // The client closed its side. None if that happened between messages, else PartialMessage.
   ParseError on_eof() noexcept;
