@@ -656,6 +656,9 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
     } else if (step.event == http::h1::ParseEvent::NeedMore) {
       // The head may still be held back by the downstream; do not keep it waiting on the upstream.
       if (!co_await down_.flush()) break;
+      // A body still to come streams through a larger buffer: a 64 KiB response then takes one
+      // read and one write instead of four of each. The scratch keeps it for the next request.
+      if (buf_.size() < ForwardScratch::kBodyBuffer) buf_.resize(ForwardScratch::kBodyBuffer);
       bool timed_out = false;
       if (co_await read_some(conn.socket, SteadyClock::time_point::max(), timed_out) == 0) {
         auto last = parser_.on_eof();

@@ -15,11 +15,12 @@
 namespace sy::proxy {
 
 struct ForwardScratch {
-  static constexpr size_t kBuffer = 16 * 1024;  // fits every ordinary response head and more
+  static constexpr size_t kBuffer = 16 * 1024;      // fits every ordinary response head and more
+  static constexpr size_t kBodyBuffer = 64 * 1024;  // while a response body streams
 
   ForwardScratch() : buf(kBuffer) {}
 
-  std::vector<char> buf;  // upstream bytes; grows for a huge head, shrinks back when returned
+  std::vector<char> buf;  // upstream bytes; grows for a body or a huge head
   std::string head_bytes;
   std::string replay;  // the request body kept for retries (bounded by the forwarder)
   std::vector<uint64_t> tried, outlier_bits, combined_bits;
@@ -28,7 +29,7 @@ struct ForwardScratch {
   // Makes a used scratch ready for the next request; false when it is not worth keeping.
   bool recycle() {
     if (!parser.idle()) parser = http::h1::ResponseParser();  // a failed or cut-short response
-    if (buf.size() != kBuffer) {
+    if (buf.size() > kBodyBuffer) {  // a huge head's buffer is not kept
       buf.resize(kBuffer);
       buf.shrink_to_fit();
     }

@@ -341,48 +341,12 @@ asio::awaitable<std::optional<Park>> serve(WorkerContext& ctx, ListenerBinding b
   co_return co_await conn.run();
 }
 
-// A parked connection: just the socket, a one-byte peek and the idle timer, in one small block
-// that the two handlers share. A peek rather than a wait for readability, because Asio's reactor
-// is edge-triggered and a wait started after the readiness edge was consumed would never finish;
-// a read operation checks the socket first.
-struct Parked {
-  Parked(WorkerContext& c, Park&& p, ConnectionClosed closed)
-      : ctx(c), socket(std::move(p.socket)), binding(std::move(p.binding)), timer(c.io()), on_closed(closed) {}
-  WorkerContext& ctx;
-  tcp::socket socket;
-  ListenerBinding binding;
-  asio::steady_timer timer;
-  ConnectionClosed on_closed;
-  char byte = 0;
-};
-
-void spawn(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed);
-
-void park(WorkerContext& ctx, Park p, ConnectionClosed on_closed) {
-  auto parked = std::make_shared<Parked>(ctx, std::move(p), on_closed);
-  parked->timer.expires_at(p.idle_deadline);
-  parked->timer.async_wait([parked](const boost::system::error_code& ec) {
-    boost::system::error_code ignored;
-    if (!ec) parked->socket.cancel(ignored);  // idle timeout: the peek ends with an error
-  });
-  parked->socket.async_receive(
-      asio::buffer(&parked->byte, 1), tcp::socket::message_peek,
-      [parked](const boost::system::error_code& ec, size_t n) {
-        parked->timer.cancel();
-        if (ec || n == 0) {  // closed by the client, or the idle timeout
-          boost::system::error_code ignored;
-          parked->socket.close(ignored);
-          parked->on_closed();
-          return;
-        }
-        spawn(parked->ctx, std::move(parked->binding), std::move(parked->socket), parked->on_closed);
-      });
-}
-
 void spawn(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed) {
   asio::co_spawn(ctx.io(), serve(ctx, std::move(binding), std::move(socket)),
                  [&ctx, on_closed](std::exception_ptr e, std::optional<Park> parked) {
-                   if (!e && parked) return park(ctx, std::move(*parked), on_closed);
+                   if (!e && parked)
+                     return ctx.parked().park(std::move(parked->socket), std::move(parked->binding),
+                                              parked->idle_deadline, on_closed, &wake_http1_connection, &ctx);
                    on_closed();
                    if (!e) return;
                    try {
@@ -398,6 +362,10 @@ void spawn(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, Conn
 void start_http1_connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket,
                             ConnectionClosed on_closed) {
   spawn(ctx, std::move(binding), std::move(socket), on_closed);
+}
+
+void wake_http1_connection(void* ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed) {
+  spawn(*static_cast<WorkerContext*>(ctx), std::move(binding), std::move(socket), on_closed);
 }
 
 }  // namespace sy::proxy

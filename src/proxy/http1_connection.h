@@ -13,16 +13,10 @@
 
 namespace sy::proxy {
 
-// Called once, on the worker, when the connection is finally closed (not when it parks).
-struct ConnectionClosed {
-  void (*fn)(void*) = nullptr;
-  void* arg = nullptr;
-  void operator()() const {
-    if (fn != nullptr) fn(arg);
-  }
-};
-
 void start_http1_connection(WorkerContext& ctx, ListenerBinding binding, boost::asio::ip::tcp::socket socket,
                             ConnectionClosed on_closed);
+// ParkedConnections::Wake for a WorkerContext's parked set (`ctx` is the WorkerContext).
+void wake_http1_connection(void* ctx, ListenerBinding binding, boost::asio::ip::tcp::socket socket,
+                           ConnectionClosed on_closed);
 
 }  // namespace sy::proxy

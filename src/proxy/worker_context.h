@@ -9,6 +9,7 @@
 
 #include "proxy/connection_memory.h"
 #include "proxy/forward_scratch.h"
+#include "proxy/parked_connections.h"
 #include "proxy/request_observer.h"
 
 #include "core/random.h"
@@ -31,6 +32,7 @@ class WorkerContext {
   WorkerContext(boost::asio::io_context& io, const snapshot::SnapshotStore& store, int index, ProxyTimeouts t)
       : io_(io),
         store_(store),
+        parked_(io),
         dns_(io, t.dns_refresh),
         rng_(0x5eed0000ull + static_cast<uint64_t>(index) * 7919),
         timeouts_(t) {}
@@ -42,6 +44,7 @@ class WorkerContext {
   const ProxyTimeouts& timeouts() const { return timeouts_; }
   FreeList<ForwardScratch>& forward_scratch() { return forward_scratch_; }
   FreeList<ConnectionMemory>& connection_memory() { return connection_memory_; }
+  ParkedConnections& parked() { return parked_; }
 
   // Per-request bookkeeping for drain and observation. in_flight() and draining() may be read
   // from any thread; the rest is worker-only.
@@ -90,6 +93,7 @@ class WorkerContext {
   FreeList<ForwardScratch> forward_scratch_{64};
   // Parked connections return theirs here (about 11 KiB each); same reasoning.
   FreeList<ConnectionMemory> connection_memory_{64};
+  ParkedConnections parked_;  // idle client connections holding no coroutine (http1_connection.h)
   upstream::DnsCache dns_;
   std::shared_ptr<upstream::ClusterTable> table_;
   Random rng_;

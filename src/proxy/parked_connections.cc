@@ -1,0 +1,49 @@
+#include "proxy/parked_connections.h"
+
+namespace sy::proxy {
+
+void ParkedConnections::park(boost::asio::ip::tcp::socket socket, ListenerBinding binding,
+                             Clock::time_point deadline, ConnectionClosed on_closed, Wake wake, void* owner) {
+  wake_ = wake;
+  owner_ = owner;
+  auto it = parked_.insert(parked_.end(), Entry{std::move(socket), std::move(binding), on_closed, deadline});
+  // A peek, not a wait for readability: Asio's reactor is edge-triggered, and a wait started after
+  // the readiness edge was consumed would never finish; a read operation checks the socket first.
+  it->socket.async_receive(boost::asio::buffer(&it->byte, 1), boost::asio::ip::tcp::socket::message_peek,
+                           [this, it](const boost::system::error_code& ec, size_t n) { on_peek(it, ec, n); });
+  if (!armed_) arm(deadline);  // an armed timer fires no later: deadlines do not decrease
+}
+
+void ParkedConnections::on_peek(std::list<Entry>::iterator it, const boost::system::error_code& ec, size_t n) {
+  Entry e = std::move(*it);
+  parked_.erase(it);
+  if (ec || n == 0) {  // closed by the client, or cancelled by the idle sweep
+    boost::system::error_code ignored;
+    e.socket.close(ignored);
+    e.on_closed();
+    return;
+  }
+  wake_(owner_, std::move(e.binding), std::move(e.socket), e.on_closed);
+}
+
+void ParkedConnections::arm(Clock::time_point at) {
+  armed_ = true;
+  timer_.expires_at(at);
+  timer_.async_wait([this](const boost::system::error_code& ec) {
+    armed_ = false;
+    if (!ec) sweep();
+  });
+}
+
+// Cancels the peeks of connections past their deadline (their handlers close them and leave the
+// list), then waits for the next deadline.
+void ParkedConnections::sweep() {
+  const auto now = Clock::now();
+  for (auto& e : parked_) {
+    if (e.deadline > now) return arm(e.deadline);
+    boost::system::error_code ignored;
+    e.socket.cancel(ignored);
+  }
+}
+
+}  // namespace sy::proxy
