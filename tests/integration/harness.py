@@ -17,6 +17,7 @@ Typical use:
 """
 
 import atexit
+import fcntl
 import http.client as httplib
 import json
 import os
@@ -89,6 +90,11 @@ class Process:
         self.args = [str(a) for a in args]
         self._out = tempfile.TemporaryFile()
         self._err = tempfile.TemporaryFile()
+        # The child shares these open files (and their offset) with us: O_APPEND makes its writes
+        # land at the end whatever we do, and _read uses pread so it never moves the offset.
+        # (Without both, a log line written while we read could overwrite the start of the file.)
+        for f in (self._out, self._err):
+            fcntl.fcntl(f.fileno(), fcntl.F_SETFL, fcntl.fcntl(f.fileno(), fcntl.F_GETFL) | os.O_APPEND)
         self._captured = {}
         self.popen = subprocess.Popen(
             self.args,
@@ -108,9 +114,8 @@ class Process:
     def _read(self, f):
         if f.closed:
             return self._captured.get(id(f), "")
-        f.flush()
-        f.seek(0)
-        return f.read().decode("utf-8", "replace")
+        size = os.fstat(f.fileno()).st_size
+        return os.pread(f.fileno(), size, 0).decode("utf-8", "replace")
 
     def stdout(self):
         return self._read(self._out)
