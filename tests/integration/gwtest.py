@@ -87,6 +87,24 @@ spec:
 """
 
 
+def route_all(name, host, gateway="gw", ns="default"):
+    """A VirtualService `name` for host NAME.example.com on `gateway` sending everything to `host`."""
+    return f"""
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata:
+  name: {name}
+  namespace: {ns}
+spec:
+  hosts: ["{name}.example.com"]
+  gateways: [{gateway}]
+  http:
+  - route:
+    - destination:
+        host: {host}
+"""
+
+
 def upstream_endpoint(up, labels=None, weight=None):
     return ("127.0.0.1", up.port, labels if labels is not None else {"version": up.version}, weight)
 

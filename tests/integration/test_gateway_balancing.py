@@ -41,20 +41,7 @@ spec:
     loadBalancer:
       {lb}
 """)
-        docs.append(f"""
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: {name}
-  namespace: default
-spec:
-  hosts: ["{name}.example.com"]
-  gateways: [gw]
-  http:
-  - route:
-    - destination:
-        host: {name}
-""")
+        docs.append(gwtest.route_all(name, name))
     # Weighted endpoints (1:2:3) under ROUND_ROBIN; v2 and v3 also carry tier=back.
     labels = [{"version": "v1"}, {"version": "v2", "tier": "back"}, {"version": "v3", "tier": "back"}]
     docs.append(gwtest.service("weighted.default.svc.cluster.local",

@@ -14,20 +14,6 @@ import harness  # noqa: E402
 
 
 def config(port, up1, up2):
-    vs = """
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: {name}
-  namespace: default
-spec:
-  hosts: ["{name}.example.com"]
-  gateways: [gw]
-  http:
-  - route:
-    - destination:
-        host: {host}
-"""
     return [
         gwtest.gateway("gw", port, ["*"]),
         # Two endpoints by name (both "localhost", different ports), one by IP: all usable once resolved.
@@ -36,8 +22,8 @@ spec:
                        resolution="DNS", name="dns"),
         gwtest.service("broken.svc.example.org", [("does-not-exist.invalid", up1.port, {"version": "v1"})],
                        resolution="DNS", name="broken"),
-        vs.format(name="dns", host="dns.svc.example.org"),
-        vs.format(name="broken", host="broken.svc.example.org"),
+        gwtest.route_all("dns", "dns.svc.example.org"),
+        gwtest.route_all("broken", "broken.svc.example.org"),
         # A DNS entry without endpoints: its host is the name to resolve, its port the endpoint port.
         f"""
 apiVersion: networking.istio.io/v1

@@ -82,31 +82,14 @@ class CountingUpstream:
         self.sock.close()
 
 
-def route(name, host):
-    return f"""
-apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata:
-  name: {name}
-  namespace: default
-spec:
-  hosts: ["{name}.example.com"]
-  gateways: [gw]
-  http:
-  - route:
-    - destination:
-        host: {host}
-"""
-
-
 def config(port, keep, removed=None, extra=""):
     """Gateway, service `keep` (a.example.com) and, unless None, service `removed` (b.example.com)."""
     docs = [gwtest.gateway("gw", port, ["*"]),
             gwtest.service("a.svc.example.org", [("127.0.0.1", keep.port, {"version": "a"})], name="a"),
-            route("a", "a.svc.example.org")]
+            gwtest.route_all("a", "a.svc.example.org")]
     if removed is not None:
         docs += [gwtest.service("b.svc.example.org", [("127.0.0.1", removed.port, {"version": "b"})], name="b"),
-                 route("b", "b.svc.example.org")]
+                 gwtest.route_all("b", "b.svc.example.org")]
     if extra:
         docs.append(extra)
     return "\n---\n".join(d.strip("\n") for d in docs) + "\n"
@@ -169,7 +152,7 @@ class PoolsAcrossReloads(unittest.TestCase):
         sender.start()
         time.sleep(0.2)
         accepted_before = self.a.counts()[0]
-        self.rewrite(config(self.port, self.a, self.b, extra=route("c", "a.svc.example.org")))
+        self.rewrite(config(self.port, self.a, self.b, extra=gwtest.route_all("c", "a.svc.example.org")))
         time.sleep(0.5)
         stop.set()
         sender.join(10)
@@ -185,14 +168,14 @@ class PoolsAcrossReloads(unittest.TestCase):
         d = CountingUpstream("d")
         self.addCleanup(d.stop)
         dns = gwtest.service("d.svc.example.org", [("localhost", d.port, {"version": "d"})], resolution="DNS",
-                             name="d") + "---\n" + route("d", "d.svc.example.org")
+                             name="d") + "---\n" + gwtest.route_all("d", "d.svc.example.org")
         self.rewrite(config(self.port, self.a, self.b, extra=dns))
         c = gwtest.Client(self.port)
         self.addCleanup(c.close)
         for _ in range(5):
             self.get(c, "d")
         self.assertEqual(d.counts(), (1, 0))
-        self.rewrite(config(self.port, self.a, self.b, extra=dns + "---\n" + route("c", "a.svc.example.org")))
+        self.rewrite(config(self.port, self.a, self.b, extra=dns + "---\n" + gwtest.route_all("c", "a.svc.example.org")))
         time.sleep(0.5)
         for _ in range(5):
             self.get(c, "d")
