@@ -2,6 +2,8 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
+# IO_URING=1: Asio's io_uring backend instead of epoll (needs liburing-dev; see docs/performance.md).
+CMAKE_FLAGS += -DSWITCHYARD_IO_URING=$(if $(IO_URING),ON,OFF)
 
 .PHONY: deps build run test test-asan bench-micro bench clean
 

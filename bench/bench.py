@@ -37,6 +37,7 @@ ROOT = os.path.dirname(HERE)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 LOADGEN_CPU = "0"
 SERVER_CPU = "1"
+URING = "switchyard-io_uring"  # the optional row of a build with -DSWITCHYARD_IO_URING=ON
 BENCH_HOST_INDEX = 4999  # the VirtualService host requests carry, in both the 1- and 10,000-VS configs
 
 
@@ -547,6 +548,18 @@ def verdicts(results: dict, vs_count: int) -> str:
         e = results["e"]
         r = e["switchyard"]["after_kib"] / e["haproxy"]["after_kib"]
         add("(e) RSS with idle connections: switchyard ÷ haproxy", f"{r:.2f}", "≤ 1.00", r <= 1.0)
+    if URING in results.get("a", {}):
+        u, ha, ng = (med("a", n, "rps") for n in (URING, "haproxy", "nginx"))
+        add("(a) throughput, io_uring build: ÷ faster peer", f"{u / max(ha, ng):.3f}", "≥ 1.10", u / max(ha, ng) >= 1.10)
+        c = cpu("a", URING) / min(cpu("a", "haproxy"), cpu("a", "nginx"))
+        add("(a) CPU per request, io_uring build: ÷ lower peer", f"{c:.3f}", "≤ 0.85", c <= 0.85)
+    if URING in results.get("b", {}):
+        u, ha, ng = (med("b", n, "p99_us") for n in (URING, "haproxy", "nginx"))
+        add("(b) p99 at fixed rate, io_uring build", f"{u / 1000:.2f} ms vs {ha / 1000:.2f} / {ng / 1000:.2f} ms",
+            "≤ both", u <= min(ha, ng))
+    if URING in results.get("e", {}):
+        r = results["e"][URING]["after_kib"] / results["e"]["haproxy"]["after_kib"]
+        add("(e) RSS with idle connections, io_uring build ÷ haproxy", f"{r:.2f}", "≤ 1.00", r <= 1.0)
     return "\n".join(["### Targets of issue 7", "", "| target | measured | threshold | holds |",
                       "|---|---|---|---|", *rows, ""])
 
@@ -583,6 +596,8 @@ def machine_description() -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--switchyard", default=os.path.join(ROOT, "build", "switchyard"))
+    ap.add_argument("--switchyard-uring", default="", metavar="PATH",
+                    help="also measure this switchyard built with -DSWITCHYARD_IO_URING=ON (row switchyard-io_uring)")
     ap.add_argument("--upstream", required=True, help="fast-upstream binary (bench/run.sh builds it)")
     ap.add_argument("--scenarios", default="abce", help="subset of a, b, c, e (d rides along with a)")
     ap.add_argument("--rounds", type=int, default=3)
@@ -626,6 +641,8 @@ def main() -> int:
         ha = start_haproxy("haproxy", run, up_port)
         ngx = start_nginx("nginx", run, up_port)
         peers = [sy, ha, ngx]
+        if args.switchyard_uring:
+            peers.insert(1, start_switchyard(URING, args.switchyard_uring, run, up_port, 1))
         extra: list[Target] = []
         if "a" in args.scenarios:
             t0 = time.monotonic()
@@ -649,7 +666,7 @@ def main() -> int:
 
         if "a" in args.scenarios:
             log("scenario a: keep-alive small responses, max throughput")
-            order = [direct, sy, *[t for t in extra if t.kind == "switchyard"], ha, ngx,
+            order = [direct, *[t for t in peers if t.kind == "switchyard"], *[t for t in extra if t.kind == "switchyard"], ha, ngx,
                      *[t for t in extra if t.kind == "haproxy"]]
             rows = interleave(order, args.rounds, lambda t: run_wrk(t, args.seconds, args.conns))
             results["a"] = {n: r.runs for n, r in rows.items()}
@@ -693,6 +710,8 @@ def main() -> int:
                 PROCS.stop(t.proc)
             fresh = [start_switchyard("switchyard-e", args.switchyard, run, up_port, 1),
                      start_haproxy("haproxy-e", run, up_port), start_nginx("nginx-e", run, up_port)]
+            if args.switchyard_uring:
+                fresh.insert(1, start_switchyard(URING + "-e", args.switchyard_uring, run, up_port, 1))
             for t in fresh:
                 run_wrk(t, 1, args.conns)
                 before = rss_kib(t.cpu_pid)
@@ -704,7 +723,7 @@ def main() -> int:
                 ok, failed = (int(line[1]), int(line[2])) if len(line) == 3 else (0, args.idle_conns)
                 time.sleep(1.0)
                 after = rss_kib(t.cpu_pid)
-                res_e[t.kind] = {"before_kib": before, "after_kib": after, "ok": ok, "failed": failed}
+                res_e[t.name.removesuffix("-e")] = {"before_kib": before, "after_kib": after, "ok": ok, "failed": failed}
                 client.stdin.close()
                 PROCS.stop(client)
                 PROCS.stop(t.proc)

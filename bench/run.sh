@@ -11,6 +11,7 @@ command -v h2load >/dev/null || need+=(nghttp2-client)
 command -v haproxy >/dev/null || need+=(haproxy)
 command -v nginx >/dev/null || need+=(nginx-light)
 command -v taskset >/dev/null || need+=(util-linux)
+pkg-config --exists liburing 2>/dev/null || need+=(liburing-dev)
 command -v python3 >/dev/null || need+=(python3)
 if ((${#need[@]})); then
   echo "bench: installing ${need[*]}" >&2
@@ -22,6 +23,13 @@ fi
 
 BUILD=${BUILD:-build}
 [[ -n "${SKIP_BUILD:-}" ]] || make --no-print-directory build BUILD="$BUILD"
+# The io_uring build (docs/performance.md) is measured as an extra row when liburing is there.
+URING_ARGS=()
+if pkg-config --exists liburing 2>/dev/null; then
+  URING_BUILD=${URING_BUILD:-build-uring}
+  [[ -n "${SKIP_BUILD:-}" ]] || make --no-print-directory build BUILD="$URING_BUILD" IO_URING=1
+  [[ -x "$URING_BUILD/switchyard" ]] && URING_ARGS=(--switchyard-uring "$URING_BUILD/switchyard")
+fi
 
 mkdir -p "$BUILD/bench"
 if [[ ! -x "$BUILD/bench/fast-upstream" || bench/fast_upstream.cc -nt "$BUILD/bench/fast-upstream" ]]; then
@@ -37,4 +45,4 @@ fi
 
 # Hard bound on the whole run; bench.py stops its children by PID on SIGTERM.
 exec timeout --signal=TERM --kill-after=30 "${BENCH_TIMEOUT:-1200}" \
-  python3 bench/bench.py --switchyard "$BUILD/switchyard" --upstream "$BUILD/bench/fast-upstream" "$@"
+  python3 bench/bench.py --switchyard "$BUILD/switchyard" --upstream "$BUILD/bench/fast-upstream" "${URING_ARGS[@]}" "$@"

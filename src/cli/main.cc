@@ -1,5 +1,7 @@
 // switchyard command line. CLI11 is confined to this file; commands live in cli/*_command.cc.
 #include <CLI/CLI.hpp>
+#include <cstdio>
+#include <system_error>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -68,7 +70,19 @@ int main(int argc, char** argv) {
     serve.timeouts.idle = std::chrono::milliseconds(idle_timeout_ms);
     serve.timeouts.dns_refresh = std::chrono::milliseconds(dns_refresh_ms);
     serve.drain_time = std::chrono::milliseconds(drain_ms);
-    rc = sy::server::run_serve(serve);
+    try {
+      rc = sy::server::run_serve(serve);
+    } catch (const std::system_error& e) {
+#if defined(BOOST_ASIO_HAS_IO_URING) && defined(BOOST_ASIO_DISABLE_EPOLL)
+      // This build's event loops need io_uring, which kernels with io_uring_disabled and the
+      // default seccomp profiles of container runtimes refuse.
+      std::fprintf(stderr, "switchyard: %s (this build uses io_uring; if the kernel or a seccomp profile "
+                   "blocks it, use a build without -DSWITCHYARD_IO_URING=ON)\n", e.what());
+#else
+      std::fprintf(stderr, "switchyard: %s\n", e.what());
+#endif
+      rc = 1;
+    }
   });
 
   CLI11_PARSE(app, argc, argv);
