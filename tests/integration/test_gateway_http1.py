@@ -35,8 +35,8 @@ spec:
     ]
 
 
-def read_head(sock):
-    data = b""
+def read_head(sock, data=b""):
+    """Reads until a blank line ends a head (`data`: bytes already received); returns (head, rest)."""
     while b"\r\n\r\n" not in data:
         chunk = sock.recv(65536)
         if not chunk:
@@ -225,13 +225,7 @@ class GatewayHttp1Test(unittest.TestCase):
 
         def read_response():
             nonlocal pending
-            while b"\r\n\r\n" not in pending:
-                chunk = s.recv(65536)
-                if not chunk:
-                    raise ConnectionError(f"closed before a full head: {pending!r}")
-                pending += chunk
-            head, _, rest = pending.partition(b"\r\n\r\n")
-            head = head.decode("latin-1")
+            head, rest = read_head(s, pending)
             self.assertTrue(head.startswith("HTTP/1.1 200"), head)
             length = int([l.split(":", 1)[1] for l in head.split("\r\n")
                           if l.lower().startswith("content-length:")][0])
