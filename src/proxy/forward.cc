@@ -1,124 +1,22 @@
 #include "proxy/forward.h"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
 #include <algorithm>
-#include <optional>
-#include <span>
 #include <spdlog/spdlog.h>
-#include <vector>
 
-#include "http/http1/response_parser.h"
 #include "http/http1/serializer.h"
-#include "proxy/cors.h"
-#include "proxy/endpoint_text.h"
-#include "proxy/hash_key.h"
-#include "proxy/local_reply.h"
-#include "proxy/mirror.h"
 #include "policy/fault_decision.h"
+#include "proxy/endpoint_text.h"
+#include "proxy/forwarder.h"
+#include "proxy/hash_key.h"
+#include "proxy/mirror.h"
 #include "proxy/request_preparation.h"
 #include "proxy/response_flags.h"
 #include "proxy/retry_decision.h"
-#include "proxy/tunnel.h"
 
 namespace sy::proxy {
 
-namespace asio = boost::asio;
-using asio::ip::tcp;
 using namespace asio::experimental::awaitable_operators;
-using SteadyClock = std::chrono::steady_clock;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
-
-namespace {
-
-constexpr size_t kReplayLimit = 64 * 1024;  // request bodies up to this size can be retried
-// A request to a DNS cluster whose names were never resolved yet waits this long for the first
-// answer before failing with 503 UH (only right after start or a reload that added names).
-constexpr auto kFirstResolutionWait = std::chrono::seconds(5);
-// A pending request re-checks for a connection slot freed on another worker this often.
-constexpr auto kPendingPoll = std::chrono::milliseconds(5);
-constexpr std::string_view kResetPrefix = "upstream connect error or disconnect/reset before headers. reset reason: ";
-
-// One request's journey to the upstream, possibly over several attempts.
-class Forwarder {
- public:
-  Forwarder(WorkerContext& ctx, std::shared_ptr<upstream::ClusterTable> table, const snapshot::RouteEntry& entry,
-            http::RequestHead& head, Downstream& down, RequestInfo& info, const ForwardOptions& options)
-      : ctx_(ctx),
-        table_(std::move(table)),
-        action_(entry.action),
-        head_(head),
-        down_(down),
-        info_(info),
-        options_(options),
-        timer_(ctx.io()),
-        scratch_(ctx.forward_scratch().take()) {}
-
-  asio::awaitable<void> run();
-
- private:
-  enum class Sent { kOk, kFailedBeforeBytes, kFailed, kClientGone };
-  enum class Slot { kOk, kOverflow, kTimeout };
-  // Circuit-breaker slots of one attempt; releasing the connection slot wakes a pending request.
-  struct SlotGuard {
-    upstream::ConnectionPool& pool;
-    policy::ResourceToken connection, request;
-    ~SlotGuard() {
-      const bool had = static_cast<bool>(connection);
-      request.reset();
-      connection.reset();
-      if (had) pool.wake_one();
-    }
-  };
-  asio::awaitable<Slot> acquire_slot(SlotGuard& slot);
-  asio::awaitable<void> overflow();
-  bool admit_retry();
-  asio::awaitable<bool> start_mirrors();
-  std::optional<std::span<const uint64_t>> eligible_endpoints(const upstream::ClusterRuntime& rt);
-  void report(size_t runtime_index, policy::EndpointResult result);
-  asio::awaitable<bool> connect(upstream::PooledConnection& conn, const tcp::endpoint& ep);
-  asio::awaitable<Sent> send_request(upstream::PooledConnection& conn);
-  asio::awaitable<size_t> read_some(tcp::socket& s, SteadyClock::time_point deadline, bool& timed_out);
-  asio::awaitable<bool> write(tcp::socket& s, std::string_view a, std::string_view b = {}, std::string_view c = {});
-  asio::awaitable<void> deliver(upstream::PooledConnection conn, const tcp::endpoint& ep,
-                                const upstream::ClusterRuntime& rt);
-  asio::awaitable<void> fail(int status, std::string_view body, bool overloaded = false);
-  asio::awaitable<void> await_first_resolution();
-  void decorate_response(http::HeaderMap& headers) const;
-  asio::awaitable<void> backoff(uint32_t retry_number);
-  SteadyClock::time_point attempt_deadline() const;
-
-  WorkerContext& ctx_;
-  std::shared_ptr<upstream::ClusterTable> table_;  // the request's pinned table (mirrors keep it too)
-  const snapshot::RouteAction& action_;
-  http::RequestHead& head_;
-  Downstream& down_;
-  RequestInfo& info_;
-  const ForwardOptions& options_;
-  asio::steady_timer timer_;
-  const snapshot::RouteDestination* destination_ = nullptr;
-  std::shared_ptr<upstream::ClusterRuntime> rt_;  // kept alive for the request (DNS rebuilds)
-  policy::ClusterState* state_ = nullptr;         // cross-worker state; alive as long as table_
-  policy::RetryAdmission retry_admission_;        // the admitted retry's budget tokens
-  std::string set_cookie_;                        // generated consistent-hash cookie, if any
-
-  // Buffers, bit sets and the response parser come from the worker's free list.
-  FreeList<ForwardScratch>::Lease scratch_;
-  std::vector<uint64_t>& outlier_bits_ = scratch_->outlier_bits;
-  std::vector<uint64_t>& combined_bits_ = scratch_->combined_bits;
-  std::string& head_bytes_ = scratch_->head_bytes;
-  std::string& replay_ = scratch_->replay;  // the request body, kept for retries while it fits
-  http::h1::ResponseParser& parser_ = scratch_->parser;
-  std::vector<char>& buf_ = scratch_->buf;
-  bool body_started_ = false;
-  bool replayable_ = true;
-  SteadyClock::time_point route_deadline_ = SteadyClock::time_point::max();
-  SteadyClock::time_point try_started_;
-  size_t begin_ = 0, end_ = 0;  // unparsed bytes in buf_
-};
 
 SteadyClock::time_point Forwarder::attempt_deadline() const {
   auto deadline = route_deadline_;
@@ -126,118 +24,6 @@ SteadyClock::time_point Forwarder::attempt_deadline() const {
     deadline = std::min(deadline, try_started_ + std::chrono::duration_cast<SteadyClock::duration>(
                                                      action_.retry.per_try_timeout));
   return deadline;
-}
-
-asio::awaitable<bool> Forwarder::write(tcp::socket& s, std::string_view a, std::string_view b, std::string_view c) {
-  std::array<asio::const_buffer, 3> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size()),
-                                         asio::buffer(c.data(), c.size())};
-  auto [ec, n] = co_await asio::async_write(s, bufs, kTuple);
-  co_return !ec;
-}
-
-asio::awaitable<bool> Forwarder::connect(upstream::PooledConnection& conn, const tcp::endpoint& ep) {
-  conn.socket = tcp::socket(ctx_.io());
-  conn.reused = false;
-  conn.requests = 0;
-  auto deadline = std::min(attempt_deadline(), SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
-                                                                         rt_->cluster->policy
-                                                                             .connection_pool.connect_timeout));
-  timer_.expires_at(deadline);
-  auto result = co_await (conn.socket.async_connect(ep, kTuple) || timer_.async_wait(kTuple));
-  if (result.index() != 0 || std::get<0>(std::get<0>(result))) co_return false;
-  boost::system::error_code ignored;
-  conn.socket.set_option(tcp::no_delay(true), ignored);
-  co_return true;
-}
-
-asio::awaitable<size_t> Forwarder::read_some(tcp::socket& s, SteadyClock::time_point deadline, bool& timed_out) {
-  timed_out = false;
-  if (begin_ > 0) {
-    std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
-    end_ -= begin_;
-    begin_ = 0;
-  }
-  if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
-  auto into = asio::buffer(buf_.data() + end_, buf_.size() - end_);
-  size_t n = 0;
-  if (deadline == SteadyClock::time_point::max()) {
-    auto [ec, got] = co_await s.async_read_some(into, kTuple);
-    n = ec ? 0 : got;
-  } else {
-    timer_.expires_at(deadline);
-    auto result = co_await (s.async_read_some(into, kTuple) || timer_.async_wait(kTuple));
-    if (result.index() != 0) {
-      timed_out = true;
-      co_return 0;
-    }
-    auto [ec, got] = std::get<0>(result);
-    n = ec ? 0 : got;
-  }
-  end_ += n;
-  co_return n;
-}
-
-// Sends the head and the body. The body is streamed from the client on the first attempt and
-// replayed from memory on later ones (only while it fits kReplayLimit).
-asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnection& conn) {
-  const bool chunked = head_.framing == http::BodyFraming::Chunked;
-  const bool has_body = chunked || (head_.framing == http::BodyFraming::ContentLength && head_.content_length.value_or(0) > 0);
-  if (!has_body) co_return co_await write(conn.socket, head_bytes_) ? Sent::kOk : Sent::kFailedBeforeBytes;
-  if (body_started_) {
-    if (!replayable_ || !down_.body_complete()) co_return Sent::kFailed;
-    if (!co_await write(conn.socket, head_bytes_)) co_return Sent::kFailedBeforeBytes;
-    if (chunked) {
-      http::h1::ChunkPrefix prefix(replay_.size());
-      if (!replay_.empty() && !co_await write(conn.socket, prefix.view(), replay_, http::h1::kChunkSuffix))
-        co_return Sent::kFailed;
-      co_return co_await write(conn.socket, http::h1::kLastChunk) ? Sent::kOk : Sent::kFailed;
-    }
-    co_return co_await write(conn.socket, replay_) ? Sent::kOk : Sent::kFailed;
-  }
-  body_started_ = true;
-  if (!co_await write(conn.socket, head_bytes_)) co_return Sent::kFailedBeforeBytes;
-  for (;;) {
-    BodyPiece piece = co_await down_.read_body();
-    if (piece.error) co_return Sent::kClientGone;
-    if (!piece.data.empty()) {
-      info_.request_body_bytes += piece.data.size();
-      if (replayable_) {
-        if (replay_.size() + piece.data.size() <= kReplayLimit) {
-          replay_.append(piece.data);
-        } else {
-          replayable_ = false;
-          std::string().swap(replay_);
-        }
-      }
-      bool ok = chunked ? co_await write(conn.socket, http::h1::ChunkPrefix(piece.data.size()).view(), piece.data,
-                                         http::h1::kChunkSuffix)
-                        : co_await write(conn.socket, piece.data);
-      if (!ok) co_return Sent::kFailed;
-    }
-    if (piece.end) break;
-  }
-  if (chunked && !co_await write(conn.socket, http::h1::kLastChunk)) co_return Sent::kFailed;
-  co_return Sent::kOk;
-}
-
-asio::awaitable<void> Forwarder::fail(int status, std::string_view body, bool overloaded) {
-  down_.close_after_response();
-  LocalReply reply = LocalReply::of(status, body, &action_.headers.response);
-  if (overloaded) reply.headers.emplace_back("x-envoy-overloaded", "true");
-  if (!options_.cors_origin.empty()) {
-    reply.cors = &action_.cors;
-    reply.cors_origin = options_.cors_origin;
-  }
-  co_await send_local_reply(down_, reply, info_);
-}
-
-// Response headers the gateway adds to an upstream response: route and destination header
-// operations, CORS for an allowed origin, a generated hash cookie.
-void Forwarder::decorate_response(http::HeaderMap& headers) const {
-  apply_header_ops(action_.headers.response, headers);
-  apply_header_ops(destination_->headers.response, headers);
-  if (!options_.cors_origin.empty()) add_cors_response_headers(action_.cors, options_.cors_origin, headers);
-  if (!set_cookie_.empty()) headers.add("set-cookie", set_cookie_);
 }
 
 // Right after start (or a reload naming new hosts) a DNS cluster's names may not have been
@@ -621,68 +407,6 @@ asio::awaitable<void> Forwarder::run() {
     }
   }
 }
-
-// Streams the response whose head the parser holds to the client, then pools the connection.
-asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const tcp::endpoint& ep,
-                                         const upstream::ClusterRuntime& rt) {
-  http::ResponseHead& rh = parser_.head();
-  info_.status = rh.status;
-  decorate_response(rh.headers);
-  auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - try_started_).count();
-  rh.headers.set("x-envoy-upstream-service-time", std::to_string(elapsed));
-
-  if (rh.status == 101 && head_.upgrade) {
-    if (!co_await down_.write_head(rh)) co_return;
-    std::string client_pending;
-    tcp::socket* client = down_.tunnel_transport(client_pending);
-    std::string_view upstream_pending(buf_.data() + begin_, end_ - begin_);
-    co_await run_tunnel(*client, conn.socket, client_pending, upstream_pending);
-    co_return;
-  }
-
-  if (!co_await down_.write_head(rh)) co_return;
-  bool complete = false;
-  for (;;) {
-    auto step = parser_.parse({buf_.data() + begin_, end_ - begin_});
-    begin_ += step.consumed;
-    if (step.event == http::h1::ParseEvent::Body) {
-      info_.response_body_bytes += step.body.size();
-      if (!co_await down_.write_body(step.body)) break;
-    } else if (step.event == http::h1::ParseEvent::Done) {
-      complete = co_await down_.end_body();
-      break;
-    } else if (step.event == http::h1::ParseEvent::Error) {
-      break;
-    } else if (step.event == http::h1::ParseEvent::NeedMore) {
-      // The head may still be held back by the downstream; do not keep it waiting on the upstream.
-      if (!co_await down_.flush()) break;
-      // A body still to come streams through a larger buffer: a 64 KiB response then takes one
-      // read and one write instead of four of each. The scratch keeps it for the next request.
-      if (buf_.size() < ForwardScratch::kBodyBuffer) buf_.resize(ForwardScratch::kBodyBuffer);
-      bool timed_out = false;
-      if (co_await read_some(conn.socket, SteadyClock::time_point::max(), timed_out) == 0) {
-        auto last = parser_.on_eof();
-        if (last.event == http::h1::ParseEvent::Done) {
-          complete = co_await down_.end_body();
-          rh.keep_alive = false;
-        }
-        break;
-      }
-    }
-  }
-  if (!complete) {
-    info_.flags |= kUpstreamConnectionTermination;
-    down_.close_after_response();
-    co_return;
-  }
-  const uint32_t max_per_conn = rt.cluster->policy.connection_pool.max_requests_per_connection;
-  ++conn.requests;
-  const bool reusable = rh.keep_alive && down_.body_complete() && begin_ == end_ &&
-                        (max_per_conn == 0 || conn.requests < max_per_conn);
-  if (reusable) ctx_.pool().give_back(ep, std::move(conn));
-}
-
-}  // namespace
 
 asio::awaitable<void> forward(WorkerContext& ctx, std::shared_ptr<upstream::ClusterTable> table,
                               const snapshot::RouteEntry& entry, http::RequestHead& head, Downstream& down,

@@ -1,0 +1,116 @@
+// The Forwarder behind proxy::forward (forward.h): one request's journey to the upstream over
+// one or more attempts. Internal to the two files that implement it: forward.cc holds the attempt
+// loop and its policy decisions (destination, endpoint eligibility, circuit-breaker slots, retry
+// admission, back-off, mirrors); forward_exchange.cc holds the wire side of one attempt (connect,
+// send the request, read the head, stream the response back, return the connection to the pool).
+#pragma once
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "http/http1/response_parser.h"
+#include "policy/cluster_state.h"
+#include "proxy/forward.h"
+#include "proxy/forward_scratch.h"
+
+namespace sy::proxy {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using SteadyClock = std::chrono::steady_clock;
+inline constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+
+inline constexpr size_t kReplayLimit = 64 * 1024;  // request bodies up to this size can be retried
+// A request to a DNS cluster whose names were never resolved yet waits this long for the first
+// answer before failing with 503 UH (only right after start or a reload that added names).
+inline constexpr auto kFirstResolutionWait = std::chrono::seconds(5);
+// A pending request re-checks for a connection slot freed on another worker this often.
+inline constexpr auto kPendingPoll = std::chrono::milliseconds(5);
+inline constexpr std::string_view kResetPrefix = "upstream connect error or disconnect/reset before headers. reset reason: ";
+
+// One request's journey to the upstream, possibly over several attempts.
+class Forwarder {
+ public:
+  Forwarder(WorkerContext& ctx, std::shared_ptr<upstream::ClusterTable> table, const snapshot::RouteEntry& entry,
+            http::RequestHead& head, Downstream& down, RequestInfo& info, const ForwardOptions& options)
+      : ctx_(ctx),
+        table_(std::move(table)),
+        action_(entry.action),
+        head_(head),
+        down_(down),
+        info_(info),
+        options_(options),
+        timer_(ctx.io()),
+        scratch_(ctx.forward_scratch().take()) {}
+
+  asio::awaitable<void> run();
+
+ private:
+  enum class Sent { kOk, kFailedBeforeBytes, kFailed, kClientGone };
+  enum class Slot { kOk, kOverflow, kTimeout };
+  // Circuit-breaker slots of one attempt; releasing the connection slot wakes a pending request.
+  struct SlotGuard {
+    upstream::ConnectionPool& pool;
+    policy::ResourceToken connection, request;
+    ~SlotGuard() {
+      const bool had = static_cast<bool>(connection);
+      request.reset();
+      connection.reset();
+      if (had) pool.wake_one();
+    }
+  };
+  asio::awaitable<Slot> acquire_slot(SlotGuard& slot);
+  asio::awaitable<void> overflow();
+  bool admit_retry();
+  asio::awaitable<bool> start_mirrors();
+  std::optional<std::span<const uint64_t>> eligible_endpoints(const upstream::ClusterRuntime& rt);
+  void report(size_t runtime_index, policy::EndpointResult result);
+  asio::awaitable<bool> connect(upstream::PooledConnection& conn, const tcp::endpoint& ep);
+  asio::awaitable<Sent> send_request(upstream::PooledConnection& conn);
+  asio::awaitable<size_t> read_some(tcp::socket& s, SteadyClock::time_point deadline, bool& timed_out);
+  asio::awaitable<bool> write(tcp::socket& s, std::string_view a, std::string_view b = {}, std::string_view c = {});
+  asio::awaitable<void> deliver(upstream::PooledConnection conn, const tcp::endpoint& ep,
+                                const upstream::ClusterRuntime& rt);
+  asio::awaitable<void> fail(int status, std::string_view body, bool overloaded = false);
+  asio::awaitable<void> await_first_resolution();
+  void decorate_response(http::HeaderMap& headers) const;
+  asio::awaitable<void> backoff(uint32_t retry_number);
+  SteadyClock::time_point attempt_deadline() const;
+
+  WorkerContext& ctx_;
+  std::shared_ptr<upstream::ClusterTable> table_;  // the request's pinned table (mirrors keep it too)
+  const snapshot::RouteAction& action_;
+  http::RequestHead& head_;
+  Downstream& down_;
+  RequestInfo& info_;
+  const ForwardOptions& options_;
+  asio::steady_timer timer_;
+  const snapshot::RouteDestination* destination_ = nullptr;
+  std::shared_ptr<upstream::ClusterRuntime> rt_;  // kept alive for the request (DNS rebuilds)
+  policy::ClusterState* state_ = nullptr;         // cross-worker state; alive as long as table_
+  policy::RetryAdmission retry_admission_;        // the admitted retry's budget tokens
+  std::string set_cookie_;                        // generated consistent-hash cookie, if any
+
+  // Buffers, bit sets and the response parser come from the worker's free list.
+  FreeList<ForwardScratch>::Lease scratch_;
+  std::vector<uint64_t>& outlier_bits_ = scratch_->outlier_bits;
+  std::vector<uint64_t>& combined_bits_ = scratch_->combined_bits;
+  std::string& head_bytes_ = scratch_->head_bytes;
+  std::string& replay_ = scratch_->replay;  // the request body, kept for retries while it fits
+  http::h1::ResponseParser& parser_ = scratch_->parser;
+  std::vector<char>& buf_ = scratch_->buf;
+  bool body_started_ = false;
+  bool replayable_ = true;
+  SteadyClock::time_point route_deadline_ = SteadyClock::time_point::max();
+  SteadyClock::time_point try_started_;
+  size_t begin_ = 0, end_ = 0;  // unparsed bytes in buf_
+};
+
+}  // namespace sy::proxy
