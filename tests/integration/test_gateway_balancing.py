@@ -159,9 +159,12 @@ class GatewayBalancingTest(unittest.TestCase):
         for v in ("v1", "v2", "v3"):
             self.assertAlmostEqual(counts.get(v, 0) / 30.0, 33.3, delta=5, msg=counts)
 
-    # Scenario: LEAST_REQUEST (Istio's default, power of two choices) also spreads evenly when idle.
+    # Scenario: LEAST_REQUEST (Istio's default, power of two choices) spreads evenly when every endpoint is idle.
     def test_least_request(self):
-        counts = gwtest.count_versions(self.port, "lr.example.com", 3000, threads=2)
+        # One client at a time keeps every endpoint's active count at 0 when it is picked. With
+        # two clients in parallel, an endpoint that answers more slowly (a loaded CI machine) is
+        # rightly picked less often, so an even split is not what least-request promises there.
+        counts = gwtest.count_versions(self.port, "lr.example.com", 3000, threads=1)
         for v in ("v1", "v2", "v3"):
             self.assertAlmostEqual(counts.get(v, 0) / 30.0, 33.3, delta=6, msg=counts)
 
