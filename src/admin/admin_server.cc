@@ -34,11 +34,15 @@ class Session : public std::enable_shared_from_this<Session> {
   void run() {
     // A client that never finishes its head is dropped, so idle connections cannot pile up.
     deadline_.expires_after(kHeadTimeout);
+    // Cancel, not close: a socket must not be closed under a pending read (Asio 1.81's io_uring
+    // service frees the socket's state before the read's completion arrives).
     deadline_.async_wait([weak = weak_from_this()](boost::system::error_code ec) {
-      if (auto self = weak.lock(); self && !ec) self->socket_.close();
+      boost::system::error_code ignored;
+      if (auto self = weak.lock(); self && !ec) self->socket_.cancel(ignored);
     });
     asio::async_read_until(socket_, buf_, "\r\n\r\n", [self = shared_from_this()](boost::system::error_code ec, size_t) {
       self->deadline_.cancel();
+      if (ec == asio::error::operation_aborted) return;  // timed out: the session ends, closing the socket
       if (ec) return self->reply({400, "text/plain", "bad request\n"});
       std::istream in(&self->buf_);
       std::string method, target, version;

@@ -130,24 +130,9 @@ asio::awaitable<size_t> Http1Connection::fill(std::chrono::steady_clock::time_po
 asio::awaitable<Http1Connection::Next> Http1Connection::await_next_request() {
   using Clock = std::chrono::steady_clock;
   idle_deadline_ = Clock::now() + ctx_.timeouts().idle;
-#if defined(BOOST_ASIO_HAS_IO_URING) && defined(BOOST_ASIO_DISABLE_EPOLL)
-  // io_uring build: parking by cancelling a pending read broke under load with Asio 1.81's io_uring
-  // service (docs/performance.md), and an extra operation costs no extra system call there. So the
-  // connection gives its memory back at once and waits with a one-byte peek; the coroutine stays.
-  mem_.reset();
-  begin_ = end_ = 0;
-  char first;
-  deadline_.start(idle_deadline_);
-  auto [ec, n] = co_await socket_.async_receive(asio::buffer(&first, 1), tcp::socket::message_peek, kTuple);
-  deadline_.stop();
-  mem_ = ctx_.connection_memory().take();
-  if (ec || n == 0) co_return Next::kClose;
-  co_return co_await fill(idle_deadline_) > 0 ? Next::kReady : Next::kClose;
-#else
   if (co_await fill(std::min(idle_deadline_, Clock::now() + kParkAfter)) > 0) co_return Next::kReady;
   if (!deadline_.expired() || Clock::now() >= idle_deadline_) co_return Next::kClose;  // closed, or idle timeout
   co_return Next::kPark;
-#endif
 }
 
 asio::awaitable<bool> Http1Connection::write_all(std::string_view a, std::string_view b, std::string_view c) {

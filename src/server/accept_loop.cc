@@ -32,10 +32,12 @@ std::optional<uint16_t> original_destination_port(tcp::socket& s) {
 
 asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp::acceptor> acceptor,
                                   proxy::ListenerBinding binding, obs::ListenerCounters& counters) {
-  for (;;) {
+  // The server drops its reference (and cancels) when the listener goes: an accept that
+  // completed just before that cancel is served, then the loop ends.
+  while (acceptor.use_count() > 1) {
     auto [ec, socket] = co_await acceptor->async_accept(asio::as_tuple(asio::use_awaitable));
     if (ec) {
-      if (ec == asio::error::operation_aborted || !acceptor->is_open()) co_return;
+      if (ec == asio::error::operation_aborted || !acceptor->is_open() || acceptor.use_count() == 1) co_return;
       spdlog::warn("accept on port {}: {}", binding.port, ec.message());
       // Out of descriptors and the like: back off instead of spinning on the error.
       asio::steady_timer pause(ctx.io(), std::chrono::milliseconds(50));

@@ -1,6 +1,7 @@
 // Accepts client connections on one worker's listening socket and starts a connection coroutine
 // for each, on the same worker (a connection never changes thread). The loop shares ownership of
-// the acceptor: closing it (listener removed, drain) ends the loop, which then releases it.
+// the acceptor with the server; when the server drops its reference and cancels the acceptor
+// (listener removed, drain), the loop ends and the acceptor closes with it.
 // `counters` (the worker's, for this listener) count each connection accepted and ended; they
 // must outlive every connection the loop starts (ListenerStats never drops an entry).
 #pragma once

@@ -85,9 +85,11 @@ void ProxyServer::close(Slot& slot, const std::string& key) {
   auto it = slot.acceptors.find(key);
   if (it == slot.acceptors.end()) return;
   boost::system::error_code ignored;
-  // The accept loop holds its own reference: its pending accept completes with
-  // operation_aborted and the loop ends, whenever that completion runs.
-  it->second->close(ignored);
+  // Cancel, not close: the accept loop holds the other reference, its pending accept completes
+  // with operation_aborted, and the acceptor closes when the loop ends. Closing a socket under a
+  // pending operation is unsafe on Asio 1.81's io_uring service (it frees the socket's state
+  // before the operation's completion arrives).
+  it->second->cancel(ignored);
   slot.acceptors.erase(it);
 }
 
