@@ -2,8 +2,9 @@
 BUILD ?= build
 JOBS ?= $(shell nproc)
 CMAKE_FLAGS ?=
-# IO_URING=1: Asio's io_uring backend instead of epoll (needs liburing-dev; see docs/performance.md).
-CMAKE_FLAGS += -DSWITCHYARD_IO_URING=$(if $(IO_URING),ON,OFF)
+# switchyard runs on io_uring where the kernel allows it and on epoll elsewhere (docs/performance.md);
+# IO_URING=0 builds the epoll event loop only.
+CMAKE_FLAGS += -DSWITCHYARD_IO_URING=$(if $(filter 0 OFF off no,$(IO_URING)),OFF,ON)
 
 .PHONY: deps build run test test-asan bench-micro bench clean
 

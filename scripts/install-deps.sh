@@ -3,7 +3,7 @@
 set -euo pipefail
 PKGS=(cmake ninja-build g++ make pkg-config python3 curl ccache
       libboost1.81-dev libyaml-cpp-dev libre2-dev libnghttp2-dev libssl-dev libfmt-dev libspdlog-dev
-      libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev nghttp2-client wrk
+      libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev liburing-dev nghttp2-client wrk
       prometheus)  # prometheus: only for `promtool check metrics` in the observability test (~25 s to install)
 missing=()
 for p in "${PKGS[@]}"; do

@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 
 #include "cli/commands.h"
+#include "cli/event_loop_choice.h"
 #include "server/serve_options.h"
 
 int main(int argc, char** argv) {
@@ -57,6 +58,10 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   s->add_option("--admin", serve.admin, "Admin listener HOST:PORT (/stats/prometheus, /config_dump, ...) or off")
       ->capture_default_str();
+  std::string io = "auto";
+  s->add_option("--io", io, "Event loop: auto (io_uring where the kernel allows it, else epoll), io_uring or epoll")
+      ->check(CLI::IsMember({"auto", "io_uring", "epoll"}))
+      ->capture_default_str();
   bool no_watch = false;
   s->add_flag("--no-watch", no_watch, "Do not watch the config files (SIGHUP still reloads)");
   s->callback([&] {
@@ -70,17 +75,11 @@ int main(int argc, char** argv) {
     serve.timeouts.idle = std::chrono::milliseconds(idle_timeout_ms);
     serve.timeouts.dns_refresh = std::chrono::milliseconds(dns_refresh_ms);
     serve.drain_time = std::chrono::milliseconds(drain_ms);
+    if ((rc = sy::cli::settle_event_loop(io, argv)) != 0) return;
     try {
       rc = sy::server::run_serve(serve);
     } catch (const std::system_error& e) {
-#if defined(BOOST_ASIO_HAS_IO_URING) && defined(BOOST_ASIO_DISABLE_EPOLL)
-      // This build's event loops need io_uring, which kernels with io_uring_disabled and the
-      // default seccomp profiles of container runtimes refuse.
-      std::fprintf(stderr, "switchyard: %s (this build uses io_uring; if the kernel or a seccomp profile "
-                   "blocks it, use a build without -DSWITCHYARD_IO_URING=ON)\n", e.what());
-#else
       std::fprintf(stderr, "switchyard: %s\n", e.what());
-#endif
       rc = 1;
     }
   });

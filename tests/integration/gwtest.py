@@ -13,15 +13,16 @@ import time
 import harness
 
 
-def start_gateway(yaml_docs, listen_ports=(), mesh_ports=(), extra_args=(), workers=2, timeout=15.0):
+def start_gateway(yaml_docs, listen_ports=(), mesh_ports=(), extra_args=(), workers=2, timeout=15.0, wrapper=()):
     """Write `yaml_docs` (a string, or a list of strings joined with ---) to a fresh temp dir and
-    start `switchyard serve -c DIR --bind 127.0.0.1`. Waits until every port in `listen_ports`
-    (Gateway server ports) and `mesh_ports` (given as --mesh-listen 127.0.0.1:P) accepts."""
+    start `switchyard serve -c DIR --bind 127.0.0.1` (behind `wrapper`, a command prefix, if given).
+    Waits until every port in `listen_ports` (Gateway server ports) and `mesh_ports` (given as
+    --mesh-listen 127.0.0.1:P) accepts."""
     if not isinstance(yaml_docs, str):
         yaml_docs = "\n---\n".join(d.strip("\n") for d in yaml_docs)
     d = tempfile.mkdtemp(prefix="sy-gw-")
     harness.write_yaml(d, "config.yaml", yaml_docs)
-    args = [harness.switchyard_bin(), "serve", "-c", d, "--bind", "127.0.0.1", "--workers", str(workers)]
+    args = [*wrapper, harness.switchyard_bin(), "serve", "-c", d, "--bind", "127.0.0.1", "--workers", str(workers)]
     for p in mesh_ports:
         args += ["--mesh-listen", f"127.0.0.1:{p}"]
     args += list(extra_args)

@@ -45,6 +45,11 @@ def demo_upstream_bin():
     return os.path.join(BUILD, "demo-upstream")
 
 
+def deny_io_uring_bin():
+    """Path of deny-io-uring, which runs a command with io_uring refused (tools/deny_io_uring)."""
+    return os.path.join(BUILD, "deny-io-uring")
+
+
 def free_port():
     """A TCP port on 127.0.0.1 that was free a moment ago (prefer port 0 + --port-file when a
     server supports it: another process may take this one first)."""
