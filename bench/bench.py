@@ -37,7 +37,7 @@ ROOT = os.path.dirname(HERE)
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 LOADGEN_CPU = "0"
 SERVER_CPU = "1"
-URING = "switchyard-io_uring"  # the optional row of a build with -DSWITCHYARD_IO_URING=ON
+EPOLL = "switchyard-epoll"  # extra row: the same binary with --io epoll (when it has an io_uring build)
 BENCH_HOST_INDEX = 4999  # the VirtualService host requests carry, in both the 1- and 10,000-VS configs
 
 
@@ -325,16 +325,29 @@ def switchyard_supports_access_log(binary: str) -> bool:
 
 
 def start_switchyard(name: str, binary: str, run: str, upstream_port: int, vs_count: int,
-                     access_log: str | None = None) -> Target:
+                     access_log: str | None = None, extra_args: tuple = ()) -> Target:
     port = free_port()
     cfg = switchyard_config(os.path.join(run, name), port, upstream_port, vs_count)
     cmd = [binary, "serve", "-c", cfg, "--workers", "1", "--bind", "127.0.0.1", "--drain-time-ms", "200"]
     if access_log is not None:
         cmd += ["--access-log", access_log]
+    cmd += list(extra_args)
     p = PROCS.start(name, cmd, SERVER_CPU, run)
     host = bench_host(BENCH_HOST_INDEX)
     wait_http(port, host, timeout=60 if vs_count > 1 else 20)
     return Target(name, port, host, p, p.pid, "switchyard")
+
+
+def event_loop_line(logfile: str) -> str:
+    """The event loop switchyard chose, from its startup log ("event loop: io_uring")."""
+    try:
+        with open(logfile, errors="replace") as f:
+            for line in f:
+                if "event loop:" in line:
+                    return line.split("] ", 3)[-1].strip()
+    except OSError:
+        pass
+    return "event loop: not reported"
 
 
 def start_haproxy(name: str, run: str, upstream_port: int) -> Target:
@@ -548,18 +561,18 @@ def verdicts(results: dict, vs_count: int) -> str:
         e = results["e"]
         r = e["switchyard"]["after_kib"] / e["haproxy"]["after_kib"]
         add("(e) RSS with idle connections: switchyard ÷ haproxy", f"{r:.2f}", "≤ 1.00", r <= 1.0)
-    if URING in results.get("a", {}):
-        u, ha, ng = (med("a", n, "rps") for n in (URING, "haproxy", "nginx"))
-        add("(a) throughput, io_uring build: ÷ faster peer", f"{u / max(ha, ng):.3f}", "≥ 1.10", u / max(ha, ng) >= 1.10)
-        c = cpu("a", URING) / min(cpu("a", "haproxy"), cpu("a", "nginx"))
-        add("(a) CPU per request, io_uring build: ÷ lower peer", f"{c:.3f}", "≤ 0.85", c <= 0.85)
-    if URING in results.get("b", {}):
-        u, ha, ng = (med("b", n, "p99_us") for n in (URING, "haproxy", "nginx"))
-        add("(b) p99 at fixed rate, io_uring build", f"{u / 1000:.2f} ms vs {ha / 1000:.2f} / {ng / 1000:.2f} ms",
+    if EPOLL in results.get("a", {}):
+        u, ha, ng = (med("a", n, "rps") for n in (EPOLL, "haproxy", "nginx"))
+        add("(a) throughput, --io epoll: ÷ faster peer", f"{u / max(ha, ng):.3f}", "≥ 1.10", u / max(ha, ng) >= 1.10)
+        c = cpu("a", EPOLL) / min(cpu("a", "haproxy"), cpu("a", "nginx"))
+        add("(a) CPU per request, --io epoll: ÷ lower peer", f"{c:.3f}", "≤ 0.85", c <= 0.85)
+    if EPOLL in results.get("b", {}):
+        u, ha, ng = (med("b", n, "p99_us") for n in (EPOLL, "haproxy", "nginx"))
+        add("(b) p99 at fixed rate, --io epoll", f"{u / 1000:.2f} ms vs {ha / 1000:.2f} / {ng / 1000:.2f} ms",
             "≤ both", u <= min(ha, ng))
-    if URING in results.get("e", {}):
-        r = results["e"][URING]["after_kib"] / results["e"]["haproxy"]["after_kib"]
-        add("(e) RSS with idle connections, io_uring build ÷ haproxy", f"{r:.2f}", "≤ 1.00", r <= 1.0)
+    if EPOLL in results.get("e", {}):
+        r = results["e"][EPOLL]["after_kib"] / results["e"]["haproxy"]["after_kib"]
+        add("(e) RSS with idle connections, --io epoll ÷ haproxy", f"{r:.2f}", "≤ 1.00", r <= 1.0)
     return "\n".join(["### Targets of issue 7", "", "| target | measured | threshold | holds |",
                       "|---|---|---|---|", *rows, ""])
 
@@ -596,8 +609,9 @@ def machine_description() -> str:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--switchyard", default=os.path.join(ROOT, "build", "switchyard"))
-    ap.add_argument("--switchyard-uring", default="", metavar="PATH",
-                    help="also measure this switchyard built with -DSWITCHYARD_IO_URING=ON (row switchyard-io_uring)")
+    ap.add_argument("--no-epoll-row", action="store_true",
+                    help="skip the switchyard-epoll row (the same binary with --io epoll), measured by default "
+                         "when the build has both event loops")
     ap.add_argument("--upstream", required=True, help="fast-upstream binary (bench/run.sh builds it)")
     ap.add_argument("--scenarios", default="abce", help="subset of a, b, c, e (d rides along with a)")
     ap.add_argument("--rounds", type=int, default=3)
@@ -637,12 +651,16 @@ def main() -> int:
         direct = Target("direct", up_port, bench_host(BENCH_HOST_INDEX), up, up.pid, "direct")
 
         log("starting proxies")
+        epoll_row = not args.no_epoll_row and os.path.exists(
+            os.path.join(os.path.dirname(os.path.abspath(args.switchyard)), "switchyard-epoll"))
         sy = start_switchyard("switchyard", args.switchyard, run, up_port, 1)
+        report.append(f"- switchyard (default `--io auto`): {event_loop_line(os.path.join(run, 'switchyard.log'))}")
+        report.append("")
         ha = start_haproxy("haproxy", run, up_port)
         ngx = start_nginx("nginx", run, up_port)
         peers = [sy, ha, ngx]
-        if args.switchyard_uring:
-            peers.insert(1, start_switchyard(URING, args.switchyard_uring, run, up_port, 1))
+        if epoll_row:
+            peers.insert(1, start_switchyard(EPOLL, args.switchyard, run, up_port, 1, extra_args=("--io", "epoll")))
         extra: list[Target] = []
         if "a" in args.scenarios:
             t0 = time.monotonic()
@@ -710,8 +728,9 @@ def main() -> int:
                 PROCS.stop(t.proc)
             fresh = [start_switchyard("switchyard-e", args.switchyard, run, up_port, 1),
                      start_haproxy("haproxy-e", run, up_port), start_nginx("nginx-e", run, up_port)]
-            if args.switchyard_uring:
-                fresh.insert(1, start_switchyard(URING + "-e", args.switchyard_uring, run, up_port, 1))
+            if epoll_row:
+                fresh.insert(1, start_switchyard(EPOLL + "-e", args.switchyard, run, up_port, 1,
+                                                 extra_args=("--io", "epoll")))
             for t in fresh:
                 run_wrk(t, 1, args.conns)
                 before = rss_kib(t.cpu_pid)

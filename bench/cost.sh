@@ -2,11 +2,13 @@
 # Deterministic per-request cost of one switchyard build, for iterating on the hot path where the
 # shared machine makes req/s too noisy: system calls per request (strace -c) and user-space
 # instructions per request (callgrind), for keep-alive GETs of a 13-byte response.
-# Usage: bench/cost.sh [BUILD_DIR] [REQUESTS]
+# Usage: [IO=auto|io_uring|epoll] bench/cost.sh [BUILD_DIR] [REQUESTS]
+# The callgrind part always measures the epoll event loop: valgrind does not run io_uring programs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 N=${2:-20000}
+IO=${IO:-auto}
 command -v strace >/dev/null && command -v valgrind >/dev/null && command -v h2load >/dev/null || {
   echo "cost.sh needs strace, valgrind and h2load (nghttp2-client)" >&2; exit 1; }
 mkdir -p "$BUILD/bench"
@@ -47,7 +49,7 @@ spec:
   http:
   - route: [{destination: {host: up.bench.test, port: {number: $UP}}}]
 YAML
-start_gw() { env ${SY_PRELOAD:+LD_PRELOAD=$SY_PRELOAD} "$@" serve -c "$run/cfg.yaml" --workers 1 --bind 127.0.0.1 --access-log off --admin off >"$run/gw.log" 2>&1 & pids+=($!); }
+start_gw() { env ${SY_PRELOAD:+LD_PRELOAD=$SY_PRELOAD} "$@" serve -c "$run/cfg.yaml" --workers 1 --bind 127.0.0.1 --access-log off --admin off --io "$IO" >"$run/gw.log" 2>&1 & pids+=($!); }
 wait_gw() { for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$GW/" && return 0; sleep 0.1; done; cat "$run/gw.log"; exit 1; }
 
 start_gw "$BUILD/switchyard"; wait_gw; GWPID=${pids[-1]}
@@ -60,10 +62,11 @@ awk -v n="$N" 'NR>2 && $1 ~ /^[0-9.]+$/ && NF>=5 { calls=$4; name=$NF; if ($5 ~ 
   printf "  %-16s %6.2f  (errors %5.2f)\n", name, calls/n, errs/n } /total/ { printf "  %-16s %6.2f\n", "total", $3/n }' "$run/strace"
 kill "$GWPID"; wait "$GWPID" 2>/dev/null || true
 
-# valgrind does not run io_uring programs (build with -DSWITCHYARD_IO_URING=ON): NO_CALLGRIND=1.
+grep -o "event loop: .*" "$run/gw.log" | head -1
 [[ -z "${NO_CALLGRIND:-}" ]] || exit 0
+EPOLL_BIN="$BUILD/switchyard-epoll"; [[ -x "$EPOLL_BIN" ]] || EPOLL_BIN="$BUILD/switchyard"
 CN=$((N / 4))
-env ${SY_PRELOAD:+LD_PRELOAD=$SY_PRELOAD} valgrind --tool=callgrind --callgrind-out-file="$run/cg.out" "$BUILD/switchyard" serve -c "$run/cfg.yaml" --workers 1 \
+env ${SY_PRELOAD:+LD_PRELOAD=$SY_PRELOAD} valgrind --tool=callgrind --callgrind-out-file="$run/cg.out" "$EPOLL_BIN" serve -c "$run/cfg.yaml" --workers 1 \
   --bind 127.0.0.1 --access-log off --admin off >"$run/gw.log" 2>&1 & pids+=($!); wait_gw; VPID=${pids[-1]}
 h2load --h1 -c 10 -n 500 "http://127.0.0.1:$GW/" >/dev/null
 callgrind_control -z "$VPID" >/dev/null

@@ -23,14 +23,8 @@ fi
 
 BUILD=${BUILD:-build}
 [[ -n "${SKIP_BUILD:-}" ]] || make --no-print-directory build BUILD="$BUILD"
-# The io_uring build (docs/performance.md) is measured as an extra row when liburing is there.
-URING_ARGS=()
-if pkg-config --exists liburing 2>/dev/null; then
-  URING_BUILD=${URING_BUILD:-build-uring}
-  [[ -n "${SKIP_BUILD:-}" ]] || make --no-print-directory build BUILD="$URING_BUILD" IO_URING=1
-  [[ -x "$URING_BUILD/switchyard" ]] && URING_ARGS=(--switchyard-uring "$URING_BUILD/switchyard")
-fi
-
+# With liburing, the build has both event loops: bench.py measures the default (io_uring where the
+# kernel allows it) and adds a row for the same binary with --io epoll.
 mkdir -p "$BUILD/bench"
 if [[ ! -x "$BUILD/bench/fast-upstream" || bench/fast_upstream.cc -nt "$BUILD/bench/fast-upstream" ]]; then
   g++ -O2 -std=c++20 -Wall -Wextra -o "$BUILD/bench/fast-upstream" bench/fast_upstream.cc
@@ -45,4 +39,4 @@ fi
 
 # Hard bound on the whole run; bench.py stops its children by PID on SIGTERM.
 exec timeout --signal=TERM --kill-after=30 "${BENCH_TIMEOUT:-1200}" \
-  python3 bench/bench.py --switchyard "$BUILD/switchyard" --upstream "$BUILD/bench/fast-upstream" "${URING_ARGS[@]}" "$@"
+  python3 bench/bench.py --switchyard "$BUILD/switchyard" --upstream "$BUILD/bench/fast-upstream" "$@"
