@@ -1,5 +1,9 @@
 #include "proxy/parked_connections.h"
 
+#include <boost/asio/bind_allocator.hpp>
+
+#include "proxy/exact_heap_allocator.h"
+
 namespace sy::proxy {
 
 void ParkedConnections::park(boost::asio::ip::tcp::socket socket, ListenerBinding binding,
@@ -7,10 +11,23 @@ void ParkedConnections::park(boost::asio::ip::tcp::socket socket, ListenerBindin
   wake_ = wake;
   owner_ = owner;
   auto it = parked_.insert(parked_.end(), Entry{std::move(socket), std::move(binding), on_closed, deadline});
-  // A peek, not a wait for readability: Asio's reactor is edge-triggered, and a wait started after
-  // the readiness edge was consumed would never finish; a read operation checks the socket first.
-  it->socket.async_receive(boost::asio::buffer(&it->byte, 1), boost::asio::ip::tcp::socket::message_peek,
-                           [this, it](const boost::system::error_code& ec, size_t n) { on_peek(it, ec, n); });
+  // The wait may last minutes: its operation gets an exactly sized block (exact_heap_allocator.h).
+  const ExactHeapAllocator<void> exact;
+#if defined(BOOST_ASIO_HAS_IO_URING) && defined(BOOST_ASIO_DISABLE_EPOLL)
+  // io_uring polls the socket's current state, so a wait for readability is enough, and its
+  // operation is smaller than a receive's (no message header). End of stream also reads as
+  // readable: the woken connection then reads it and closes.
+  it->socket.async_wait(boost::asio::ip::tcp::socket::wait_read,
+                        boost::asio::bind_allocator(exact, [this, it](const boost::system::error_code& ec) {
+                          on_peek(it, ec, 1);
+                        }));
+#else
+  // A peek, not a wait for readability: Asio's epoll reactor is edge-triggered, and a wait started
+  // after the readiness edge was consumed would never finish; a read operation checks first.
+  it->socket.async_receive(
+      boost::asio::buffer(&it->byte, 1), boost::asio::ip::tcp::socket::message_peek,
+      boost::asio::bind_allocator(exact, [this, it](const boost::system::error_code& ec, size_t n) { on_peek(it, ec, n); }));
+#endif
   if (!armed_) arm(deadline);  // an armed timer fires no later: deadlines do not decrease
 }
 
