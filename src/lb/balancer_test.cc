@@ -14,7 +14,8 @@
 #include <vector>
 
 #include "lb/endpoint_bitset.h"
-#include "lb/policy_from_config.h"
+#include "lb/from_cluster_policy.h"
+#include "policy/cluster_policy.h"
 #include "lb/test_support.h"
 
 // Counts heap allocations so the test can assert that pick() makes none. Replacing the global
@@ -131,10 +132,11 @@ TEST(BalancerTest, WorkerCopiesAreIndependent) {
   for (uint64_t h = 0; h < 100; ++h) EXPECT_EQ(copy.pick({.hash = h}), original.pick({.hash = h}));
 }
 
-// DestinationRule loadBalancer -> policy, with Istio's defaults.
-TEST(PolicyFromConfigTest, Mapping) {
+// DestinationRule loadBalancer -> effective cluster policy -> balancer policy (the path the
+// data plane takes), with Istio's defaults.
+TEST(FromClusterPolicyTest, Mapping) {
   using S = config::LoadBalancerSettings;
-  EXPECT_EQ(policy_from_config(nullptr).algorithm, A::kLeastRequest);
+  EXPECT_EQ(from_cluster_policy(policy::LoadBalancerPolicy{}).algorithm, A::kLeastRequest);
 
   struct Row {
     const char* scenario;
@@ -172,7 +174,7 @@ TEST(PolicyFromConfigTest, Mapping) {
   };
   for (const Row& row : rows) {
     SCOPED_TRACE(row.scenario);
-    const LbPolicy policy = policy_from_config(&row.settings);
+    const LbPolicy policy = from_cluster_policy(policy::to_policy(row.settings));
     EXPECT_EQ(policy.algorithm, row.algorithm);
     EXPECT_EQ(policy.minimum_ring_size, row.ring_min);
     EXPECT_EQ(policy.maglev_table_size, row.maglev_size);

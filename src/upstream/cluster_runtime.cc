@@ -1,30 +1,12 @@
 #include "upstream/cluster_runtime.h"
 
+#include "lb/from_cluster_policy.h"
+
 #include <string>
 
 namespace sy::upstream {
 
 namespace asio = boost::asio;
-
-lb::LbPolicy to_lb_policy(const policy::LoadBalancerPolicy& p) {
-  lb::LbPolicy out;
-  switch (p.algorithm) {
-    case policy::LbAlgorithm::kLeastRequest: out.algorithm = lb::LbPolicy::Algorithm::kLeastRequest; break;
-    case policy::LbAlgorithm::kRoundRobin: out.algorithm = lb::LbPolicy::Algorithm::kRoundRobin; break;
-    case policy::LbAlgorithm::kRandom: out.algorithm = lb::LbPolicy::Algorithm::kRandom; break;
-    case policy::LbAlgorithm::kPassthrough:
-      out.algorithm = lb::LbPolicy::Algorithm::kLeastRequest;
-      out.passthrough = true;
-      break;
-    case policy::LbAlgorithm::kConsistentHash:
-      out.algorithm = p.hash.table == policy::ConsistentHashPolicy::Table::kMaglev ? lb::LbPolicy::Algorithm::kMaglev
-                                                                                   : lb::LbPolicy::Algorithm::kRingHash;
-      out.minimum_ring_size = p.hash.minimum_ring_size;
-      out.maglev_table_size = p.hash.maglev_table_size;
-      break;
-  }
-  return out;
-}
 
 bool uses_dns(const snapshot::Cluster& c) {
   return c.discovery == snapshot::Discovery::kDns || c.discovery == snapshot::Discovery::kDnsRoundRobin;
@@ -106,7 +88,7 @@ std::shared_ptr<ClusterRuntime> ClusterTable::build(uint32_t id) {
   }
   rt.active.assign(rt.addresses.size(), 0);
   if (!lb_endpoints.empty()) {
-    rt.balancer = lb::Balancer::build(to_lb_policy(c.policy.load_balancer), lb_endpoints);
+    rt.balancer = lb::Balancer::build(lb::from_cluster_policy(c.policy.load_balancer), lb_endpoints);
     rt.balancer->reseed(seed_ ^ (uint64_t{id} * 0x9E3779B97F4A7C15ull));
   }
   return rt_ptr;

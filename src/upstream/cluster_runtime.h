@@ -69,9 +69,6 @@ class ClusterTable {
   ConnectionPool* pool_;
 };
 
-// Translates the DestinationRule load-balancer policy into the balancer's own policy.
-lb::LbPolicy to_lb_policy(const policy::LoadBalancerPolicy& p);
-
 // True for clusters whose endpoint names are resolved at runtime.
 bool uses_dns(const snapshot::Cluster& c);
 
