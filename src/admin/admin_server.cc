@@ -112,6 +112,18 @@ bool AdminServer::start(const std::string& address, std::string& error) {
 
 void AdminServer::stop() {
   if (!thread_.joinable()) return;
+  // The pending accept is cancelled and completes on the admin thread before the loop stops.
+  // Destroyed under a pending accept, an acceptor leaves that operation in Asio 1.81's io_uring
+  // service, which destroys it after the socket service is gone (a use after free that
+  // AddressSanitizer caught at shutdown).
+  std::promise<void> accept_ended;
+  std::future<void> ended = accept_ended.get_future();
+  asio::post(io_, [this, &accept_ended] {
+    accept_ended_ = &accept_ended;
+    boost::system::error_code ignored;
+    acceptor_.cancel(ignored);
+  });
+  ended.wait_for(std::chrono::seconds(2));  // bounded, should the admin thread be wedged
   io_.stop();
   thread_.join();
 }
@@ -122,6 +134,11 @@ void AdminServer::set_ready(bool ready) {
 
 void AdminServer::accept() {
   acceptor_.async_accept([this](boost::system::error_code ec, tcp::socket s) {
+    if (accept_ended_ != nullptr) {  // stopping: whatever this completion is, it is the last
+      accept_ended_->set_value();
+      accept_ended_ = nullptr;
+      return;
+    }
     if (ec == asio::error::operation_aborted) return;
     if (!ec) std::make_shared<Session>(std::move(s), *this)->run();
     accept();

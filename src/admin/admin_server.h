@@ -11,6 +11,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <functional>
+#include <future>
 #include <memory>
 #include <string>
 #include <thread>
@@ -81,6 +82,7 @@ class AdminServer {
   std::thread thread_;
   uint16_t port_ = 0;
   bool ready_ = false;  // admin thread
+  std::promise<void>* accept_ended_ = nullptr;  // admin thread; set by stop()
 };
 
 }  // namespace sy::admin

@@ -87,6 +87,19 @@ def _die_with_parent():
         pass
 
 
+class SanitizerError(AssertionError):
+    """A child built with AddressSanitizer/UBSan reported a finding (make test-asan)."""
+
+
+_SANITIZER_MARKERS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:")
+
+
+def sanitizer_report(stderr_text):
+    """The sanitizer report in a child's stderr, from its first line on ("" if none)."""
+    starts = [i for i in (stderr_text.find(m) for m in _SANITIZER_MARKERS) if i >= 0]
+    return stderr_text[min(starts):][:6000] if starts else ""
+
+
 class Process:
     """A started child process. stdout/stderr go to temp files (never pipes, so a chatty child
     can't block). Use as a context manager or call stop()."""
@@ -160,6 +173,9 @@ class Process:
                 pass
         _live.pop(self.pid, None)
         self._close_files()
+        report = sanitizer_report(self._captured.get(id(self._err), ""))
+        if report:
+            raise SanitizerError(f"{' '.join(self.args)} (pid {self.pid}):\n{report}")
         return self.popen.returncode
 
     def describe(self):
@@ -253,11 +269,17 @@ def start_upstream(name="upstream", version="v1", listeners=1, threads=1, quiet=
 
 def stop_all():
     """Stop every process still running (newest first)."""
+    found = False
     for proc in reversed(list(_live.values())):
         try:
             proc.stop(timeout=3.0)
+        except SanitizerError as e:
+            print(f"sanitizer report at exit: {e}", file=sys.stderr)
+            found = True
         except Exception:
             pass
+    if found:
+        os._exit(1)  # after the test run's own result: a sanitizer finding fails the test file
 
 
 atexit.register(stop_all)
