@@ -35,7 +35,7 @@ constexpr size_t kBodyBuffer = 64 * 1024;
 // beyond it, closing is cheaper than reading.
 constexpr uint64_t kMaxDrain = 256 * 1024;
 // A keep-alive connection without a request for this long parks: it returns its buffer and
-// parser (about 10 KiB) to the worker and waits for the next request with a one-byte peek.
+// parser (about 10 KiB) to the worker and waits for the next request (ParkedConnections).
 // Unparking costs one extra system call and a new coroutine, so a connection busier than this
 // never pays it. At 100 ms, a burst of 10,000 new clients had over a thousand of them holding
 // that memory at once, and the heap stayed fragmented afterwards: 2.1 KB (epoll) and 2.8 KB
