@@ -1,8 +1,9 @@
 // The keep-alive client connections of one worker that are parked: idle long enough that their
 // coroutine ended and their buffer and parser went back to the worker (http1_connection.h). Each
 // keeps only its socket, its listener binding and a pending wait (a one-byte peek on epoll, a
-// readability poll on io_uring) that wakes it when the next request arrives. They all share the worker's idle timeout, so they expire in the order
-// they parked: one timer per worker sweeps the oldest, instead of a timer per connection.
+// readability poll on io_uring) that wakes it when the next request arrives. They all share the
+// worker's idle timeout, so they expire in the order they parked: one timer per worker sweeps the
+// oldest, instead of a timer per connection.
 // Worker-local, no locks.
 #pragma once
 
