@@ -165,7 +165,10 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
   ++conn.requests;
   const bool reusable = rh.keep_alive && down_.body_complete() && begin_ == end_ &&
                         (max_per_conn == 0 || conn.requests < max_per_conn);
-  if (reusable) ctx_.pool().give_back(ep, std::move(conn));
+  if (reusable)
+    ctx_.pool().give_back(ep, std::move(conn),
+                          std::chrono::duration_cast<std::chrono::milliseconds>(
+                              rt.cluster->policy.connection_pool.http_idle_timeout));
 }
 
 // Response headers the gateway adds to an upstream response: route and destination header

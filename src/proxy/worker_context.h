@@ -32,6 +32,7 @@ class WorkerContext {
   WorkerContext(boost::asio::io_context& io, const snapshot::SnapshotStore& store, int index, ProxyTimeouts t)
       : io_(io),
         store_(store),
+        pool_(&io),
         parked_(io),
         dns_(io, t.dns_refresh),
         rng_(0x5eed0000ull + static_cast<uint64_t>(index) * 7919),

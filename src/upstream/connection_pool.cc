@@ -26,6 +26,10 @@ size_t EndpointHash::operator()(const boost::asio::ip::tcp::endpoint& e) const n
   return h;
 }
 
+ConnectionPool::ConnectionPool(boost::asio::io_context* io) {
+  if (io != nullptr) sweep_timer_.emplace(*io);
+}
+
 bool ConnectionPool::take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out,
                                std::chrono::milliseconds max_idle, bool always_probe) {
   auto it = idle_.find(endpoint);
@@ -35,7 +39,7 @@ bool ConnectionPool::take_idle(const boost::asio::ip::tcp::endpoint& endpoint, P
   while (!list.empty()) {
     Idle idle = std::move(list.back());
     list.pop_back();
-    const bool fresh = max_idle.count() <= 0 || now - idle.since < max_idle;
+    const bool fresh = now < idle.expires && (max_idle.count() <= 0 || now - idle.since < max_idle);
     const bool probe = always_probe || now - idle.since >= kProbeAfterIdle;
     if (fresh && (!probe || still_usable(idle.conn.socket))) {
       out = std::move(idle.conn);
@@ -48,7 +52,8 @@ bool ConnectionPool::take_idle(const boost::asio::ip::tcp::endpoint& endpoint, P
   return false;
 }
 
-void ConnectionPool::give_back(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection conn) {
+void ConnectionPool::give_back(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection conn,
+                               std::chrono::milliseconds max_idle) {
   if (!known(endpoint)) {
     boost::system::error_code ignored;
     conn.socket.close(ignored);
@@ -60,16 +65,29 @@ void ConnectionPool::give_back(const boost::asio::ip::tcp::endpoint& endpoint, P
     conn.socket.close(ignored);
     return;
   }
-  list.push_back(Idle{std::move(conn), Clock::now()});
+  const auto now = Clock::now();
+  list.push_back(Idle{std::move(conn), now, max_idle.count() > 0 ? now + max_idle : Clock::time_point::max()});
+  if (sweep_timer_ && !sweep_armed_) arm_sweep();
 }
 
-void ConnectionPool::expire(std::chrono::milliseconds idle_timeout) {
-  if (idle_timeout.count() <= 0) return;
-  const auto cutoff = Clock::now() - idle_timeout;
+// Armed only while connections are idle, so a worker without any has no timer to wake for.
+void ConnectionPool::arm_sweep() {
+  sweep_armed_ = true;
+  sweep_timer_->expires_after(kSweepEvery);
+  sweep_timer_->async_wait([this](const boost::system::error_code& ec) {
+    sweep_armed_ = false;
+    if (ec) return;
+    sweep();
+    if (!idle_.empty()) arm_sweep();
+  });
+}
+
+void ConnectionPool::sweep(Clock::time_point now) {
   for (auto it = idle_.begin(); it != idle_.end();) {
     auto& list = it->second;
     std::erase_if(list, [&](Idle& i) {
-      if (i.since > cutoff) return false;
+      const bool keep = now < i.expires && (now - i.since < kProbeAfterIdle || still_usable(i.conn.socket));
+      if (keep) return false;
       boost::system::error_code ignored;
       i.conn.socket.close(ignored);
       return true;

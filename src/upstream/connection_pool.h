@@ -2,6 +2,7 @@
 // so no locks). A connection is checked for a peer close before reuse; idle ones expire.
 #pragma once
 
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
@@ -32,13 +33,16 @@ using EndpointSet = std::unordered_set<boost::asio::ip::tcp::endpoint, EndpointH
 
 class ConnectionPool {
  public:
+  // With `io` (a worker's), idle connections are swept every kSweepEvery while there are any;
+  // without (unit tests), only when a request asks for their endpoint, or when sweep() is called.
+  explicit ConnectionPool(boost::asio::io_context* io = nullptr);
+
   // Bounds memory: at most this many idle connections per endpoint are kept.
   static constexpr size_t kMaxIdlePerEndpoint = 256;
 
   // Takes an idle connection to `endpoint` that the peer has not closed, if any. Connections idle
   // longer than `max_idle` (the cluster's http.idleTimeout; 0 = no limit) are closed instead.
-  // Known limitation: idleTimeout is enforced when a connection would be reused, so an idle
-  // socket nobody asks for stays open until then (TODO(issue 4): a per-worker expiry timer).
+  // Connections nobody asks for are closed by sweep().
   //
   // The peer-close check is a recv(MSG_PEEK) system call. A connection that came back less than
   // kProbeAfterIdle ago is handed out unchecked unless `always_probe`: an upstream closing a
@@ -51,7 +55,9 @@ class ConnectionPool {
   // Returns a healthy connection for reuse. A connection to an endpoint the config in force no
   // longer has (see retain_only) is closed instead: a request that was in flight across the
   // reload finishes, and its connection drains with it.
-  void give_back(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection conn);
+  // `max_idle` (the cluster's http.idleTimeout; 0 = no limit) is how long it may then stay idle.
+  void give_back(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection conn,
+                 std::chrono::milliseconds max_idle = std::chrono::milliseconds(0));
 
   // After a reload: `known` is every endpoint address of the new config (static addresses and
   // the addresses DNS names currently resolve to). Idle connections to other endpoints are
@@ -62,8 +68,11 @@ class ConnectionPool {
   void admit(const boost::asio::ip::tcp::endpoint& endpoint);
   bool known(const boost::asio::ip::tcp::endpoint& endpoint) const { return !known_ || known_->contains(endpoint); }
 
-  // Closes connections idle longer than `idle_timeout`. Called from a periodic timer.
-  void expire(std::chrono::milliseconds idle_timeout);
+  // Closes idle connections past their idle timeout, and those idle for kProbeAfterIdle or more
+  // that the upstream has closed meanwhile (which would otherwise sit in CLOSE_WAIT, holding a
+  // descriptor, until a request came for their endpoint). Called every kSweepEvery per worker.
+  static constexpr std::chrono::seconds kSweepEvery{5};
+  void sweep(Clock::time_point now = Clock::now());
 
   // Closes everything to `endpoint` (endpoint removed from config).
   void drop(const boost::asio::ip::tcp::endpoint& endpoint);
@@ -81,10 +90,14 @@ class ConnectionPool {
   struct Idle {
     PooledConnection conn;
     Clock::time_point since;
+    Clock::time_point expires;  // time_point::max(): no idle timeout
   };
   std::unordered_map<boost::asio::ip::tcp::endpoint, std::vector<Idle>, EndpointHash> idle_;
   std::optional<EndpointSet> known_;  // endpoints of the config in force; unset = all
   std::deque<boost::asio::steady_timer*> waiters_;
+  void arm_sweep();
+  std::optional<boost::asio::steady_timer> sweep_timer_;
+  bool sweep_armed_ = false;
 };
 
 }  // namespace sy::upstream

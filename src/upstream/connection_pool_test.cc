@@ -7,6 +7,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <memory>
+#include <thread>
 
 namespace sy::upstream {
 namespace {
@@ -80,6 +81,47 @@ TEST(ConnectionPool, EveryEndpointIsKnownUntilTheFirstRetain) {
   EXPECT_TRUE(pool.known(a.endpoint()));
   pool.give_back(a.endpoint(), a.connect(io));
   EXPECT_EQ(pool.idle_count(), 1u);
+}
+
+TEST(ConnectionPool, SweepClosesConnectionsPastTheirIdleTimeout) {
+  // http.idleTimeout 50ms: a sweep 100 ms later closes it, one without a timeout stays.
+  asio::io_context io;
+  Upstream a(io);
+  ConnectionPool pool;
+  pool.give_back(a.endpoint(), a.connect(io), std::chrono::milliseconds(50));
+  pool.give_back(a.endpoint(), a.connect(io));
+  pool.sweep(Clock::now() + std::chrono::milliseconds(100));
+  EXPECT_EQ(pool.idle_count(), 1u);
+  EXPECT_TRUE(a.closed(0));
+  pool.sweep(Clock::now() + std::chrono::milliseconds(100));
+  EXPECT_EQ(pool.idle_count(), 1u);
+}
+
+TEST(ConnectionPool, SweepClosesConnectionsTheUpstreamClosed) {
+  // The upstream closed one idle connection (its keep-alive timeout): once idle for
+  // kProbeAfterIdle, the sweep notices and closes our side; the live one stays.
+  asio::io_context io;
+  Upstream a(io);
+  ConnectionPool pool;
+  pool.give_back(a.endpoint(), a.connect(io));
+  pool.give_back(a.endpoint(), a.connect(io));
+  a.accepted[0]->close();
+  pool.sweep(Clock::now());  // too young to probe: kept
+  EXPECT_EQ(pool.idle_count(), 2u);
+  pool.sweep(Clock::now() + ConnectionPool::kProbeAfterIdle);
+  EXPECT_EQ(pool.idle_count(), 1u);
+  EXPECT_FALSE(a.closed(1));
+}
+
+TEST(ConnectionPool, TakeIdleRefusesAConnectionPastItsIdleTimeout) {
+  asio::io_context io;
+  Upstream a(io);
+  ConnectionPool pool;
+  pool.give_back(a.endpoint(), a.connect(io), std::chrono::milliseconds(1));
+  std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  PooledConnection c{tcp::socket(io)};
+  EXPECT_FALSE(pool.take_idle(a.endpoint(), c));
+  EXPECT_TRUE(a.closed(0));
 }
 
 }  // namespace

@@ -1,8 +1,9 @@
 """Upstream connection pools across reloads (issue 5): pools to endpoints that still exist survive
 a config change, idle connections to an endpoint the new config no longer has are closed right
 after the reload, and a request in flight to a removed endpoint finishes and then its connection
-closes instead of going back to the pool. Upstreams here are tiny Python servers that count the
-connections they accept and the ones the gateway closes."""
+closes instead of going back to the pool; and an idle pooled connection past its DestinationRule
+http.idleTimeout closes even when no request comes. Upstreams here are tiny Python servers that
+count the connections they accept and the ones the gateway closes."""
 
 import os
 import re
@@ -216,6 +217,41 @@ class PoolsAcrossReloads(unittest.TestCase):
         t.join(10)
         self.assertEqual((result["r"][0], result["r"][1].get("x-upstream-version")), (200, "b"))
         self.assertTrue(self.b.wait_closed(1, timeout=2.0), f"B's connection went back to the pool: {self.b.counts()}")
+
+
+IDLE_TIMEOUT_DR = """
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata:
+  name: a-idle
+  namespace: default
+spec:
+  host: a.svc.example.org
+  trafficPolicy:
+    connectionPool:
+      http:
+        idleTimeout: 1s
+"""
+
+
+class IdlePoolExpiry(unittest.TestCase):
+    # Scenario: with http.idleTimeout 1s and no further traffic, the gateway closes its idle upstream connection by itself.
+    def test_idle_timeout_closes_an_unused_connection_without_traffic(self):
+        a = CountingUpstream("a")
+        self.addCleanup(a.stop)
+        port = harness.free_port()
+        gw = gwtest.start_gateway(config(port, a, extra=IDLE_TIMEOUT_DR), listen_ports=[port],
+                                  extra_args=["--access-log", "off"])
+        self.addCleanup(gw.stop)
+        c = gwtest.Client(port)
+        self.addCleanup(c.close)
+        status, hdrs, _ = c.get("/", host="a.example.com")
+        self.assertEqual((status, hdrs.get("x-upstream-version")), (200, "a"))
+        self.assertEqual(a.counts(), (1, 0))
+        time.sleep(0.5)
+        self.assertEqual(a.counts(), (1, 0), "closed before its idle timeout")
+        # The pool sweeps every 5 s: the connection, idle past 1 s, closes at the first sweep.
+        self.assertTrue(a.wait_closed(1, timeout=7.0), f"idle connection still open: {a.counts()}")
 
 
 if __name__ == "__main__":
