@@ -73,29 +73,34 @@ void Forwarder::report(size_t runtime_index, policy::EndpointResult result) {
 // pending queue is full. Then the request slot (http2MaxRequests). Known deviation from Envoy:
 // idle pooled connections hold no slot, so a worker never waits for a connection idling in
 // another worker's pool; open sockets may then exceed maxConnections by the idle ones.
-asio::awaitable<Forwarder::Slot> Forwarder::acquire_slot(SlotGuard& slot) {
+std::optional<Forwarder::Slot> Forwarder::try_acquire_slot(SlotGuard& slot) {
   policy::CircuitBreaker& cb = state_->breaker();
   slot.connection = cb.try_open_connection();
-  if (!slot.connection) {
-    policy::ResourceToken pending = cb.try_queue_pending();
-    if (!pending) co_return Slot::kOverflow;
-    const auto deadline = std::min(
-        route_deadline_, SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
-                                                  rt_->cluster->policy.connection_pool.connect_timeout));
-    asio::steady_timer waiter(ctx_.io());
-    while (!(slot.connection = cb.retry_open_connection())) {
-      const auto now = SteadyClock::now();
-      if (now >= deadline) co_return now >= route_deadline_ ? Slot::kTimeout : Slot::kOverflow;
-      // Woken by a release on this worker; the short poll notices releases on other workers.
-      waiter.expires_at(std::min(deadline, now + kPendingPoll));
-      struct Parked {
-        upstream::ConnectionPool& pool;
-        asio::steady_timer* t;
-        ~Parked() { pool.unpark(t); }
-      } parked{ctx_.pool(), &waiter};
-      ctx_.pool().park(&waiter);
-      co_await waiter.async_wait(kTuple);
-    }
+  if (!slot.connection) return std::nullopt;
+  slot.request = cb.try_start_request();
+  return slot.request ? Slot::kOk : Slot::kOverflow;
+}
+
+asio::awaitable<Forwarder::Slot> Forwarder::wait_for_slot(SlotGuard& slot) {
+  policy::CircuitBreaker& cb = state_->breaker();
+  policy::ResourceToken pending = cb.try_queue_pending();
+  if (!pending) co_return Slot::kOverflow;
+  const auto deadline = std::min(
+      route_deadline_, SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                                rt_->cluster->policy.connection_pool.connect_timeout));
+  asio::steady_timer waiter(ctx_.io());
+  while (!(slot.connection = cb.retry_open_connection())) {
+    const auto now = SteadyClock::now();
+    if (now >= deadline) co_return now >= route_deadline_ ? Slot::kTimeout : Slot::kOverflow;
+    // Woken by a release on this worker; the short poll notices releases on other workers.
+    waiter.expires_at(std::min(deadline, now + kPendingPoll));
+    struct Parked {
+      upstream::ConnectionPool& pool;
+      asio::steady_timer* t;
+      ~Parked() { pool.unpark(t); }
+    } parked{ctx_.pool(), &waiter};
+    ctx_.pool().park(&waiter);
+    co_await waiter.async_wait(kTuple);
   }
   slot.request = cb.try_start_request();
   co_return slot.request ? Slot::kOk : Slot::kOverflow;
@@ -195,7 +200,7 @@ asio::awaitable<void> Forwarder::run() {
   EndpointText peer_address;
   format_address(down_.peer().address(), peer_address);
   prepare_upstream_request(head_, action_, *destination_, peer_address.view, ctx_.rng(), options_.edge);
-  if (!co_await start_mirrors()) {
+  if (!action_.mirrors.empty() && !co_await start_mirrors()) {
     info_.flags |= kDownstreamConnectionTermination;
     down_.close_after_response();
     co_return;
@@ -241,7 +246,9 @@ asio::awaitable<void> Forwarder::run() {
     info_.upstream_host.assign(upstream_text.view);
 
     SlotGuard slot{ctx_.pool(), {}, {}};
-    switch (co_await acquire_slot(slot)) {
+    std::optional<Slot> got = try_acquire_slot(slot);
+    if (!got) got = co_await wait_for_slot(slot);
+    switch (*got) {
       case Slot::kOk: break;
       case Slot::kOverflow:
         co_await overflow();

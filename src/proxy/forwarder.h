@@ -66,7 +66,10 @@ class Forwarder {
       if (had) pool.wake_one();
     }
   };
-  asio::awaitable<Slot> acquire_slot(SlotGuard& slot);
+  // The usual case, a free connection slot, is answered without a coroutine: nullopt means
+  // the attempt must wait as pending (wait_for_slot).
+  std::optional<Slot> try_acquire_slot(SlotGuard& slot);
+  asio::awaitable<Slot> wait_for_slot(SlotGuard& slot);
   asio::awaitable<void> overflow();
   bool admit_retry();
   asio::awaitable<bool> start_mirrors();
