@@ -11,8 +11,9 @@ namespace sy::net {
 // "io_uring" or "epoll".
 const char* event_loop_name();
 
-// Empty when an event loop of this binary's kind can be created here; otherwise why not (for
-// io_uring: disabled by kernel.io_uring_disabled, refused by a container's seccomp profile, ...).
+// Empty when an event loop of this binary's kind can run here; otherwise why not (for io_uring:
+// disabled by kernel.io_uring_disabled, refused by a container's seccomp profile, or a kernel
+// whose io_uring lacks operations switchyard needs).
 std::string event_loop_unavailable();
 
 }  // namespace sy::net

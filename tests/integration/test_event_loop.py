@@ -77,6 +77,17 @@ class EventLoopTest(unittest.TestCase):
             self.assertIn("Operation not permitted", gw.stderr())
             self.assertEqual(self.running_binary(gw), "switchyard-epoll")
 
+    # Scenario: a kernel that creates rings but cannot report its io_uring operations (before 5.6): epoll, not a proxy whose accepts fail.
+    @needs_seccomp
+    def test_unprobeable_io_uring_falls_back_to_epoll(self):
+        if not HAS_IO_URING_BUILD:
+            self.skipTest("built without liburing: epoll only")
+        gw, port = self.serve(wrapper=[harness.deny_io_uring_bin(), "--register-only"])
+        self.wait_log(gw, "event loop: epoll")
+        self.assertIn("cannot report its io_uring operations", gw.stderr())
+        self.assertEqual(self.running_binary(gw), "switchyard-epoll")
+        self.assert_serves(port)
+
     # Scenario: --io io_uring where io_uring is refused exits 1 with the reason instead of running on epoll.
     @needs_seccomp
     def test_required_io_uring_refused_exits_with_reason(self):

@@ -1,6 +1,8 @@
-// deny-io-uring COMMAND [ARG...]: runs COMMAND under a seccomp filter that refuses io_uring_setup
-// with EPERM, as the default seccomp profiles of Docker and containerd do. The tests use it to run
-// switchyard where io_uring is refused, without changing the machine's settings.
+// deny-io-uring [--register-only] COMMAND [ARG...]: runs COMMAND under a seccomp filter that
+// refuses io_uring_setup with EPERM, as the default seccomp profiles of Docker and containerd do.
+// With --register-only it refuses io_uring_register instead: rings can be created, but the kernel
+// cannot be asked which operations it supports, as on kernels older than 5.6. The tests use it to
+// run switchyard where io_uring is refused, without changing the machine's settings.
 #include <cerrno>
 #include <cstddef>
 #include <cstdio>
@@ -14,8 +16,14 @@
 #include <unistd.h>
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fprintf(stderr, "usage: deny-io-uring COMMAND [ARG...]\n");
+  int first = 1;
+  unsigned refused = __NR_io_uring_setup;
+  if (argc > 1 && std::strcmp(argv[1], "--register-only") == 0) {
+    refused = __NR_io_uring_register;
+    first = 2;
+  }
+  if (argc <= first) {
+    std::fprintf(stderr, "usage: deny-io-uring [--register-only] COMMAND [ARG...]\n");
     return 2;
   }
   sock_filter program[] = {
@@ -26,7 +34,7 @@ int main(int argc, char** argv) {
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 #endif
       BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(seccomp_data, nr)),
-      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_io_uring_setup, 0, 1),
+      BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, refused, 0, 1),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | (EPERM & SECCOMP_RET_DATA)),
       BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
   };
@@ -36,7 +44,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "deny-io-uring: cannot install the seccomp filter: %s\n", std::strerror(errno));
     return 2;
   }
-  ::execvp(argv[1], argv + 1);
-  std::fprintf(stderr, "deny-io-uring: cannot run %s: %s\n", argv[1], std::strerror(errno));
+  ::execvp(argv[first], argv + first);
+  std::fprintf(stderr, "deny-io-uring: cannot run %s: %s\n", argv[first], std::strerror(errno));
   return 127;
 }
