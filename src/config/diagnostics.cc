@@ -4,16 +4,41 @@
 
 namespace sy::config {
 
+std::string printable(std::string_view s) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  out.reserve(s.size());
+  for (char ch : s) {
+    const auto c = static_cast<unsigned char>(ch);
+    if (c >= 0x20 && c != 0x7f) {
+      out.push_back(ch);
+      continue;
+    }
+    out.push_back('\\');
+    switch (c) {
+      case '\r': out.push_back('r'); break;
+      case '\n': out.push_back('n'); break;
+      case '\t': out.push_back('t'); break;
+      case 0: out.push_back('0'); break;
+      default:
+        out.push_back('x');
+        out.push_back(kHex[c >> 4]);
+        out.push_back(kHex[c & 0xf]);
+    }
+  }
+  return out;
+}
+
 std::string Diagnostic::to_string() const {
   // Built by appending: GCC 12 at -O3 reports a false -Wrestrict on `"literal" + std::string`.
   std::string out;
-  out.append(file.empty() ? "<input>" : file);
+  out.append(file.empty() ? "<input>" : printable(file));
   out.append(":").append(std::to_string(line)).append(": ");
-  if (!kind.empty()) out.append(kind).append(" ").append(object).append(": ");
-  if (!path.empty()) out.append(path).append(": ");
+  if (!kind.empty()) out.append(printable(kind)).append(" ").append(printable(object)).append(": ");
+  if (!path.empty()) out.append(printable(path)).append(": ");
   // Warnings keep the FILE:LINE: Kind ns/name: path: prefix so tools can parse both alike.
   if (severity == Severity::kWarning) out.append("warning: ");
-  out.append(message);
+  out.append(printable(message));
   return out;
 }
 

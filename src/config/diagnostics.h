@@ -2,13 +2,20 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace sy::config {
 
 enum class Severity { kError, kWarning };
 
-// One problem. Printed as `FILE:LINE: Kind namespace/name: field.path: message`.
+// `s` with control characters (bytes 0x00-0x1F and 0x7F) written as C escapes (\r, \n, \t, \0,
+// \xNN), so a config string carrying CR/LF/NUL can be quoted in a one-line diagnostic or log entry.
+// Other bytes, UTF-8 included, are kept as they are.
+std::string printable(std::string_view s);
+
+// One problem. Printed as `FILE:LINE: Kind namespace/name: field.path: message`; control
+// characters in any part are escaped (`printable`), so every diagnostic is exactly one line.
 struct Diagnostic {
   Severity severity = Severity::kError;
   std::string file;

@@ -16,6 +16,8 @@ std::string lower(std::string_view s) {
 bool is_wildcard(std::string_view host) { return !host.empty() && host.front() == '*'; }
 
 bool is_ip_address(std::string_view s) {
+  // inet_pton stops at a NUL: "10.0.0.1\0..." must not pass as 10.0.0.1.
+  if (s.find('\0') != std::string_view::npos) return false;
   std::string str(s);
   unsigned char buf[16];
   return inet_pton(AF_INET, str.c_str(), buf) == 1 || inet_pton(AF_INET6, str.c_str(), buf) == 1;

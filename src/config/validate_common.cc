@@ -185,6 +185,7 @@ bool visible_from(const std::vector<std::string>& export_to, std::string_view ow
 }
 
 bool is_cidr(std::string_view s) {
+  if (s.find('\0') != std::string_view::npos) return false;  // inet_pton would stop at it
   size_t slash = s.find('/');
   std::string ip(s.substr(0, slash));
   unsigned char buf[16];

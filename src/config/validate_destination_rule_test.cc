@@ -126,7 +126,68 @@ trafficPolicy:
 )y"),
            {{"spec.trafficPolicy.tls", "client certificate required for mutual tls"},
             {"spec.trafficPolicy.tls", "private key required for mutual tls"},
-            {"spec.trafficPolicy.portLevelSettings[0].tls", "with ISTIO_MUTUAL"}}},
+            {"spec.trafficPolicy.tls", "TLS origination is not supported yet"},
+            {"spec.trafficPolicy.portLevelSettings[0].tls", "with ISTIO_MUTUAL"},
+            {"spec.trafficPolicy.portLevelSettings[0].tls", "TLS origination is not supported yet"}}},
+      },
+      Run::kObjects);
+}
+
+// Scenario: switchyard originates no TLS yet, so a client TLS mode other than DISABLE, at any of
+// the four levels (top, portLevelSettings, subset, subset portLevelSettings), is an error: the
+// traffic would reach the upstream in cleartext.
+TEST(ValidateDestinationRule, TlsOriginationRefused) {
+  run_table(
+      {
+          {"SIMPLE at the top level", dr(R"y(
+host: api.example.com
+trafficPolicy:
+  tls: {mode: SIMPLE, sni: api.example.com}
+)y"),
+           {{"spec.trafficPolicy.tls",
+             "TLS origination is not supported yet: with tls.mode SIMPLE switchyard would still send this traffic to "
+             "the upstream in cleartext; remove the tls settings or set mode: DISABLE"}}},
+          {"MUTUAL per port, ISTIO_MUTUAL per subset and per subset port", dr(R"y(
+host: reviews
+trafficPolicy:
+  portLevelSettings:
+  - port: {number: 9080}
+    tls: {mode: MUTUAL, clientCertificate: /c.pem, privateKey: /k.pem}
+subsets:
+- name: v1
+  labels: {version: v1}
+  trafficPolicy:
+    tls: {mode: ISTIO_MUTUAL}
+- name: v2
+  labels: {version: v2}
+  trafficPolicy:
+    portLevelSettings:
+    - port: {number: 9080}
+      tls: {mode: SIMPLE}
+)y"),
+           {{"spec.trafficPolicy.portLevelSettings[0].tls", "with tls.mode MUTUAL"},
+            {"spec.subsets[0].trafficPolicy.tls", "with tls.mode ISTIO_MUTUAL"},
+            {"spec.subsets[1].trafficPolicy.portLevelSettings[0].tls", "with tls.mode SIMPLE"}}},
+          {"DISABLE anywhere is fine", dr(R"y(
+host: reviews
+trafficPolicy:
+  tls: {mode: DISABLE}
+  portLevelSettings:
+  - port: {number: 9080}
+    tls: {mode: DISABLE}
+subsets:
+- name: v1
+  labels: {version: v1}
+  trafficPolicy:
+    tls: {mode: DISABLE}
+)y"),
+           {}},
+          {"a tls block without mode is DISABLE", dr(R"y(
+host: reviews
+trafficPolicy:
+  tls: {sni: reviews.example.com}
+)y"),
+           {}},
       },
       Run::kObjects);
 }

@@ -36,10 +36,69 @@ void check_server_host(Reporter& r, const std::string& path, const std::string& 
   if (auto p = detail::wildcard_domain_problem(dns)) r.error(path, *p);
 }
 
-void check_server_tls(Reporter& r, const std::string& path, const Server& s) {
+bool routed_as_http(std::string_view proto) {
+  return proto == "HTTP" || proto == "HTTP2" || proto == "GRPC" || proto == "GRPC-WEB";
+}
+
+bool terminating(ServerTLSSettings::Mode m) {
+  using Mode = ServerTLSSettings::Mode;
+  return m == Mode::kSimple || m == Mode::kMutual || m == Mode::kOptionalMutual || m == Mode::kIstioMutual;
+}
+
+// True when the tls block asks for more than httpsRedirect (a mode, certificates, versions, ...).
+// The model cannot tell an absent `mode` from an explicit PASSTHROUGH (both are enum value 0), so
+// the fields the loader saw under `tls_path` count too.
+bool tls_beyond_redirect(const ServerTLSSettings& t, const Source& source, const std::string& tls_path) {
+  if (t.mode != ServerTLSSettings::Mode::kPassthrough || !t.server_certificate.empty() || !t.private_key.empty() ||
+      !t.ca_certificates.empty() || !t.ca_crl.empty() || !t.credential_name.empty() || !t.credential_names.empty() ||
+      !t.tls_certificates.empty() || !t.ca_cert_credential_name.empty() || !t.subject_alt_names.empty() ||
+      !t.verify_certificate_spki.empty() || !t.verify_certificate_hash.empty() || !t.min_protocol_version.empty() ||
+      !t.max_protocol_version.empty() || !t.cipher_suites.empty())
+    return true;
+  const std::string prefix = tls_path + ".";
+  for (const auto& [path, line] : source.path_lines) {
+    if (!path.starts_with(prefix)) continue;
+    std::string_view field = std::string_view(path).substr(prefix.size());
+    field = field.substr(0, field.find_first_of(".["));
+    if (field != "httpsRedirect") return true;
+  }
+  return false;
+}
+
+// switchyard terminates no TLS yet (listeners are plaintext HTTP). A server that asks for TLS is
+// an error rather than a silent downgrade: HTTP-routed ones would be served as plaintext on the
+// port the config says is TLS, the others would not be served at all. The one TLS setting that is
+// enforced is httpsRedirect on a plaintext server (answered with a 301 to https).
+void refuse_tls(Reporter& r, const std::string& path, const Server& s, const Source& source) {
+  const std::string& proto = s.port.protocol;
+  const std::string tpath = detail::keyed(path, "tls");
+  const bool tls_proto = proto == "HTTPS" || proto == "TLS";
+  const bool tls_settings = s.tls && tls_beyond_redirect(*s.tls, source, tpath);
+  if (!tls_proto && !tls_settings) return;
+  if (proto == "HTTP") {
+    r.error(tpath, "server cannot have TLS settings for plain text HTTP ports; only httpsRedirect may be set (TLS "
+                   "termination is not supported yet: this server would be served as plaintext)");
+    return;
+  }
+  const std::string where = s.tls ? tpath : detail::keyed(detail::keyed(path, "port"), "protocol");
+  const bool passthrough = s.tls && !terminating(s.tls->mode) && !routed_as_http(proto);
+  const char* what = passthrough ? "TLS passthrough" : "TLS termination";
+  const bool served_plaintext = routed_as_http(proto) || (proto == "HTTPS" && s.tls && terminating(s.tls->mode));
+  if (served_plaintext) {
+    r.error(where, fmt::format("{} is not supported yet: this server would be served as plaintext HTTP on port {}; "
+                               "remove it, or make it a protocol HTTP server without TLS settings",
+                               what, s.port.number));
+  } else {
+    r.error(where, fmt::format("{} is not supported yet: this {} server would not be served at all; remove it",
+                               what, proto.empty() ? "TLS" : proto));
+  }
+}
+
+void check_server_tls(Reporter& r, const std::string& path, const Server& s, const Source& source) {
   using Mode = ServerTLSSettings::Mode;
   const std::string& proto = s.port.protocol;
   bool tls_proto = proto == "HTTPS" || proto == "TLS";
+  refuse_tls(r, path, s, source);
   if (!s.tls) {
     if (tls_proto) r.error(path, "server must have TLS settings for HTTPS/TLS protocols");
     return;
@@ -49,11 +108,7 @@ void check_server_tls(Reporter& r, const std::string& path, const Server& s) {
   bool has_files = !t.server_certificate.empty() || !t.private_key.empty() || !t.ca_certificates.empty();
   bool has_cert_source = has_files || !t.credential_name.empty() || !t.credential_names.empty() ||
                          !t.tls_certificates.empty();
-  if (proto == "HTTP") {
-    if (t.mode != Mode::kPassthrough || has_cert_source)
-      r.error(tpath, "server cannot have TLS settings for plain text HTTP ports");
-    return;
-  }
+  if (proto == "HTTP") return;  // anything beyond httpsRedirect was refused above
   if (t.https_redirect && tls_proto)
     r.warning(detail::keyed(tpath, "httpsRedirect"), "httpsRedirect only applies to plain-text HTTP servers");
   int sources = (!t.credential_name.empty()) + (!t.credential_names.empty()) + (!t.tls_certificates.empty()) +
@@ -129,7 +184,7 @@ void validate_gateway(const Gateway& gw, Diagnostics& out) {
     if (s.hosts.empty()) r.error(detail::keyed(path, "hosts"), "server config must contain at least one host");
     for (size_t h = 0; h < s.hosts.size(); ++h)
       check_server_host(r, detail::indexed(detail::keyed(path, "hosts"), h), s.hosts[h]);
-    check_server_tls(r, path, s);
+    check_server_tls(r, path, s, gw.source);
   }
 }
 

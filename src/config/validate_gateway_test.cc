@@ -1,4 +1,6 @@
 // Gateway webhook checks: servers, ports, hosts and server TLS settings.
+#include <algorithm>
+
 #include "config/validate_test_support.h"
 
 namespace sy::config::testing {
@@ -8,15 +10,14 @@ namespace {
 TEST(ValidateGateway, Table) {
   run_table(
       {
-          {"clean http + https", gw(R"y(
+          {"clean http + http with httpsRedirect", gw(R"y(
 selector: {istio: ingressgateway}
 servers:
 - port: {number: 80, name: http, protocol: HTTP}
   hosts: ["*"]
   tls: {httpsRedirect: true}
-- port: {number: 443, name: https, protocol: HTTPS}
+- port: {number: 8080, name: http-alt, protocol: HTTP}
   hosts: ["ns1/a.example.com", "./*.example.com"]
-  tls: {mode: SIMPLE, credentialName: a-cert}
 )y"),
            {}},
           {"no servers", gw("selector: {istio: ingressgateway}\nservers: []\n"),
@@ -58,7 +59,8 @@ servers:
 - port: {number: 443, name: https, protocol: HTTPS}
   hosts: ["*"]
 )y"),
-           {{"spec.servers[0]", "server must have TLS settings for HTTPS/TLS protocols"}}},
+           {{"spec.servers[0]", "server must have TLS settings for HTTPS/TLS protocols"},
+            {"spec.servers[0].port.protocol", "TLS termination is not supported yet"}}},
           {"simple without cert", gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: HTTPS}
@@ -66,14 +68,16 @@ servers:
   tls: {mode: SIMPLE}
 )y"),
            {{"spec.servers[0].tls", "SIMPLE TLS requires a server certificate"},
-            {"spec.servers[0].tls", "SIMPLE TLS requires a private key"}}},
+            {"spec.servers[0].tls", "SIMPLE TLS requires a private key"},
+            {"spec.servers[0].tls", "TLS termination is not supported yet"}}},
           {"mutual without ca", gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: HTTPS}
   hosts: ["*"]
   tls: {mode: MUTUAL, serverCertificate: /c.pem, privateKey: /k.pem}
 )y"),
-           {{"spec.servers[0].tls", "MUTUAL TLS requires a client CA bundle"}}},
+           {{"spec.servers[0].tls", "MUTUAL TLS requires a client CA bundle"},
+            {"spec.servers[0].tls", "TLS termination is not supported yet"}}},
           {"http server with tls mode", gw(R"y(
 servers:
 - port: {number: 80, name: http, protocol: HTTP}
@@ -87,16 +91,151 @@ servers:
   hosts: ["*"]
   tls: {mode: ISTIO_MUTUAL, credentialName: c}
 )y"),
-           {{"spec.servers[0].tls", "ISTIO_MUTUAL TLS cannot have"}}},
-          {"passthrough tls is fine", gw(R"y(
+           {{"spec.servers[0].tls", "ISTIO_MUTUAL TLS cannot have"},
+            {"spec.servers[0].tls", "TLS termination is not supported yet"}}},
+          {"passthrough tls is otherwise well-formed (refused only because TLS is unsupported)", gw(R"y(
 servers:
 - port: {number: 443, name: tls, protocol: TLS}
   hosts: ["*.example.com"]
   tls: {mode: PASSTHROUGH}
 )y"),
-           {}},
+           {{"spec.servers[0].tls", "TLS passthrough is not supported yet"}}},
       },
       Run::kObjects);
+}
+
+// Scenario: switchyard terminates no TLS yet, so every server that asks for TLS (protocol HTTPS or
+// TLS, or a tls block with more than httpsRedirect) is an error instead of a silent plaintext
+// listener; httpsRedirect alone on a plaintext server is enforced (301) and stays valid.
+TEST(ValidateGateway, TlsRefused) {
+  run_table(
+      {
+          {"standard Istio ingress: the HTTPS server is refused, the redirect server is not", gw(R"y(
+selector: {istio: ingressgateway}
+servers:
+- port: {number: 80, name: http, protocol: HTTP}
+  hosts: ["*.example.com"]
+  tls: {httpsRedirect: true}
+- port: {number: 443, name: https, protocol: HTTPS}
+  hosts: ["*.example.com"]
+  tls: {mode: SIMPLE, credentialName: my-cert}
+)y"),
+           {{"spec.servers[1].tls",
+             "TLS termination is not supported yet: this server would be served as plaintext HTTP on port 443; "
+             "remove it"}}},
+          {"every terminating mode on HTTPS", gw(R"y(
+servers:
+- port: {number: 443, name: simple, protocol: HTTPS}
+  hosts: ["a.example.com"]
+  tls: {mode: SIMPLE, serverCertificate: /c.pem, privateKey: /k.pem}
+- port: {number: 8443, name: mutual, protocol: HTTPS}
+  hosts: ["b.example.com"]
+  tls: {mode: MUTUAL, credentialName: b-cert}
+- port: {number: 9443, name: optional, protocol: HTTPS}
+  hosts: ["c.example.com"]
+  tls: {mode: OPTIONAL_MUTUAL, credentialName: c-cert}
+- port: {number: 10443, name: istio, protocol: HTTPS}
+  hosts: ["d.example.com"]
+  tls: {mode: ISTIO_MUTUAL}
+)y"),
+           {{"spec.servers[0].tls", "served as plaintext HTTP on port 443"},
+            {"spec.servers[1].tls", "served as plaintext HTTP on port 8443"},
+            {"spec.servers[2].tls", "served as plaintext HTTP on port 9443"},
+            {"spec.servers[3].tls", "served as plaintext HTTP on port 10443"}}},
+          {"passthrough modes and TLS servers are not served at all", gw(R"y(
+servers:
+- port: {number: 443, name: https-pass, protocol: HTTPS}
+  hosts: ["a.example.com"]
+  tls: {mode: PASSTHROUGH}
+- port: {number: 15443, name: tls-auto, protocol: TLS}
+  hosts: ["*.local"]
+  tls: {mode: AUTO_PASSTHROUGH}
+- port: {number: 8443, name: tls-simple, protocol: TLS}
+  hosts: ["b.example.com"]
+  tls: {mode: SIMPLE, credentialName: b-cert}
+)y"),
+           {{"spec.servers[0].tls", "TLS passthrough is not supported yet: this HTTPS server would not be served"},
+            {"spec.servers[1].tls", "TLS passthrough is not supported yet: this TLS server would not be served at all"},
+            {"spec.servers[2].tls", "TLS termination is not supported yet: this TLS server would not be served"}}},
+          {"HTTPS without a tls block points at the protocol", gw(R"y(
+servers:
+- port: {number: 443, name: https, protocol: https}
+  hosts: ["*"]
+)y"),
+           {{"spec.servers[0]", "server must have TLS settings for HTTPS/TLS protocols"},
+            {"spec.servers[0].port.protocol", "TLS termination is not supported yet"}}},
+          {"TLS settings on other HTTP-routed protocols would be plaintext", gw(R"y(
+servers:
+- port: {number: 9000, name: grpc, protocol: GRPC}
+  hosts: ["a.example.com"]
+  tls: {mode: SIMPLE, credentialName: a-cert}
+- port: {number: 9001, name: h2, protocol: HTTP2}
+  hosts: ["b.example.com"]
+  tls: {credentialName: b-cert}
+)y"),
+           {{"spec.servers[0].tls",
+             "TLS termination is not supported yet: this server would be served as plaintext HTTP on port 9000"},
+            {"spec.servers[1].tls", "served as plaintext HTTP on port 9001"}}},
+          {"an HTTP server's tls block may hold httpsRedirect and nothing else", gw(R"y(
+servers:
+- port: {number: 80, name: a, protocol: HTTP}
+  hosts: ["a.example.com"]
+  tls: {httpsRedirect: true, mode: PASSTHROUGH}
+- port: {number: 81, name: b, protocol: HTTP}
+  hosts: ["b.example.com"]
+  tls: {httpsRedirect: true, minProtocolVersion: TLSV1_2}
+- port: {number: 82, name: c, protocol: HTTP}
+  hosts: ["c.example.com"]
+  tls: {httpsRedirect: false}
+- port: {number: 83, name: d, protocol: HTTP}
+  hosts: ["d.example.com"]
+  tls: {}
+- port: {number: 84, name: e, protocol: HTTP2}
+  hosts: ["e.example.com"]
+  tls: {httpsRedirect: true}
+)y"),
+           {{"spec.servers[0].tls", "server cannot have TLS settings for plain text HTTP ports; only httpsRedirect may "
+                                    "be set (TLS termination is not supported yet"},
+            {"spec.servers[1].tls", "server cannot have TLS settings for plain text HTTP ports"}}},
+          {"httpsRedirect on an HTTPS server warns and the server is still refused", gw(R"y(
+servers:
+- port: {number: 443, name: https, protocol: HTTPS}
+  hosts: ["*"]
+  tls: {httpsRedirect: true, mode: SIMPLE, credentialName: c}
+)y"),
+           {warn("spec.servers[0].tls.httpsRedirect", "httpsRedirect only applies to plain-text HTTP servers"),
+            {"spec.servers[0].tls", "TLS termination is not supported yet"}}},
+      },
+      Run::kObjects);
+}
+
+// Scenario: the refusal is printed at the line of the HTTPS server's `tls:` key, so an editor can
+// jump to it from FILE:LINE.
+TEST(ValidateGateway, TlsRefusalLine) {
+  const std::string yaml = gw(R"y(
+servers:
+- port: {number: 80, name: http, protocol: HTTP}
+  hosts: ["*"]
+  tls:
+    httpsRedirect: true
+- port: {number: 443, name: https, protocol: HTTPS}
+  hosts: ["*"]
+  tls:
+    mode: SIMPLE
+    credentialName: my-cert
+)y");
+  const size_t https = yaml.find("protocol: HTTPS");
+  const int tls_line = 1 + static_cast<int>(std::count(yaml.begin(), yaml.begin() + yaml.find("tls:", https), '\n'));
+  LoadResult loaded = load_string(yaml, "gw.yaml");
+  ASSERT_TRUE(loaded.diagnostics.items().empty()) << dump(loaded.diagnostics);
+  Diagnostics got;
+  validate_gateway(loaded.config.gateways.at(0), got);
+  ASSERT_EQ(got.items().size(), 1u) << dump(got);
+  EXPECT_EQ(got.items()[0].path, "spec.servers[1].tls");
+  EXPECT_EQ(got.items()[0].line, tls_line) << got.items()[0].to_string();
+  EXPECT_TRUE(got.items()[0].to_string().starts_with("gw.yaml:" + std::to_string(tls_line) +
+                                                     ": Gateway default/x: spec.servers[1].tls: TLS termination"))
+      << got.items()[0].to_string();
 }
 
 }  // namespace

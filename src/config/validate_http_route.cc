@@ -6,6 +6,7 @@
 #include <charconv>
 
 #include "config/validate_http_route.h"
+#include "config/validate_wire.h"
 
 namespace sy::config::detail {
 namespace {
@@ -79,6 +80,10 @@ void check_redirect(Reporter& r, const std::string& path, const HTTPRedirect& rd
     r.error(path, "redirect may only specify one of uri or prefix_rewrite");
   if (!rd.scheme.empty() && rd.scheme != "http" && rd.scheme != "https")
     r.error(keyed(path, "scheme"), "invalid redirect scheme, must be http or https");
+  // uri, prefixRewrite and authority are written into the Location header.
+  check_uri_text(r, keyed(path, "uri"), rd.uri, "redirect uri");
+  check_uri_text(r, keyed(path, "prefixRewrite"), rd.prefix_rewrite, "redirect prefixRewrite");
+  check_uri_text(r, keyed(path, "authority"), rd.authority, "redirect authority");
   if (rd.port) check_port_number(r, keyed(path, "port"), *rd.port);
   if (rd.port && rd.derive_port != HTTPRedirect::DerivePort::kNone)
     r.error(path, "redirect may only specify one of port or derivePort");
@@ -99,12 +104,16 @@ void check_rewrite(Reporter& r, const std::string& path, const HTTPRewrite& rw) 
   if (rw.uri.empty() && rw.authority.empty() && !rw.uri_regex_rewrite)
     r.error(path, "rewrite must specify URI, UriRegexRewrite, or authority");
   if (!rw.uri.empty() && rw.uri_regex_rewrite) r.error(path, "rewrite may only contain one of URI or UriRegexRewrite");
+  // The rewritten path goes into the upstream request line, the authority into its Host header.
+  check_uri_text(r, keyed(path, "uri"), rw.uri, "rewrite uri");
+  check_uri_text(r, keyed(path, "authority"), rw.authority, "rewrite authority");
   if (rw.uri_regex_rewrite) {
     const std::string rpath = keyed(path, "uriRegexRewrite");
     if (rw.uri_regex_rewrite->match.empty()) r.error(rpath, "UriRegexRewrite requires Match to be set");
     else if (auto p = regex_problem(rw.uri_regex_rewrite->match))
       r.error(keyed(rpath, "match"), fmt::format("\"uriRegexRewrite\": {}", *p));
     if (rw.uri_regex_rewrite->rewrite.empty()) r.error(rpath, "UriRegexRewrite requires Rewrite to be set");
+    check_uri_text(r, keyed(rpath, "rewrite"), rw.uri_regex_rewrite->rewrite, "uriRegexRewrite rewrite");
   }
 }
 
@@ -176,8 +185,19 @@ void check_fault(Reporter& r, const std::string& path, const HTTPFaultInjection&
 }
 
 void check_cors(Reporter& r, const std::string& path, const CorsPolicy& c) {
-  for (size_t i = 0; i < c.allow_origins.size(); ++i)
-    check_string_match(r, indexed(keyed(path, "allowOrigins"), i), "corsPolicy.allowOrigins", c.allow_origins[i], false);
+  // Origins are compared with the request's Origin header (which is what gets echoed back), so a
+  // CR, LF or NUL in one can never match and only hides a pasted header line.
+  for (size_t i = 0; i < c.allow_origin.size(); ++i)
+    check_field_value(r, indexed(keyed(path, "allowOrigin"), i), c.allow_origin[i], "allowOrigin");
+  for (size_t i = 0; i < c.allow_origins.size(); ++i) {
+    const std::string opath = indexed(keyed(path, "allowOrigins"), i);
+    const StringMatch& m = c.allow_origins[i];
+    check_string_match(r, opath, "corsPolicy.allowOrigins", m, false);
+    if (m.kind == StringMatch::Kind::kExact)
+      check_field_value(r, keyed(opath, "exact"), m.value, "allowOrigins exact");
+    if (m.kind == StringMatch::Kind::kPrefix)
+      check_field_value(r, keyed(opath, "prefix"), m.value, "allowOrigins prefix");
+  }
   for (size_t i = 0; i < c.allow_methods.size(); ++i) {
     bool ok = false;
     for (auto m : kCorsMethods) ok = ok || m == c.allow_methods[i];
@@ -185,10 +205,13 @@ void check_cors(Reporter& r, const std::string& path, const CorsPolicy& c) {
       r.error(indexed(keyed(path, "allowMethods"), i),
               fmt::format("\"{}\" is not a supported HTTP method", c.allow_methods[i]));
   }
+  // Joined with "," into access-control-allow-headers / -expose-headers: each must be a header name.
   for (const char* field : {"allowHeaders", "exposeHeaders"}) {
     const auto& list = std::string_view(field) == "allowHeaders" ? c.allow_headers : c.expose_headers;
-    for (size_t i = 0; i < list.size(); ++i)
+    for (size_t i = 0; i < list.size(); ++i) {
       if (list[i].empty()) r.error(indexed(keyed(path, field), i), "header name cannot be empty");
+      else check_header_name(r, indexed(keyed(path, field), i), list[i], fmt::format("{} entry", field));
+    }
   }
   if (c.max_age) {
     using namespace std::chrono_literals;

@@ -6,6 +6,8 @@
 
 #include <set>
 
+#include "config/validate_wire.h"
+
 namespace sy::config::detail {
 namespace {
 
@@ -63,9 +65,27 @@ void check_load_balancer(Reporter& r, const std::string& path, const LB& lb) {
       r.error(cpath, "consistent hash must set exactly one of httpHeaderName, httpCookie, useSourceIp or "
                      "httpQueryParameterName");
     if (lb.simple != LB::Simple::kUnspecified) r.error(path, "only one of simple or consistentHash can be set");
+    // The header is looked up by name; the cookie is also written into Set-Cookie when generated.
+    if (!ch.http_header_name.empty())
+      check_header_name(r, keyed(cpath, "httpHeaderName"), ch.http_header_name, "httpHeaderName");
     if (ch.http_cookie) {
-      if (ch.http_cookie->name.empty()) r.error(keyed(cpath, "httpCookie.name"), "name required for HttpCookie");
-      check_duration(r, keyed(cpath, "httpCookie.ttl"), ch.http_cookie->ttl, /*allow_zero=*/true);
+      const auto& cookie = *ch.http_cookie;
+      const std::string kpath = keyed(cpath, "httpCookie");
+      if (cookie.name.empty()) r.error(keyed(kpath, "name"), "name required for HttpCookie");
+      else if (!is_http_token(cookie.name))
+        r.error(keyed(kpath, "name"),
+                fmt::format("cookie name \"{}\" is not a valid cookie name (RFC 6265: token characters only)",
+                            printable(cookie.name)));
+      check_cookie_attribute(r, keyed(kpath, "path"), cookie.path, "cookie path");
+      check_duration(r, keyed(kpath, "ttl"), cookie.ttl, /*allow_zero=*/true);
+      for (size_t i = 0; i < cookie.attributes.size(); ++i) {
+        const std::string apath = indexed(keyed(kpath, "attributes"), i);
+        const auto& a = cookie.attributes[i];
+        if (!is_http_token(a.name))
+          r.error(keyed(apath, "name"), fmt::format("cookie attribute name \"{}\" is not a valid token",
+                                                    printable(a.name)));
+        check_cookie_attribute(r, keyed(apath, "value"), a.value, "cookie attribute value");
+      }
     }
     if (ch.ring_hash && ch.maglev) r.error(cpath, "only one of ringHash or maglev can be set");
     if (ch.minimum_ring_size)
@@ -145,8 +165,29 @@ void check_outlier(Reporter& r, const std::string& path, const OutlierDetection&
     r.error(keyed(path, "minHealthPercent"), "minimum health percent must be in range [0, 100]");
 }
 
+const char* client_tls_mode_name(ClientTLSSettings::Mode m) {
+  using Mode = ClientTLSSettings::Mode;
+  switch (m) {
+    case Mode::kDisable:
+      return "DISABLE";
+    case Mode::kSimple:
+      return "SIMPLE";
+    case Mode::kMutual:
+      return "MUTUAL";
+    case Mode::kIstioMutual:
+      return "ISTIO_MUTUAL";
+  }
+  return "?";
+}
+
 void check_client_tls(Reporter& r, const std::string& path, const ClientTLSSettings& t) {
   using Mode = ClientTLSSettings::Mode;
+  // switchyard has no upstream TLS yet: accepting a TLS mode would send the traffic in cleartext
+  // to an upstream the config says is reached over TLS (or mTLS).
+  if (t.mode != Mode::kDisable)
+    r.error(path, fmt::format("TLS origination is not supported yet: with tls.mode {} switchyard would still send "
+                              "this traffic to the upstream in cleartext; remove the tls settings or set mode: DISABLE",
+                              client_tls_mode_name(t.mode)));
   bool has_material = !t.client_certificate.empty() || !t.private_key.empty() || !t.ca_certificates.empty() ||
                       !t.credential_name.empty() || !t.ca_crl.empty();
   switch (t.mode) {

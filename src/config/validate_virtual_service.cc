@@ -7,6 +7,7 @@
 #include "config/hostname.h"
 #include "config/validate.h"
 #include "config/validate_http_route.h"
+#include "config/validate_wire.h"
 
 namespace sy::config {
 namespace detail {
@@ -36,17 +37,26 @@ void check_header_operations(Reporter& r, const std::string& path, const Headers
     for (const auto* map : {&ops.set, &ops.add}) {
       const std::string mpath = keyed(opath, map == &ops.set ? "set" : "add");
       for (const auto& [name, value] : *map) {
-        if (name.empty()) r.error(mpath, "header name cannot be empty");
-        bool authority = lower(name) == ":authority";
-        if (name.starts_with(":") && !(request && authority && map == &ops.set))
-          r.error(keyed(mpath, name), fmt::format("pseudo-header \"{}\" cannot be modified", name));
+        const std::string hpath = keyed(mpath, name);
+        if (name.empty()) {
+          r.error(mpath, "header name cannot be empty");
+        } else if (name.starts_with(":")) {
+          bool authority = lower(name) == ":authority";
+          if (!(request && authority && map == &ops.set))
+            r.error(hpath, fmt::format("pseudo-header \"{}\" cannot be modified", printable(name)));
+        } else {
+          check_header_name(r, hpath, name, "header name");
+        }
+        check_field_value(r, hpath, value, fmt::format("value of header \"{}\"", printable(name)));
       }
     }
     for (size_t i = 0; i < ops.remove.size(); ++i) {
+      const std::string rpath = indexed(keyed(opath, "remove"), i);
       std::string n = lower(ops.remove[i]);
-      if (n.empty()) r.error(indexed(keyed(opath, "remove"), i), "header name cannot be empty");
+      if (n.empty()) r.error(rpath, "header name cannot be empty");
       else if (n.starts_with(":") || (request && n == "host"))
-        r.error(indexed(keyed(opath, "remove"), i), fmt::format("header \"{}\" cannot be removed", ops.remove[i]));
+        r.error(rpath, fmt::format("header \"{}\" cannot be removed", printable(ops.remove[i])));
+      else check_header_name(r, rpath, ops.remove[i], "header name");
     }
   };
   if (h.request) check_ops(keyed(path, "request"), *h.request, true);

@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import textwrap
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -49,18 +50,18 @@ class IstioSamples(unittest.TestCase):
     def test_each_bookinfo_routing_sample_is_valid(self):
         # Scenario: every Bookinfo traffic-management sample, applied the way the Istio tasks apply them
         # (one routing file at a time on top of the gateway, the subsets and the services), is valid;
-        # mesh VirtualServices only draw the "bound to no gateway" warning.
+        # mesh VirtualServices only draw the "bound to no gateway" warning. (The ISTIO_MUTUAL variant of
+        # the subsets is refused: see TlsRefusal.)
         for routing in ["virtual-service-all-v1.yaml", "virtual-service-reviews-test-v2.yaml",
                         "virtual-service-reviews-80-20.yaml", "virtual-service-reviews-50-50.yaml",
                         "virtual-service-reviews-v3.yaml", "virtual-service-ratings-test-delay.yaml",
                         "virtual-service-ratings-test-abort.yaml"]:
-            for rules in ["destination-rule-all.yaml", "destination-rule-all-mtls.yaml"]:
-                with self.subTest(routing=routing, rules=rules):
-                    out = self.assert_clean("bookinfo/bookinfo-gateway.yaml", "bookinfo/" + rules,
-                                            "bookinfo/" + routing, "registry/")
-                    for line in out:
-                        self.assertIn("bound to no gateway (mesh only)", line)
-                        self.assertTrue(line.startswith("bookinfo/" + routing + ":"), line)
+            with self.subTest(routing=routing):
+                out = self.assert_clean("bookinfo/bookinfo-gateway.yaml", "bookinfo/destination-rule-all.yaml",
+                                        "bookinfo/" + routing, "registry/")
+                for line in out:
+                    self.assertIn("bound to no gateway (mesh only)", line)
+                    self.assertTrue(line.startswith("bookinfo/" + routing + ":"), line)
 
     def test_istio_task_configs_are_valid(self):
         # Scenario: the request-timeouts, circuit-breaking, mirroring and fault tasks' YAML is valid next
@@ -75,10 +76,13 @@ class IstioSamples(unittest.TestCase):
     def test_whole_bookinfo_directory_flags_same_named_objects(self):
         # Scenario: validating Istio's whole bookinfo/networking directory at once: the samples are
         # alternatives that reuse names (VirtualService reviews, DestinationRule reviews...), so each
-        # later copy is a warning naming the first, not an IST0109 conflict; exit stays 0.
+        # later copy is a warning naming the first, not an IST0109 conflict. The only errors are the
+        # ISTIO_MUTUAL client TLS of destination-rule-all-mtls.yaml, which switchyard cannot originate.
         rc, out, err = validate("bookinfo/", "registry/")
-        self.assertEqual(rc, 0, out)
-        self.assertEqual(errors(out), [])
+        self.assertEqual(rc, 1, out)
+        self.assertEqual(errors(out), [line for line in out if line.startswith("bookinfo/destination-rule-all-mtls.yaml:")
+                                       and "spec.trafficPolicy.tls: TLS origination is not supported yet" in line])
+        self.assertEqual(len(errors(out)), 4, out)
         self.assertFalse([l for l in out if "IST0109" in l], out)
         self.assertIn("bookinfo/virtual-service-reviews-80-20.yaml:5: VirtualService default/reviews: metadata.name: "
                       "warning: VirtualService default/reviews is also defined at bookinfo/virtual-service-all-v1.yaml:"
@@ -112,6 +116,101 @@ class IstioSamples(unittest.TestCase):
         self.assertEqual(rc, 0, out)
         self.assertEqual(len(out), 1, out)
         self.assertIn("DestinationRule default/ghost: spec.host: warning: IST0174", out[0])
+
+
+ISTIO_INGRESS = """
+    # The ingress Gateway every Istio TLS task starts from: HTTP on 80 redirecting to HTTPS on 443.
+    apiVersion: networking.istio.io/v1
+    kind: Gateway
+    metadata:
+      name: ingress
+    spec:
+      selector:
+        istio: ingressgateway
+      servers:
+      - port:
+          number: 80
+          name: http
+          protocol: HTTP
+        hosts:
+        - "*.example.com"
+        tls:
+          httpsRedirect: true
+      - port:
+          number: 443
+          name: https
+          protocol: HTTPS
+        hosts:
+        - "*.example.com"
+        tls:
+          mode: SIMPLE
+          credentialName: my-cert
+"""
+
+ORIGINATE_TLS = """
+    # Client TLS to an external API (Istio's egress TLS origination task).
+    apiVersion: networking.istio.io/v1
+    kind: DestinationRule
+    metadata:
+      name: api
+    spec:
+      host: api.example.com
+      trafficPolicy:
+        tls:
+          mode: SIMPLE
+"""
+
+
+def line_of(text, needle, after=None):
+    """1-based line of the first `needle` (after the first `after`, if given) in dedented `text`."""
+    lines = textwrap.dedent(text).lstrip("\n").splitlines()
+    start = 0
+    if after is not None:
+        start = next(i for i, l in enumerate(lines) if after in l)
+    return next(i for i, l in enumerate(lines) if i >= start and needle in l) + 1
+
+
+class TlsRefusal(unittest.TestCase):
+    """switchyard has no TLS yet: configs that ask for it are refused, never served as plaintext."""
+
+    def test_standard_istio_ingress_https_server_is_refused(self):
+        # Scenario: the standard Istio ingress (80 redirecting, 443 HTTPS SIMPLE with credentialName
+        # my-cert) exits 1 with exactly one error, at the line of the 443 server's tls block; the
+        # httpsRedirect server on 80 is not an error.
+        with tempfile.TemporaryDirectory() as d:
+            harness.write_yaml(d, "ingress.yaml", ISTIO_INGRESS)
+            rc, out, err = validate("ingress.yaml", cwd=d)
+        self.assertEqual(rc, 1, out)
+        line = line_of(ISTIO_INGRESS, "tls:", after="number: 443")
+        self.assertEqual(errors(out), [
+            f"ingress.yaml:{line}: Gateway default/ingress: spec.servers[1].tls: TLS termination is not supported "
+            "yet: this server would be served as plaintext HTTP on port 443; remove it, or make it a protocol HTTP "
+            "server without TLS settings"], out)
+        self.assertRegex(err, r"^1 error\(s\), ")
+
+    def test_destination_rule_tls_simple_is_refused(self):
+        # Scenario: a DestinationRule with trafficPolicy.tls mode SIMPLE exits 1 with the error at the
+        # line of its tls block: the upstream would get cleartext.
+        with tempfile.TemporaryDirectory() as d:
+            harness.write_yaml(d, "dr.yaml", ORIGINATE_TLS)
+            rc, out, err = validate("dr.yaml", cwd=d)
+        self.assertEqual(rc, 1, out)
+        self.assertEqual(errors(out), [
+            f"dr.yaml:{line_of(ORIGINATE_TLS, 'tls:')}: DestinationRule default/api: spec.trafficPolicy.tls: TLS "
+            "origination is not supported yet: with tls.mode SIMPLE switchyard would still send this traffic to the "
+            "upstream in cleartext; remove the tls settings or set mode: DISABLE"], out)
+
+    def test_bookinfo_mtls_rules_are_refused(self):
+        # Scenario: Istio's destination-rule-all-mtls.yaml (ISTIO_MUTUAL for all four Bookinfo
+        # services) gets one error per DestinationRule, each at its own tls line.
+        rc, out, err = validate("bookinfo/bookinfo-gateway.yaml", "bookinfo/destination-rule-all-mtls.yaml",
+                                "registry/")
+        self.assertEqual(rc, 1, out)
+        self.assertEqual(errors(out), [
+            f"bookinfo/destination-rule-all-mtls.yaml:{n}: DestinationRule default/{name}: spec.trafficPolicy.tls: "
+            "TLS origination is not supported yet: with tls.mode ISTIO_MUTUAL switchyard would still send this "
+            "traffic to the upstream in cleartext; remove the tls settings or set mode: DISABLE"
+            for n, name in [(9, "productpage"), (23, "reviews"), (43, "ratings"), (66, "details")]], out)
 
 
 class BrokenConfigs(unittest.TestCase):
