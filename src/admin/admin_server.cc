@@ -22,7 +22,7 @@ constexpr size_t kMaxHead = 16 * 1024;
 constexpr auto kHeadTimeout = std::chrono::seconds(10);
 
 Response json_response(const nlohmann::json& j, int status = 200) {
-  return Response{status, "application/json", j.dump(2) + "\n"};
+  return Response{status, "application/json", j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n"};
 }
 
 // One connection: read a head, answer, close. Lives on the admin thread.
@@ -106,7 +106,17 @@ bool AdminServer::start(const std::string& address, std::string& error) {
   }
   port_ = acceptor_.local_endpoint().port();
   accept();
-  thread_ = std::thread([this] { io_.run(); });
+  thread_ = std::thread([this] {
+    // A handler that throws must not end the admin thread (std::terminate): log it and go on.
+    for (;;) {
+      try {
+        io_.run();
+        return;
+      } catch (const std::exception& e) {
+        spdlog::error("admin: request failed: {}", e.what());
+      }
+    }
+  });
   return true;
 }
 

@@ -75,7 +75,7 @@ int run_explain(const ExplainOptions& opts) {
   auto snap = snapshot::compile(loaded.config, copts);
   explain::ExplainResult result = explain::explain(*snap, req);
   if (opts.json) {
-    std::printf("%s\n", result.to_json().dump(2).c_str());
+    std::printf("%s\n", result.to_json().dump(2, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
   } else {
     std::printf("%s", result.to_text().c_str());
   }

@@ -38,6 +38,8 @@ int main(int argc, char** argv) {
   sy::server::ServeOptions serve;
   std::vector<std::string> selectors;
   int header_timeout_ms = 60'000, idle_timeout_ms = 300'000, drain_ms = 5000, dns_refresh_ms = 60'000;
+  int stream_idle_timeout_ms = 300'000;
+  std::string path_normalization = "base";
   auto* s = app.add_subcommand("serve", "Run the gateway");
   s->add_option("-c,--config", serve.config_paths, "YAML file or directory (repeatable)")->required()->allow_extra_args(false);
   s->add_option("--bind", serve.bind, "Address for Gateway listeners")->capture_default_str();
@@ -45,8 +47,28 @@ int main(int argc, char** argv) {
   s->add_option("--selector", selectors, "This proxy's label key=value: serve only Gateways selecting it")->allow_extra_args(false);
   s->add_option("--mesh-listen", serve.mesh_listen, "ADDR:PORT of a sidecar outbound (mesh) listener")->allow_extra_args(false);
   s->add_option("--namespace", serve.proxy_namespace, "Namespace this proxy runs in")->capture_default_str();
-  s->add_option("--header-timeout-ms", header_timeout_ms, "Time a client has to send a request head")
+  s->add_option("--header-timeout-ms", header_timeout_ms, "Time a client has to send a whole request head")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  s->add_option("--stream-idle-timeout-ms", stream_idle_timeout_ms,
+                "Longest silence on a request or response body, or on a write to the client")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  s->add_option("--max-request-headers", serve.proxy.request_limits.max_fields,
+                "Header fields a request may carry (431 beyond)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10'000));
+  s->add_option("--path-normalization", path_normalization,
+                "none, base, merge-slashes or decode-and-merge-slashes (Istio's meshConfig.pathNormalization)")
+      ->capture_default_str()
+      ->check([](const std::string& v) {
+        return sy::http::parse_path_normalization(v) ? std::string() : "unknown path normalization " + v;
+      });
+  s->add_option("--trusted-proxies", serve.proxy.trusted_proxies,
+                "Proxies in front whose X-Forwarded-Proto is believed (Istio's numTrustedProxies)")
       ->capture_default_str();
+  s->add_option("--max-connections", serve.max_connections,
+                "Client connections at once, all listeners (default: descriptor limit minus a reserve)");
   s->add_option("--idle-timeout-ms", idle_timeout_ms, "Keep-alive idle timeout")->capture_default_str();
   s->add_option("--dns-refresh-ms", dns_refresh_ms, "Re-resolution interval of DNS ServiceEntry names")
       ->capture_default_str()
@@ -71,9 +93,11 @@ int main(int argc, char** argv) {
       if (eq == std::string::npos) throw CLI::ValidationError("--selector", "expected key=value, got " + kv);
       serve.selector[kv.substr(0, eq)] = kv.substr(eq + 1);
     }
-    serve.timeouts.header_read = std::chrono::milliseconds(header_timeout_ms);
-    serve.timeouts.idle = std::chrono::milliseconds(idle_timeout_ms);
-    serve.timeouts.dns_refresh = std::chrono::milliseconds(dns_refresh_ms);
+    serve.proxy.header_read = std::chrono::milliseconds(header_timeout_ms);
+    serve.proxy.idle = std::chrono::milliseconds(idle_timeout_ms);
+    serve.proxy.stream_idle = std::chrono::milliseconds(stream_idle_timeout_ms);
+    serve.proxy.dns_refresh = std::chrono::milliseconds(dns_refresh_ms);
+    serve.proxy.path_normalization = *sy::http::parse_path_normalization(path_normalization);
     serve.drain_time = std::chrono::milliseconds(drain_ms);
     if ((rc = sy::cli::settle_event_loop(io, argv)) != 0) return;
     try {

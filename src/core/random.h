@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <random>
 
 namespace sy {
 
@@ -34,5 +35,13 @@ class Random {
   }
   uint64_t state_[4];
 };
+
+// A seed from the operating system's entropy source. Each process (and each worker in it) starts
+// its generator from one, so replicas and restarts neither stamp the same x-request-id sequence
+// nor repeat each other's split and balancing choices.
+inline uint64_t entropy_seed() {
+  std::random_device device;
+  return (uint64_t{device()} << 32) ^ device();
+}
 
 }  // namespace sy

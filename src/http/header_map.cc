@@ -15,6 +15,9 @@ constexpr std::array<unsigned char, 256> make_lower() {
 }
 constexpr auto kLower = make_lower();
 
+// Room for a typical request's fields (browsers send 10-25) before the first growth.
+constexpr std::size_t kFirstEntries = 32;
+
 // Arena chunks start small: most requests never edit headers, and the ones that do add a few.
 constexpr std::size_t kFirstChunk = 512;
 
@@ -35,14 +38,15 @@ HeaderMap::~HeaderMap() = default;
 
 HeaderMap::HeaderMap(HeaderMap&& other) noexcept
     : count_(other.count_),
+      entries_(std::move(other.entries_)),
       block_(std::move(other.block_)),
       block_cap_(other.block_cap_),
       block_len_(other.block_len_),
       chunks_(std::move(other.chunks_)),
       chunk_index_(other.chunk_index_),
       chunk_used_(other.chunk_used_) {
-  std::copy_n(other.entries_.begin(), count_, entries_.begin());
   other.count_ = 0;
+  other.entries_.clear();
   other.block_cap_ = other.block_len_ = 0;
   other.chunks_.clear();
   other.chunk_index_ = other.chunk_used_ = 0;
@@ -51,7 +55,7 @@ HeaderMap::HeaderMap(HeaderMap&& other) noexcept
 HeaderMap& HeaderMap::operator=(HeaderMap&& other) noexcept {
   if (this == &other) return *this;
   count_ = other.count_;
-  std::copy_n(other.entries_.begin(), count_, entries_.begin());
+  entries_ = std::move(other.entries_);
   block_ = std::move(other.block_);
   block_cap_ = other.block_cap_;
   block_len_ = other.block_len_;
@@ -59,6 +63,7 @@ HeaderMap& HeaderMap::operator=(HeaderMap&& other) noexcept {
   chunk_index_ = other.chunk_index_;
   chunk_used_ = other.chunk_used_;
   other.count_ = 0;
+  other.entries_.clear();
   other.block_cap_ = other.block_len_ = 0;
   other.chunks_.clear();
   other.chunk_index_ = other.chunk_used_ = 0;
@@ -78,7 +83,8 @@ HeaderMap& HeaderMap::operator=(const HeaderMap& other) {
 void HeaderMap::copy_from(const HeaderMap& other) {
   if (other.block_len_ > 0) own_block(std::string_view(other.block_.get(), other.block_len_));
   count_ = 0;
-  for (const Entry& e : other) entries_[count_++] = Entry{translate(e.name, other), translate(e.value, other)};
+  entries_.reserve(other.count_);
+  for (const Entry& e : other) append(Entry{translate(e.name, other), translate(e.value, other)});
 }
 
 bool HeaderMap::in_block(std::string_view v) const noexcept {
@@ -135,13 +141,14 @@ std::string_view HeaderMap::intern(std::string_view s) {
   return {p, s.size()};
 }
 
-bool HeaderMap::add(std::string_view name, std::string_view value) {
-  if (full()) return false;
-  entries_[count_++] = Entry{intern(name), intern(value)};
-  return true;
+void HeaderMap::append(Entry e) {
+  if (count_ == entries_.size()) entries_.resize(std::max(kFirstEntries, entries_.size() * 2));
+  entries_[count_++] = e;
 }
 
-bool HeaderMap::set(std::string_view name, std::string_view value) {
+void HeaderMap::add(std::string_view name, std::string_view value) { append(Entry{intern(name), intern(value)}); }
+
+void HeaderMap::set(std::string_view name, std::string_view value) {
   for (std::size_t i = 0; i < count_; ++i) {
     if (!iequals(entries_[i].name, name)) continue;
     entries_[i].value = intern(value);
@@ -152,9 +159,9 @@ bool HeaderMap::set(std::string_view name, std::string_view value) {
       entries_[out++] = entries_[j];
     }
     count_ = out;
-    return true;
+    return;
   }
-  return add(name, value);
+  add(name, value);
 }
 
 std::size_t HeaderMap::remove(std::string_view name) noexcept {
@@ -168,11 +175,7 @@ void HeaderMap::clear() noexcept {
   chunk_used_ = 0;
 }
 
-bool HeaderMap::add_borrowed(std::string_view name, std::string_view value) noexcept {
-  if (full()) return false;
-  entries_[count_++] = Entry{name, value};
-  return true;
-}
+void HeaderMap::add_borrowed(std::string_view name, std::string_view value) { append(Entry{name, value}); }
 
 std::string_view HeaderMap::rebase(std::string_view v, std::string_view raw, std::string_view copy) noexcept {
   const auto p = reinterpret_cast<std::uintptr_t>(v.data());

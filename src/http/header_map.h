@@ -1,8 +1,10 @@
 // HeaderMap: the header list of one HTTP message on the request path.
 //
 // Layout, chosen so that parsing a request does not allocate per header:
-//  - a fixed, inline array of (name, value) string_views, in wire order (kMaxEntries; a message
-//    with more headers is rejected by the codec with a 431-class error);
+//  - an array of (name, value) string_views, in wire order. It grows when full and keeps its
+//    capacity across clear(), so a reused map (one per connection) stops allocating once warm.
+//    How many fields a peer may send is the codec's limit (ParserLimits::max_fields, 431 beyond
+//    it), not the map's: headers the proxy adds after parsing must never be dropped for room;
 //  - one contiguous "block" holding the raw head bytes as received; parsed entries point into it;
 //  - an arena of chunks for names/values added later (add/set/intern); it grows a chunk at a time
 //    and is only touched when the proxy edits headers.
@@ -24,9 +26,6 @@ bool iequals(std::string_view a, std::string_view b) noexcept;
 
 class HeaderMap {
  public:
-  // haproxy's default (tune.http.maxhdr) is 101; real browsers send 10-25.
-  static constexpr std::size_t kMaxEntries = 100;
-
   struct Entry {
     std::string_view name;   // as received (any case); compare with iequals
     std::string_view value;  // OWS already trimmed by the codec
@@ -42,7 +41,6 @@ class HeaderMap {
 
   std::size_t size() const noexcept { return count_; }
   bool empty() const noexcept { return count_ == 0; }
-  bool full() const noexcept { return count_ == kMaxEntries; }
   const Entry* begin() const noexcept { return entries_.data(); }
   const Entry* end() const noexcept { return entries_.data() + count_; }
   const Entry& operator[](std::size_t i) const noexcept { return entries_[i]; }
@@ -56,10 +54,10 @@ class HeaderMap {
   class ValueRange;
   ValueRange values(std::string_view name) const noexcept;
 
-  // Edits copy name and value into the arena. They return false only when the map is full.
-  bool add(std::string_view name, std::string_view value);
+  // Edits copy name and value into the arena.
+  void add(std::string_view name, std::string_view value);
   // Replaces the first `name` in place (keeping its position) and removes the others.
-  bool set(std::string_view name, std::string_view value);
+  void set(std::string_view name, std::string_view value);
   // Removes every `name`; returns how many were removed. Order of the rest is kept.
   std::size_t remove(std::string_view name) noexcept;
   // Removes entries for which pred(entry) is true.
@@ -74,8 +72,8 @@ class HeaderMap {
 
   // --- Codec side -------------------------------------------------------------------------
   // Appends an entry whose views point into a caller buffer (the parser's input). They must be
-  // made owned with own_block() before that buffer changes. Returns false when full.
-  bool add_borrowed(std::string_view name, std::string_view value) noexcept;
+  // made owned with own_block() before that buffer changes.
+  void add_borrowed(std::string_view name, std::string_view value);
   // Copies `raw` (the whole head as received) into the block, re-points every entry that lies
   // inside `raw` into the copy, and returns the copy. Use rebase() for other views into `raw`.
   std::string_view own_block(std::string_view raw);
@@ -93,9 +91,10 @@ class HeaderMap {
   char* arena_alloc(std::size_t n);
   void copy_from(const HeaderMap& other);
   bool in_block(std::string_view v) const noexcept;
+  void append(Entry e);
 
   std::size_t count_ = 0;
-  std::array<Entry, kMaxEntries> entries_;
+  std::vector<Entry> entries_;  // entries_[0, count_) are live; the rest is spare capacity
   std::unique_ptr<char[]> block_;
   std::size_t block_cap_ = 0;
   std::size_t block_len_ = 0;

@@ -40,22 +40,30 @@ TEST(HeaderMap, SetAndRemove) {
   m.add("b", "2");
   m.add("A", "3");
   m.add("c", "4");
-  EXPECT_TRUE(m.set("a", "x"));
+  m.set("a", "x");
   EXPECT_EQ(dump(m), "a=x;b=2;c=4;");
-  EXPECT_TRUE(m.set("d", "5"));
+  m.set("d", "5");
   EXPECT_EQ(dump(m), "a=x;b=2;c=4;d=5;");
   EXPECT_EQ(m.remove("B"), 1u);
   EXPECT_EQ(m.remove("nothing"), 0u);
   EXPECT_EQ(dump(m), "a=x;c=4;d=5;");
 }
 
-// Scenario: the map holds kMaxEntries and refuses more rather than growing.
-TEST(HeaderMap, FixedCapacity) {
+// Scenario: a map that already holds 300 fields still takes the proxy's own additions (the peer's
+// field count is the codec's limit), and keeps every earlier entry in order.
+TEST(HeaderMap, GrowsForProxyAdditions) {
   HeaderMap m;
-  for (std::size_t i = 0; i < HeaderMap::kMaxEntries; ++i) ASSERT_TRUE(m.add("x", std::to_string(i)));
-  EXPECT_TRUE(m.full());
-  EXPECT_FALSE(m.add("y", "1"));
+  for (std::size_t i = 0; i < 300; ++i) m.add("x", std::to_string(i));
+  m.add("x-request-id", "id");
+  m.set("x-forwarded-for", "1.2.3.4");
+  EXPECT_EQ(m.size(), 302u);
   EXPECT_EQ(m.get("x"), "0");
+  EXPECT_EQ(m.get("x-request-id"), "id");
+  EXPECT_EQ(m.get("x-forwarded-for"), "1.2.3.4");
+  EXPECT_EQ(m[299].value, "299");
+  HeaderMap copy = m;
+  EXPECT_EQ(copy.size(), 302u);
+  EXPECT_EQ(copy[150].value, "150");
 }
 
 // Scenario: edits copy their bytes, so the caller's strings may die; the arena grows past a chunk.

@@ -9,6 +9,7 @@ bool fixed_hop_by_hop(std::string_view name, bool keep_upgrade) noexcept {
     case 2: return iequals(name, "te");
     case 7: return iequals(name, "trailer") || (!keep_upgrade && iequals(name, "upgrade"));
     case 10: return iequals(name, "connection") || iequals(name, "keep-alive");
+    case 14: return iequals(name, "http2-settings");  // belongs to the h2c upgrade, never honoured
     case 16: return iequals(name, "proxy-connection");
     case 17: return iequals(name, "transfer-encoding");
     default: return false;
@@ -53,15 +54,18 @@ bool HopByHopFilter::drops(std::string_view name) const noexcept {
 }
 
 std::size_t remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
-  // Decide first, then remove: the filter reads the Connection header it will remove.
-  bool drop[HeaderMap::kMaxEntries] = {};
-  {
-    const HopByHopFilter filter(headers, keep_upgrade);
-    for (std::size_t i = 0; i < headers.size(); ++i) drop[i] = filter.drops(headers[i].name);
-  }
+  // The filter keeps views of the Connection tokens, which stay valid while entries are removed
+  // (removal only shifts views; the bytes stay in the map's storage). Only a Connection header
+  // with more tokens than the filter holds inline is read again during the removal, so that
+  // rare case decides first and removes after.
+  const HopByHopFilter filter(headers, keep_upgrade);
+  if (!filter.overflowed())
+    return headers.remove_if([&](const HeaderMap::Entry& e) { return filter.drops(e.name); });
+  std::vector<bool> drop(headers.size());
+  for (std::size_t i = 0; i < headers.size(); ++i) drop[i] = filter.drops(headers[i].name);
   // remove_if visits entries in place before shifting them, so the address gives the index.
   const HeaderMap::Entry* first = headers.begin();
-  return headers.remove_if([&](const HeaderMap::Entry& e) { return drop[&e - first]; });
+  return headers.remove_if([&](const HeaderMap::Entry& e) { return drop[static_cast<std::size_t>(&e - first)]; });
 }
 
 }  // namespace sy::http

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <array>
+#include <vector>
 #include <string_view>
 
 #include "http/header_map.h"
@@ -12,13 +13,15 @@ namespace sy::http {
 
 // Decides, per header name, whether it is hop-by-hop for the message whose headers are `headers`:
 // the fixed list (Connection, Keep-Alive, Proxy-Connection, TE, Trailer, Transfer-Encoding,
-// Upgrade) plus every name listed in its Connection header(s). Holds a reference to `headers`.
+// Upgrade, HTTP2-Settings) plus every name listed in its Connection header(s). Holds a reference to `headers`.
 class HopByHopFilter {
  public:
   // keep_upgrade: a tunnelled upgrade (websocket) keeps the Upgrade header. Connection itself is
   // always dropped; whoever writes the head adds "Connection: upgrade" (the serializer does).
   explicit HopByHopFilter(const HeaderMap& headers, bool keep_upgrade = false) noexcept;
   bool drops(std::string_view name) const noexcept;
+  // More Connection tokens than fit inline: drops() then re-reads the Connection header.
+  bool overflowed() const noexcept { return overflow_; }
 
  private:
   bool named_by_connection(std::string_view name) const noexcept;

@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "core/utf8.h"
 #include "proxy/response_flags.h"
 
 namespace sy::obs {
@@ -17,6 +18,22 @@ std::string_view header_or_dash(const http::RequestHead& head, std::string_view 
   auto v = head.headers.get(name);
   return v && !v->empty() ? *v : std::string_view("-");
 }
+
+// The client-controlled fields of one line, each made safe for a log (core/utf8.h): a byte that
+// is not UTF-8 is written as \xHH, so neither the JSON encoder nor a log reader meets it raw.
+struct SafeFields {
+  std::string scratch[6];
+  std::string_view method, path, xff, user_agent, request_id, authority;
+
+  SafeFields(const http::RequestHead& head, std::string_view raw_path) {
+    method = log_safe(head.method_name, scratch[0]);
+    path = log_safe(raw_path, scratch[1]);
+    xff = log_safe(header_or_dash(head, "x-forwarded-for"), scratch[2]);
+    user_agent = log_safe(header_or_dash(head, "user-agent"), scratch[3]);
+    request_id = log_safe(header_or_dash(head, "x-request-id"), scratch[4]);
+    authority = log_safe(head.authority, scratch[5]);
+  }
+};
 
 std::string start_time(const proxy::RequestInfo& info) {
   // RequestInfo keeps a steady clock; convert to wall time through the current offset.
@@ -41,11 +58,12 @@ void AccessLog::format(const http::RequestHead& head, const proxy::RequestInfo& 
   std::string_view path = head.headers.get("x-envoy-original-path").value_or(head.path);
   const std::string flags = proxy::format_response_flags(info.flags);
   const std::string_view upstream = info.upstream_host.empty() ? std::string_view("-") : info.upstream_host;
+  const SafeFields f(head, path);
   if (fmt_kind == AccessLogFormat::kJson) {
     nlohmann::json j{
         {"start_time", start_time(info)},
-        {"method", head.method_name},
-        {"path", path},
+        {"method", f.method},
+        {"path", f.path},
         {"protocol", http::to_string(head.version)},
         {"response_code", info.status},
         {"response_flags", flags},
@@ -56,21 +74,22 @@ void AccessLog::format(const http::RequestHead& head, const proxy::RequestInfo& 
         {"upstream_cluster", info.cluster_name.empty() ? "-" : info.cluster_name},
         {"route_name", info.route_name.empty() ? "-" : info.route_name},
         {"attempts", info.attempts},
-        {"x_forwarded_for", header_or_dash(head, "x-forwarded-for")},
-        {"user_agent", header_or_dash(head, "user-agent")},
-        {"request_id", header_or_dash(head, "x-request-id")},
-        {"authority", head.authority},
+        {"x_forwarded_for", f.xff},
+        {"user_agent", f.user_agent},
+        {"request_id", f.request_id},
+        {"authority", f.authority},
     };
-    out += j.dump();
+    // Every field is clean already; `replace` is the second line of defence (never throw here).
+    out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     out += '\n';
     return;
   }
   // Envoy's default format, plus the attempt count and route name at the end.
   fmt::format_to(std::back_inserter(out),
                  "[{}] \"{} {} {}\" {} {} {} {} {} \"{}\" \"{}\" \"{}\" \"{}\" \"{}\" attempts={} route={}\n",
-                 start_time(info), head.method_name, path, http::to_string(head.version), info.status, flags,
-                 info.request_body_bytes, info.response_body_bytes, duration, header_or_dash(head, "x-forwarded-for"),
-                 header_or_dash(head, "user-agent"), header_or_dash(head, "x-request-id"), head.authority, upstream,
+                 start_time(info), f.method, f.path, http::to_string(head.version), info.status, flags,
+                 info.request_body_bytes, info.response_body_bytes, duration, f.xff, f.user_agent, f.request_id,
+                 f.authority, upstream,
                  info.attempts, info.route_name.empty() ? "-" : info.route_name);
 }
 

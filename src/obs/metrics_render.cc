@@ -174,6 +174,9 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
                   [](const ListenerCounters& c) { return c.cx_total; });
   listener_metric("envoy_listener_downstream_cx_destroy", "counter", "Connections that ended.",
                   [](const ListenerCounters& c) { return c.cx_destroy; });
+  listener_metric("envoy_listener_downstream_cx_overflow", "counter",
+                  "Connections closed at once because serve --max-connections were open.",
+                  [](const ListenerCounters& c) { return c.cx_overflow; });
   listener_metric("envoy_listener_downstream_cx_active", "gauge", "Connections open.",
                   [](const ListenerCounters& c) { return c.cx_active; });
   // Every listener serves HTTP: the connection manager totals are the listeners' sums.

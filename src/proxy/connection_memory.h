@@ -14,13 +14,15 @@ namespace sy::proxy {
 struct ConnectionMemory {
   static constexpr size_t kInitialBuffer = 4 * 1024;
 
-  ConnectionMemory() : buf(kInitialBuffer) {}
+  explicit ConnectionMemory(const http::h1::ParserLimits& limits = {})
+      : buf(kInitialBuffer), limits(limits), parser(limits) {}
 
   std::vector<char> buf;
+  http::h1::ParserLimits limits;
   http::h1::RequestParser parser;
 
   bool recycle() {
-    if (!parser.idle()) parser = http::h1::RequestParser();
+    if (!parser.idle()) parser = http::h1::RequestParser(limits);
     if (buf.size() != kInitialBuffer) {
       buf.resize(kInitialBuffer);
       buf.shrink_to_fit();

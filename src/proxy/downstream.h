@@ -16,6 +16,7 @@ struct BodyPiece {
   std::string_view data;  // valid until the next read_body() call
   bool end = false;       // the request body is complete (data may still hold its last bytes)
   bool error = false;     // the client went away or sent a malformed body
+  bool malformed = false;  // with error: the body's framing is broken (answer 400), not a close
 };
 
 class Downstream {
@@ -26,13 +27,17 @@ class Downstream {
   virtual boost::asio::awaitable<BodyPiece> read_body() = 0;
   // True once the whole request body has been read.
   virtual bool body_complete() const = 0;
+  // Trailer fields that ended the request body (empty unless it was chunked with trailers).
+  virtual const http::HeaderMap& request_trailers() const = 0;
 
   // Response head. head.framing/content_length say how the body follows (None = no body).
   virtual boost::asio::awaitable<bool> write_head(http::ResponseHead& head) = 0;
   virtual boost::asio::awaitable<bool> write_body(std::string_view data) = 0;
   // Ends the response body (required for every response, announced length or not). A head may be
   // held back until the first body bytes or the end, so that both leave in one write.
-  virtual boost::asio::awaitable<bool> end_body() = 0;
+  // `trailers` go to the client when its protocol can carry them (HTTP/1.1: a chunked response
+  // to a client that sent `TE: trailers`); otherwise they are dropped, as Envoy does.
+  virtual boost::asio::awaitable<bool> end_body(const http::HeaderMap* trailers = nullptr) = 0;
   // Sends anything held back. Call before waiting on something slow (the upstream's next bytes).
   virtual boost::asio::awaitable<bool> flush() = 0;
   virtual bool head_sent() const = 0;
@@ -42,6 +47,9 @@ class Downstream {
   virtual boost::asio::ip::tcp::socket* tunnel_transport(std::string& pending) = 0;
 
   virtual const boost::asio::ip::tcp::endpoint& peer() const = 0;
+  // Whether the client has closed its side, checked without waiting (a peek). The forwarder
+  // asks while the upstream is silent, so a client that gave up frees its upstream attempt.
+  virtual bool peer_closed() = 0;
   // The connection must not carry another request (error mid-response, drain).
   virtual void close_after_response() = 0;
 };

@@ -273,7 +273,17 @@ asio::awaitable<void> Forwarder::run() {
     // pool may hold more connections the upstream closed at the same time.
     bool have_conn = !fresh_retry_used && ctx_.pool().take_idle(ep, conn, idle_timeout, non_idempotent);
     if (!have_conn) policy::ClusterCounters::bump(counters.cx_total);
-    if (!have_conn && !co_await connect(conn, ep)) {
+    const Connected connected = have_conn ? Connected::kOk : co_await connect(conn, ep);
+    watch_.watch(&conn.socket);
+    if (connected == Connected::kLocalError) {
+      // This process is out of descriptors or memory: not the endpoint's fault, so outlier
+      // detection hears nothing and no retry makes it better.
+      info_.flags |= kResourceExhausted;
+      spdlog::debug("upstream connect to {}: out of local resources (descriptors or memory)", upstream_text.view);
+      co_await fail(503, "local resource exhaustion");
+      co_return;
+    }
+    if (connected == Connected::kFailed) {
       policy::ClusterCounters::bump(counters.cx_connect_fail);
       report(*index, {policy::EndpointResult::Kind::kConnectFailure, 0});
       outcome.kind = AttemptOutcome::Kind::kConnectFailure;
@@ -283,6 +293,13 @@ asio::awaitable<void> Forwarder::run() {
     } else {
       if (!have_conn) report(*index, {policy::EndpointResult::Kind::kConnectSuccess, 0});
       Sent sent = co_await send_request(conn);
+      if (co_await stopped_by_watch()) co_return;
+      if (sent == Sent::kMalformedBody) {
+        // Broken chunked framing from the client: 400 as nginx and haproxy answer, then close.
+        info_.flags |= kDownstreamProtocolError;
+        co_await fail(400, "malformed request body");
+        co_return;
+      }
       if (sent == Sent::kClientGone) {
         info_.flags |= kDownstreamConnectionTermination;
         down_.close_after_response();
@@ -330,6 +347,7 @@ asio::awaitable<void> Forwarder::run() {
             continue;  // end of a 100 Continue
           }
         }
+        if (!got_head && co_await stopped_by_watch()) co_return;
         if (got_head) {
           outcome.kind = AttemptOutcome::Kind::kResponse;
           outcome.status = parser_.head().status;

@@ -20,22 +20,40 @@ asio::awaitable<bool> Forwarder::write(tcp::socket& s, std::string_view a, std::
   std::array<asio::const_buffer, 3> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size()),
                                          asio::buffer(c.data(), c.size())};
   auto [ec, n] = co_await asio::async_write(s, bufs, kTuple);
+  watch_.touch();
   co_return !ec;
 }
 
-asio::awaitable<bool> Forwarder::connect(upstream::PooledConnection& conn, const tcp::endpoint& ep) {
+namespace {
+
+// Errors that say this process is out of something, not that the upstream failed.
+bool local_resource_error(const boost::system::error_code& ec) {
+  return ec == asio::error::no_descriptors || ec == boost::system::errc::too_many_files_open_in_system ||
+         ec == asio::error::no_buffer_space || ec == asio::error::no_memory;
+}
+
+}  // namespace
+
+asio::awaitable<Forwarder::Connected> Forwarder::connect(upstream::PooledConnection& conn, const tcp::endpoint& ep) {
   conn.socket = tcp::socket(ctx_.io());
   conn.reused = false;
   conn.requests = 0;
+  // Opened here rather than by async_connect, so that running out of descriptors is told apart
+  // from an upstream that refuses: only the latter is the endpoint's fault (outlier detection).
+  boost::system::error_code open_ec;
+  conn.socket.open(ep.protocol(), open_ec);
+  if (open_ec) co_return local_resource_error(open_ec) ? Connected::kLocalError : Connected::kFailed;
   auto deadline = std::min(attempt_deadline(), SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
                                                                          rt_->cluster->policy
                                                                              .connection_pool.connect_timeout));
   timer_.expires_at(deadline);
   auto result = co_await (conn.socket.async_connect(ep, kTuple) || timer_.async_wait(kTuple));
-  if (result.index() != 0 || std::get<0>(std::get<0>(result))) co_return false;
+  if (result.index() != 0) co_return Connected::kFailed;
+  if (auto ec = std::get<0>(std::get<0>(result)))
+    co_return local_resource_error(ec) ? Connected::kLocalError : Connected::kFailed;
   boost::system::error_code ignored;
   conn.socket.set_option(tcp::no_delay(true), ignored);
-  co_return true;
+  co_return Connected::kOk;
 }
 
 asio::awaitable<size_t> Forwarder::read_some(tcp::socket& s, SteadyClock::time_point deadline, bool& timed_out) {
@@ -61,6 +79,7 @@ asio::awaitable<size_t> Forwarder::read_some(tcp::socket& s, SteadyClock::time_p
     auto [ec, got] = std::get<0>(result);
     n = ec ? 0 : got;
   }
+  watch_.touch();
   end_ += n;
   co_return n;
 }
@@ -86,7 +105,7 @@ asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnect
   if (!co_await write(conn.socket, head_bytes_)) co_return Sent::kFailedBeforeBytes;
   for (;;) {
     BodyPiece piece = co_await down_.read_body();
-    if (piece.error) co_return Sent::kClientGone;
+    if (piece.error) co_return piece.malformed ? Sent::kMalformedBody : Sent::kClientGone;
     if (!piece.data.empty()) {
       info_.request_body_bytes += piece.data.size();
       if (replayable_) {
@@ -104,7 +123,14 @@ asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnect
     }
     if (piece.end) break;
   }
-  if (chunked && !co_await write(conn.socket, http::h1::kLastChunk)) co_return Sent::kFailed;
+  if (chunked) {
+    // The client's trailers (gRPC-style metadata, checksums) follow the body upstream.
+    const http::HeaderMap& trailers = down_.request_trailers();
+    std::string last;
+    if (!trailers.empty()) http::h1::append_last_chunk(trailers, last);
+    if (!co_await write(conn.socket, trailers.empty() ? http::h1::kLastChunk : std::string_view(last)))
+      co_return Sent::kFailed;
+  }
   co_return Sent::kOk;
 }
 
@@ -117,7 +143,17 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
   auto elapsed = std::chrono::duration_cast<std::chrono::milliseconds>(SteadyClock::now() - try_started_).count();
   rh.headers.set("x-envoy-upstream-service-time", std::to_string(elapsed));
 
-  if (rh.status == 101 && head_.upgrade) {
+  const auto upgraded_to = rh.headers.get("upgrade");
+  if (rh.status == 101 && (!head_.upgrade || !upgraded_to || !http::iequals(*upgraded_to, "websocket"))) {
+    // Only a switch to WebSocket was offered (and only when the client asked): any other 101 is
+    // a broken upstream, and the connection is no longer HTTP.
+    info_.flags |= kUpstreamProtocolError;
+    co_await fail(502, "upstream protocol error");
+    co_return;
+  }
+  watch_.watch(&conn.socket);  // the connection moved into this frame
+  if (rh.status == 101) {
+    watch_.watch(nullptr);  // a tunnel may stay quiet for as long as its two ends like
     if (!co_await down_.write_head(rh)) co_return;
     std::string client_pending;
     tcp::socket* client = down_.tunnel_transport(client_pending);
@@ -135,7 +171,7 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
       info_.response_body_bytes += step.body.size();
       if (!co_await down_.write_body(step.body)) break;
     } else if (step.event == http::h1::ParseEvent::Done) {
-      complete = co_await down_.end_body();
+      complete = co_await down_.end_body(&parser_.trailers());
       break;
     } else if (step.event == http::h1::ParseEvent::Error) {
       break;
@@ -147,6 +183,10 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
       if (buf_.size() < ForwardScratch::kBodyBuffer) buf_.resize(ForwardScratch::kBodyBuffer);
       bool timed_out = false;
       if (co_await read_some(conn.socket, SteadyClock::time_point::max(), timed_out) == 0) {
+        if (watch_.fired() != StreamWatch::Fired::kNone) {
+          co_await stopped_by_watch();
+          co_return;
+        }
         auto last = parser_.on_eof();
         if (last.event == http::h1::ParseEvent::Done) {
           complete = co_await down_.end_body();
@@ -163,6 +203,7 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
   }
   const uint32_t max_per_conn = rt.cluster->policy.connection_pool.max_requests_per_connection;
   ++conn.requests;
+  watch_.watch(nullptr);
   const bool reusable = rh.keep_alive && down_.body_complete() && begin_ == end_ &&
                         (max_per_conn == 0 || conn.requests < max_per_conn);
   if (reusable)
@@ -180,8 +221,31 @@ void Forwarder::decorate_response(http::HeaderMap& headers) const {
   if (!set_cookie_.empty()) headers.add("set-cookie", set_cookie_);
 }
 
+asio::awaitable<bool> Forwarder::stopped_by_watch() {
+  switch (watch_.fired()) {
+    case StreamWatch::Fired::kNone:
+      co_return false;
+    case StreamWatch::Fired::kClientGone:
+      // Nobody to answer: the attempt's connection closes with this frame and its slot is freed.
+      info_.flags |= kDownstreamConnectionTermination;
+      down_.close_after_response();
+      co_return true;
+    case StreamWatch::Fired::kIdle:
+      info_.flags |= kStreamIdleTimeout;
+      if (down_.head_sent()) {
+        down_.close_after_response();  // mid-response: the client sees the connection end
+      } else {
+        co_await fail(408, "stream timeout");
+      }
+      co_return true;
+  }
+  co_return false;
+}
+
+// A local reply keeps the client connection: closing it would turn overload into connection
+// churn exactly when the proxy is busiest. The downstream closes on its own when the request's
+// framing is broken or its body cannot be drained.
 asio::awaitable<void> Forwarder::fail(int status, std::string_view body, bool overloaded) {
-  down_.close_after_response();
   LocalReply reply = LocalReply::of(status, body, &action_.headers.response);
   if (overloaded) reply.headers.emplace_back("x-envoy-overloaded", "true");
   if (!options_.cors_origin.empty()) {

@@ -19,6 +19,7 @@
 #include "policy/cluster_state.h"
 #include "proxy/forward.h"
 #include "proxy/forward_scratch.h"
+#include "proxy/stream_watch.h"
 
 namespace sy::proxy {
 
@@ -48,12 +49,14 @@ class Forwarder {
         info_(info),
         options_(options),
         timer_(ctx.io()),
+        watch_(ctx.stream_watches(), down),
         scratch_(ctx.forward_scratch().take()) {}
 
   asio::awaitable<void> run();
 
  private:
-  enum class Sent { kOk, kFailedBeforeBytes, kFailed, kClientGone };
+  enum class Sent { kOk, kFailedBeforeBytes, kFailed, kClientGone, kMalformedBody };
+  enum class Connected { kOk, kFailed, kLocalError };
   enum class Slot { kOk, kOverflow, kTimeout };
   // Circuit-breaker slots of one attempt; releasing the connection slot wakes a pending request.
   struct SlotGuard {
@@ -75,7 +78,10 @@ class Forwarder {
   asio::awaitable<bool> start_mirrors();
   std::optional<std::span<const uint64_t>> eligible_endpoints(const upstream::ClusterRuntime& rt);
   void report(size_t runtime_index, policy::EndpointResult result);
-  asio::awaitable<bool> connect(upstream::PooledConnection& conn, const tcp::endpoint& ep);
+  asio::awaitable<Connected> connect(upstream::PooledConnection& conn, const tcp::endpoint& ep);
+  // When the stream watch stopped the attempt (client gone, stream idle): answers or closes
+  // accordingly. False when it did not fire.
+  asio::awaitable<bool> stopped_by_watch();
   asio::awaitable<Sent> send_request(upstream::PooledConnection& conn);
   asio::awaitable<size_t> read_some(tcp::socket& s, SteadyClock::time_point deadline, bool& timed_out);
   asio::awaitable<bool> write(tcp::socket& s, std::string_view a, std::string_view b = {}, std::string_view c = {});
@@ -95,6 +101,7 @@ class Forwarder {
   RequestInfo& info_;
   const ForwardOptions& options_;
   asio::steady_timer timer_;
+  StreamWatch watch_;
   const snapshot::RouteDestination* destination_ = nullptr;
   std::shared_ptr<upstream::ClusterRuntime> rt_;  // kept alive for the request (DNS rebuilds)
   policy::ClusterState* state_ = nullptr;         // cross-worker state; alive as long as table_

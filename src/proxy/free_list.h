@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <utility>
 #include <vector>
 
 namespace sy::proxy {
@@ -41,8 +42,10 @@ class FreeList {
     std::unique_ptr<T> obj_;
   };
 
-  Lease take() {
-    if (free_.empty()) return Lease(*this, std::make_unique<T>());
+  // A recycled object, or a new one built from `args` (the same for every take of one list).
+  template <class... Args>
+  Lease take(Args&&... args) {
+    if (free_.empty()) return Lease(*this, std::make_unique<T>(std::forward<Args>(args)...));
     std::unique_ptr<T> obj = std::move(free_.back());
     free_.pop_back();
     return Lease(*this, std::move(obj));

@@ -5,16 +5,20 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <cerrno>
 #include <optional>
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <vector>
 
+#include "http/hop_by_hop.h"
 #include "http/http1/request_parser.h"
 #include "http/http1/serializer.h"
 #include "proxy/connection_memory.h"
 #include "proxy/deadline_watch.h"
 #include "proxy/downstream.h"
 #include "proxy/request_flow.h"
+#include "proxy/response_flags.h"
 
 namespace sy::proxy {
 
@@ -56,7 +60,7 @@ class Http1Connection final : public Downstream {
         binding_(std::move(binding)),
         socket_(std::move(socket)),
         deadline_(ctx.io(), socket_),
-        mem_(ctx.connection_memory().take()) {
+        mem_(ctx.connection_memory().take(ctx.options().request_limits)) {
     boost::system::error_code ec;
     peer_ = socket_.remote_endpoint(ec);
   }
@@ -67,13 +71,15 @@ class Http1Connection final : public Downstream {
   // Downstream
   asio::awaitable<BodyPiece> read_body() override;
   bool body_complete() const override { return body_done_; }
+  const http::HeaderMap& request_trailers() const override { return mem_->parser.trailers(); }
   asio::awaitable<bool> write_head(http::ResponseHead& head) override;
   asio::awaitable<bool> write_body(std::string_view data) override;
-  asio::awaitable<bool> end_body() override;
+  asio::awaitable<bool> end_body(const http::HeaderMap* trailers) override;
   asio::awaitable<bool> flush() override;
   bool head_sent() const override { return head_sent_; }
   tcp::socket* tunnel_transport(std::string& pending) override;
   const tcp::endpoint& peer() const override { return peer_; }
+  bool peer_closed() override;
   void close_after_response() override { close_ = true; }
 
  private:
@@ -86,6 +92,8 @@ class Http1Connection final : public Downstream {
   // One gather write. A final response head waiting in out_ (see write_head) goes first.
   asio::awaitable<bool> write_all(std::string_view a, std::string_view b = {}, std::string_view c = {});
   asio::awaitable<void> reject(http::h1::ParseError error);
+  // Whether the client asked for trailers (`TE: trailers`), which an HTTP/1.1 client must.
+  bool client_accepts_trailers() const;
 
   WorkerContext& ctx_;
   ListenerBinding binding_;
@@ -132,7 +140,7 @@ asio::awaitable<size_t> Http1Connection::fill(std::chrono::steady_clock::time_po
 
 asio::awaitable<Http1Connection::Next> Http1Connection::await_next_request() {
   using Clock = std::chrono::steady_clock;
-  idle_deadline_ = Clock::now() + ctx_.timeouts().idle;
+  idle_deadline_ = Clock::now() + ctx_.options().idle;
   if (co_await fill(std::min(idle_deadline_, Clock::now() + kParkAfter)) > 0) co_return Next::kReady;
   if (!deadline_.expired() || Clock::now() >= idle_deadline_) co_return Next::kClose;  // closed, or idle timeout
   co_return Next::kPark;
@@ -145,7 +153,10 @@ asio::awaitable<bool> Http1Connection::write_all(std::string_view a, std::string
     head_pending_ = false;
     bufs = {asio::buffer(out_.data(), out_.size()), bufs[0], bufs[1], bufs[2]};
   }
+  // A client that stops reading cannot hold the response (and its upstream) forever.
+  deadline_.start(std::chrono::steady_clock::now() + ctx_.options().stream_idle);
   auto [ec, n] = co_await asio::async_write(socket_, bufs, kTuple);
+  deadline_.stop();
   if (ec) {
     close_ = true;
     co_return false;
@@ -154,7 +165,14 @@ asio::awaitable<bool> Http1Connection::write_all(std::string_view a, std::string
 }
 
 asio::awaitable<void> Http1Connection::reject(http::h1::ParseError error) {
-  std::string reply = http::h1::render_local_response(http::h1::http_status(error), {}, true);
+  const int status = http::h1::http_status(error);
+  // Logged like any request (access log line with DPE, metrics), from what the head held so far.
+  RequestInfo info;
+  info.status = status;
+  info.flags = kDownstreamProtocolError;
+  ctx_.request_started();
+  ctx_.request_finished(mem_->parser.head(), info);
+  std::string reply = http::h1::render_local_response(status, {}, true);
   co_await write_all(reply);
 }
 
@@ -176,13 +194,13 @@ asio::awaitable<BodyPiece> Http1Connection::read_body() {
         co_return BodyPiece{{}, true, false};
       case http::h1::ParseEvent::Error:
         close_ = true;
-        co_return BodyPiece{{}, false, true};
+        co_return BodyPiece{{}, false, true, /*malformed=*/true};
       case http::h1::ParseEvent::Head:  // cannot happen mid-body
         close_ = true;
         co_return BodyPiece{{}, false, true};
       case http::h1::ParseEvent::NeedMore:
         if (mem_->buf.size() < kBodyBuffer) mem_->buf.resize(kBodyBuffer);
-        if (co_await fill(std::chrono::steady_clock::now() + ctx_.timeouts().idle) == 0) {
+        if (co_await fill(std::chrono::steady_clock::now() + ctx_.options().stream_idle) == 0) {
           close_ = true;
           co_return BodyPiece{{}, false, true};
         }
@@ -222,6 +240,8 @@ asio::awaitable<bool> Http1Connection::write_head(http::ResponseHead& head) {
   http::h1::HeadOptions opts;
   opts.tunnel = head.upgrade;
   opts.close = close_ && !head.informational();
+  // An HTTP/1.0 client keeps the connection only when told so (RFC 9112 appendix C.2.2).
+  opts.keep_alive = !opts.close && !head.informational() && request_ && request_->version == http::Version::Http10;
   if (!head.informational()) {
     // Held back so the first body bytes (usually the whole body) leave in the same write:
     // one send per small response instead of two. flush() or the next write sends it.
@@ -250,14 +270,34 @@ asio::awaitable<bool> Http1Connection::write_body(std::string_view data) {
   co_return co_await write_all(data);
 }
 
-asio::awaitable<bool> Http1Connection::end_body() {
+asio::awaitable<bool> Http1Connection::end_body(const http::HeaderMap* trailers) {
   response_done_ = true;
   if (chunked_response_) {
     chunked_response_ = false;
-    co_return co_await write_all(http::h1::kLastChunk);
+    if (trailers == nullptr || trailers->empty() || !client_accepts_trailers())
+      co_return co_await write_all(http::h1::kLastChunk);
+    std::string last;
+    http::h1::append_last_chunk(*trailers, last);
+    co_return co_await write_all(last);
   }
-  if (request_ && request_->version == http::Version::Http10) close_ = true;
   co_return co_await flush();
+}
+
+bool Http1Connection::client_accepts_trailers() const {
+  if (request_ == nullptr) return false;
+  bool yes = false;
+  for (std::string_view te : request_->headers.values("te"))
+    http::for_each_token(te, [&](std::string_view tok) { yes = yes || http::iequals(tok, "trailers"); });
+  return yes;
+}
+
+bool Http1Connection::peer_closed() {
+  if (begin_ != end_) return false;  // the client already sent more: it is there
+  char byte;
+  const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  if (n > 0) return false;
+  if (n == 0) return true;  // FIN: an HTTP/1 client that closes has given up on the response
+  return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
 }
 
 tcp::socket* Http1Connection::tunnel_transport(std::string& pending) {
@@ -268,10 +308,13 @@ tcp::socket* Http1Connection::tunnel_transport(std::string& pending) {
 }
 
 asio::awaitable<std::optional<Park>> Http1Connection::run() {
+  using Clock = std::chrono::steady_clock;
   for (;;) {
     // Read the next request head; an idle connection gets the idle timeout, a started head the
-    // header-read timeout.
+    // header-read timeout — one deadline for the whole head, from its first bytes, so a client
+    // trickling a byte at a time gains nothing.
     bool head_ready = false;
+    Clock::time_point head_deadline = Clock::time_point::max();
     while (!head_ready) {
       auto step = mem_->parser.parse(unread());
       begin_ += step.consumed;
@@ -289,7 +332,8 @@ asio::awaitable<std::optional<Park>> Http1Connection::run() {
             if (next == Next::kPark) co_return Park{std::move(socket_), std::move(binding_), idle_deadline_};
             break;
           }
-          if (co_await fill(std::chrono::steady_clock::now() + ctx_.timeouts().header_read) == 0) {
+          if (head_deadline == Clock::time_point::max()) head_deadline = Clock::now() + ctx_.options().header_read;
+          if (co_await fill(head_deadline) == 0) {
             if (end_ == mem_->buf.size() && mem_->buf.size() >= kMaxBuffer)
               co_await reject(http::h1::ParseError::HeaderTooLarge);
             co_return std::nullopt;

@@ -3,8 +3,11 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
 #include <string>
 
+#include "http/forwarded_scheme.h"
+#include "http/path_normalization.h"
 #include "policy/fault_decision.h"
 #include "proxy/cors.h"
 #include "proxy/forward.h"
@@ -27,6 +30,19 @@ uint32_t mesh_port(const http::RequestHead& head, const ListenerBinding& binding
   return binding.port;
 }
 
+// Normalizes the request's path in place (ProxyOptions::path_normalization). False: the path
+// is refused (400).
+bool normalize_request_path(http::RequestHead& head, http::PathNormalization mode) {
+  if (head.method == http::Method::Connect || head.path.empty() || head.path == "*") return true;
+  std::string normalized;
+  switch (http::normalize_path(head.path, mode, normalized)) {
+    case http::PathVerdict::kUnchanged: return true;
+    case http::PathVerdict::kChanged: head.path = head.headers.intern(normalized); return true;
+    case http::PathVerdict::kReject: return false;
+  }
+  return false;
+}
+
 }  // namespace
 
 asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& binding, http::RequestHead& head,
@@ -43,16 +59,30 @@ asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& 
     const http::RequestHead& head;
     RequestInfo& info;
     const snapshot::Snapshot& snap;
+    // A destructor must not throw (that is std::terminate): an observer that fails loses its
+    // line, never the process.
     ~Finish() {
-      if (info.cluster < snap.clusters.size()) info.cluster_name = snap.clusters[info.cluster].name;
-      ctx.request_finished(head, info);
+      try {
+        if (info.cluster < snap.clusters.size()) info.cluster_name = snap.clusters[info.cluster].name;
+        ctx.request_finished(head, info);
+      } catch (const std::exception& e) {
+        spdlog::error("request observer failed: {}", e.what());
+      }
     }
   } finish{ctx, head, info, snap};
+
+  if (!normalize_request_path(head, ctx.options().path_normalization)) {
+    info.flags |= kDownstreamProtocolError;
+    co_await send_local_reply(down, LocalReply::of(400, "bad request path"), info);
+    co_return;
+  }
+  // Listeners are plaintext today; the scheme is never taken from an absolute-form target.
+  head.scheme = http::forwarded_scheme(head.headers, /*connection_is_tls=*/false, ctx.options().trusted_proxies);
 
   HeaderMapSource headers(head.headers);
   route::RequestView view;
   view.method = head.method_name;
-  view.scheme = head.scheme.empty() ? std::string_view("http") : head.scheme;
+  view.scheme = head.scheme;
   view.authority = head.authority;
   view.path = head.path;
   view.headers = &headers;

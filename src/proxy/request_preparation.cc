@@ -41,6 +41,8 @@ void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteActi
 
   // 100-continue is answered by the gateway itself; the upstream gets the body directly.
   h.remove("expect");
+  // Only WebSocket is offered upstream, whatever else the client listed ("websocket, h2c").
+  if (head.upgrade) h.set("upgrade", "websocket");
   if (auto xff = h.get("x-forwarded-for")) {
     std::string joined(*xff);
     joined += ", ";
@@ -49,11 +51,11 @@ void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteActi
   } else {
     h.add("x-forwarded-for", peer_address);
   }
-  // Listeners are plain HTTP, so the connection's scheme is http.
+  // head.scheme is the connection's, or a trusted proxy's X-Forwarded-Proto (request_flow).
   if (edge)
-    h.set("x-forwarded-proto", "http");
+    h.set("x-forwarded-proto", head.scheme);
   else if (!h.contains("x-forwarded-proto"))
-    h.add("x-forwarded-proto", "http");
+    h.add("x-forwarded-proto", head.scheme);
   if (!h.contains("x-request-id")) {
     std::array<char, 36> id;
     h.add("x-request-id", make_request_id(rng, id));

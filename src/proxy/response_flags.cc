@@ -22,6 +22,8 @@ std::string format_response_flags(uint32_t flags) {
       {kFaultInjected, "FI"},
       {kUpstreamProtocolError, "UPE"},
       {kDownstreamProtocolError, "DPE"},
+      {kStreamIdleTimeout, "SI"},
+      {kResourceExhausted, "RE"},
   };
   std::string out;
   for (const auto& n : kNames) {

@@ -24,6 +24,8 @@ enum ResponseFlag : uint32_t {
   kFaultInjected = 1u << 12,          // FI
   kUpstreamProtocolError = 1u << 13,  // UPE: garbage from upstream
   kDownstreamProtocolError = 1u << 14,  // DPE: malformed request
+  kStreamIdleTimeout = 1u << 15,      // SI: silence longer than --stream-idle-timeout-ms
+  kResourceExhausted = 1u << 16,      // LR-like local failure: out of descriptors or memory (RE)
 };
 
 // "UF,URX" (Envoy's short names, comma-separated, fixed order); "-" when none.

@@ -10,6 +10,8 @@
 #include "proxy/connection_memory.h"
 #include "proxy/forward_scratch.h"
 #include "proxy/parked_connections.h"
+#include "proxy/proxy_options.h"
+#include "proxy/stream_watch.h"
 #include "proxy/request_observer.h"
 
 #include "core/random.h"
@@ -21,31 +23,27 @@
 
 namespace sy::proxy {
 
-struct ProxyTimeouts {
-  std::chrono::milliseconds header_read{60'000};  // a client must send a whole head within this
-  std::chrono::milliseconds idle{300'000};        // keep-alive connection with no request
-  std::chrono::milliseconds dns_refresh{60'000};  // re-resolution of DNS cluster names (Istio's dnsRefreshRate)
-};
-
 class WorkerContext {
  public:
-  WorkerContext(boost::asio::io_context& io, const snapshot::SnapshotStore& store, int index, ProxyTimeouts t)
+  WorkerContext(boost::asio::io_context& io, const snapshot::SnapshotStore& store, int index, ProxyOptions options)
       : io_(io),
         store_(store),
         pool_(&io),
         parked_(io),
-        dns_(io, t.dns_refresh),
-        rng_(0x5eed0000ull + static_cast<uint64_t>(index) * 7919),
-        timeouts_(t) {}
+        dns_(io, options.dns_refresh),
+        rng_(entropy_seed() ^ (static_cast<uint64_t>(index) * 0x9E3779B97F4A7C15ull)),
+        options_(options),
+        stream_watches_(io, options.stream_idle) {}
 
   boost::asio::io_context& io() { return io_; }
   upstream::ConnectionPool& pool() { return pool_; }
   upstream::DnsCache& dns() { return dns_; }
   Random& rng() { return rng_; }
-  const ProxyTimeouts& timeouts() const { return timeouts_; }
+  const ProxyOptions& options() const { return options_; }
   FreeList<ForwardScratch>& forward_scratch() { return forward_scratch_; }
   FreeList<ConnectionMemory>& connection_memory() { return connection_memory_; }
   ParkedConnections& parked() { return parked_; }
+  StreamWatchList& stream_watches() { return stream_watches_; }
 
   // Per-request bookkeeping for drain and observation. in_flight() and draining() may be read
   // from any thread; the rest is worker-only.
@@ -98,7 +96,8 @@ class WorkerContext {
   upstream::DnsCache dns_;
   std::shared_ptr<upstream::ClusterTable> table_;
   Random rng_;
-  ProxyTimeouts timeouts_;
+  ProxyOptions options_;
+  StreamWatchList stream_watches_;
   RequestObserver* observer_ = nullptr;
   policy::ClusterStateRegistry* registry_ = nullptr;
   std::unique_ptr<policy::ClusterStateRegistry> own_registry_;

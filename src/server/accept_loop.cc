@@ -31,7 +31,8 @@ std::optional<uint16_t> original_destination_port(tcp::socket& s) {
 }  // namespace
 
 asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp::acceptor> acceptor,
-                                  proxy::ListenerBinding binding, obs::ListenerCounters& counters) {
+                                  proxy::ListenerBinding binding, AcceptedBy& by) {
+  obs::ListenerCounters& counters = *by.counters;
   // The server drops its reference (and cancels) when the listener goes: an accept that
   // completed just before that cancel is served, then the loop ends.
   while (acceptor.use_count() > 1) {
@@ -45,6 +46,12 @@ asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp
       continue;
     }
     ++counters.cx_total;
+    if (!by.limit->try_acquire()) {
+      // Accepted and closed at once (the socket's destructor): over the limit, a connection
+      // waiting in the backlog would only hold a descriptor and a client's hopes.
+      ++counters.cx_overflow;
+      continue;
+    }
     ++counters.cx_active;
     net::tune_accepted_socket(socket);
     proxy::ListenerBinding conn_binding = binding;
@@ -56,11 +63,12 @@ asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp
     // The connection ends (whichever way, parked in between or not) on this worker.
     proxy::start_http1_connection(ctx, std::move(conn_binding), std::move(socket),
                                   {[](void* c) {
-                                     auto& k = *static_cast<obs::ListenerCounters*>(c);
-                                     --k.cx_active;
-                                     ++k.cx_destroy;
+                                     auto& accepted_by = *static_cast<AcceptedBy*>(c);
+                                     --accepted_by.counters->cx_active;
+                                     ++accepted_by.counters->cx_destroy;
+                                     accepted_by.limit->release();
                                    },
-                                   &counters});
+                                   &by});
   }
 }
 

@@ -13,14 +13,26 @@ namespace sy::server {
 namespace asio = boost::asio;
 using asio::ip::tcp;
 
-ProxyServer::ProxyServer(const ServeOptions& opts, const snapshot::SnapshotStore& store) : opts_(opts), store_(store) {
+namespace {
+
+uint64_t max_connections(const ServeOptions& opts) {
+  const uint64_t nofile = raise_descriptor_limit();
+  const uint64_t limit = opts.max_connections > 0 ? opts.max_connections : default_max_connections(nofile);
+  spdlog::info("accepting up to {} client connections (descriptor limit {})", limit, nofile);
+  return limit;
+}
+
+}  // namespace
+
+ProxyServer::ProxyServer(const ServeOptions& opts, const snapshot::SnapshotStore& store)
+    : opts_(opts), store_(store), connection_limit_(max_connections(opts)) {
   int n = opts.workers > 0 ? opts.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   slots_.resize(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
     auto& slot = slots_[static_cast<size_t>(i)];
     slot.stats = std::make_unique<obs::ListenerStats>();
     slot.worker = std::make_unique<net::Worker>(i);
-    slot.ctx = std::make_unique<proxy::WorkerContext>(slot.worker->io(), store_, i, opts.timeouts);
+    slot.ctx = std::make_unique<proxy::WorkerContext>(slot.worker->io(), store_, i, opts.proxy);
   }
 }
 
@@ -63,9 +75,11 @@ bool ProxyServer::open_everywhere(const std::string& key, const Listening& l, st
   const std::string stat_name = obs::listener_stat_name(l.host, l.port);
   for (size_t i = 0; i < slots_.size(); ++i) {
     Slot* s = &slots_[i];
-    s->worker->post([s, key, stat_name, binding = l.binding, acceptor = std::move(opened[i])] {
-      asio::co_spawn(s->worker->io(), accept_loop(*s->ctx, acceptor, binding, s->stats->listener(stat_name)),
-                     asio::detached);
+    s->worker->post([this, s, key, stat_name, binding = l.binding, acceptor = std::move(opened[i])] {
+      AcceptedBy& by =
+          s->accepted_by.try_emplace(stat_name, AcceptedBy{&s->stats->listener(stat_name), &connection_limit_})
+              .first->second;
+      asio::co_spawn(s->worker->io(), accept_loop(*s->ctx, acceptor, binding, by), asio::detached);
       s->acceptors[key] = acceptor;
     });
   }

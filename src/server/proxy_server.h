@@ -17,6 +17,8 @@
 #include "obs/listener_stats.h"
 #include "proxy/listener_binding.h"
 #include "proxy/worker_context.h"
+#include "server/accept_loop.h"
+#include "server/connection_limit.h"
 #include "server/listener_failure.h"
 #include "server/serve_options.h"
 #include "snapshot/snapshot_store.h"
@@ -67,6 +69,8 @@ class ProxyServer {
     std::unique_ptr<net::Worker> worker;
     std::unique_ptr<proxy::WorkerContext> ctx;
     std::map<std::string, std::shared_ptr<boost::asio::ip::tcp::acceptor>> acceptors;  // key "host:port"
+    // Per listener address; never removed (connections outlive their listener). Worker thread only.
+    std::map<std::string, AcceptedBy> accepted_by;
   };
   std::map<std::string, Listening> desired(const snapshot::Snapshot& snap) const;
   // Opens `l` on every worker or on none; on success each worker starts accepting on it.
@@ -76,6 +80,7 @@ class ProxyServer {
 
   const ServeOptions& opts_;
   const snapshot::SnapshotStore& store_;
+  ConnectionLimit connection_limit_;
   std::vector<Slot> slots_;
   // Main thread's view: what is open on every worker, and what is wanted but failed to open.
   std::map<std::string, Listening> open_;

@@ -17,7 +17,10 @@ struct ServeOptions {
   config::Labels selector;              // this proxy's labels: which Gateways it implements
   std::vector<std::string> mesh_listen;  // ADDR:PORT of sidecar-outbound listeners
   std::string proxy_namespace = "default";
-  proxy::ProxyTimeouts timeouts;
+  proxy::ProxyOptions proxy;
+  // Client connections open at once across every listener and worker; 0 = the descriptor limit
+  // minus a reserve for upstream connections and files (server/connection_limit.h).
+  uint32_t max_connections = 0;
   std::chrono::milliseconds drain_time{5000};
   std::string access_log = "-";         // PATH, "-" (stdout) or "off"
   std::string access_log_format = "text";  // text (Envoy's default format) or json

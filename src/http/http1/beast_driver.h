@@ -166,7 +166,8 @@ void Driver<isRequest>::start_message() {
 template <bool isRequest>
 void Driver<isRequest>::on_field(std::string_view name, std::string_view value, error_code& ec) {
   if (state_ == State::InBody) {  // trailer fields: copied, they are rare and small
-    if (!trailers_.add(name, value)) fail_in_callback(ParseError::TooManyHeaders, ec);
+    if (trailers_.size() >= limits_.max_fields) return fail_in_callback(ParseError::TooManyHeaders, ec);
+    trailers_.add(name, value);
     return;
   }
   // Beast unfolds obs-fold into a scratch buffer (value outside the input) or, for a fold right
@@ -182,7 +183,8 @@ void Driver<isRequest>::on_field(std::string_view name, std::string_view value, 
   if (isRequest && host_index_ < 0 && name.size() == 4 && iequals(name, "host")) {
     host_index_ = static_cast<int>(head_.headers.size());
   }
-  if (!head_.headers.add_borrowed(name, value)) fail_in_callback(ParseError::TooManyHeaders, ec);
+  if (head_.headers.size() >= limits_.max_fields) return fail_in_callback(ParseError::TooManyHeaders, ec);
+  head_.headers.add_borrowed(name, value);
 }
 
 template <bool isRequest>

@@ -35,8 +35,11 @@ ParseError finish_request_head(RequestHead& head, const FramingCheck& check, Con
     head.framing = BodyFraming::None;
   }
   head.keep_alive = conn.keep_alive;
-  head.upgrade = conn.upgrade;
+  // Only a WebSocket upgrade becomes a tunnel. Any other token (h2c above all: it would hand the
+  // client a raw HTTP/2 connection past every later routing rule) is not honoured, as in Envoy:
+  // the request is served as HTTP/1.1 and the serializer drops Upgrade and HTTP2-Settings.
   head.websocket = conn.upgrade && check.websocket();
+  head.upgrade = head.websocket;
   head.expect_continue = check.expect_continue();
   return ParseError::None;
 }

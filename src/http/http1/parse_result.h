@@ -33,7 +33,7 @@ enum class ParseError : std::uint8_t {
   ObsFold,              // obsolete line folding (RFC 9112 section 5.2)
   BareLf,               // a line ended by LF without CR
   HeaderTooLarge,       // header section over the limit (431)
-  TooManyHeaders,       // more fields than HeaderMap::kMaxEntries (431)
+  TooManyHeaders,       // more fields than ParserLimits::max_fields (431)
   BadContentLength,     // not a decimal number
   ConflictingContentLength,  // several Content-Length values that differ
   ContentLengthWithTransferEncoding,
@@ -55,6 +55,9 @@ int http_status(ParseError e) noexcept;
 // streamed, and size policy belongs to the proxy.
 struct ParserLimits {
   std::uint32_t max_head_bytes = 60 * 1024;  // request/status line + fields
+  // Fields in one head, and in one trailer section: Envoy's max_headers_count default, haproxy's
+  // tune.http.maxhdr is 101. More is 431 for a request, a protocol error for a response.
+  std::uint32_t max_fields = 100;
   std::uint32_t max_chunk_line = 4096;        // one chunk-size line with its extensions
   std::uint64_t max_chunk_ext_total = 64 * 1024;  // all extensions of one body together
   std::uint32_t max_trailer_bytes = 60 * 1024;

@@ -224,6 +224,29 @@ TEST(RequestParser, TooManyHeaders) {
   EXPECT_EQ(http_status(r.error), 431);
 }
 
+// Scenario: the field limit is exact (limit fields pass, one more is 431) and configurable.
+TEST(RequestParser, FieldLimitIsExact) {
+  struct Case {
+    uint32_t limit;
+    int fields;  // including Host
+    bool ok;
+  };
+  for (const Case c : {Case{100, 100, true}, Case{100, 101, false}, Case{10, 10, true}, Case{10, 11, false},
+                       Case{200, 150, true}}) {
+    std::string wire = "GET / HTTP/1.1\r\nHost: h\r\n";
+    for (int i = 1; i < c.fields; ++i) wire += "X-" + std::to_string(i) + ": v\r\n";
+    wire += "\r\n";
+    ParserLimits limits;
+    limits.max_fields = c.limit;
+    RequestParser p(limits);
+    auto r = feed(p, wire);
+    EXPECT_EQ(r.error == ParseError::None, c.ok) << c.limit << " " << c.fields;
+    if (c.ok) {
+      EXPECT_EQ(r.heads.at(0).headers.size(), static_cast<size_t>(c.fields));
+    }
+  }
+}
+
 // Scenario: EOF between requests is clean; EOF inside a head or body is a partial message.
 TEST(RequestParser, Eof) {
   RequestParser a;

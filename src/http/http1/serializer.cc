@@ -64,6 +64,8 @@ void emit_connection(Out& o, const HeadOptions& opts) noexcept {
     o.put("Connection: upgrade\r\n");
   } else if (opts.close) {
     o.put("Connection: close\r\n");
+  } else if (opts.keep_alive) {
+    o.put("Connection: keep-alive\r\n");
   }
 }
 
