@@ -41,6 +41,7 @@ int run_validate(const ValidateOptions& opts) {
   merge_in_load_order(all.destination_rules, loaded.rejected.destination_rules);
   merge_in_load_order(all.service_entries, loaded.rejected.service_entries);
   merge_in_load_order(all.workload_entries, loaded.rejected.workload_entries);
+  merge_in_load_order(all.secrets, loaded.rejected.secrets);
   config::Diagnostics found;
   config::validate(all, found);
 
@@ -70,7 +71,7 @@ int run_validate(const ValidateOptions& opts) {
 
   const auto& c = all;
   size_t objects = c.gateways.size() + c.virtual_services.size() + c.destination_rules.size() +
-                   c.service_entries.size() + c.workload_entries.size();
+                   c.service_entries.size() + c.workload_entries.size() + c.secrets.size();
   std::fprintf(stderr, "%zu error(s), %zu warning(s); %zu object(s) in %zu file(s)\n", errors, warnings, objects,
                c.files.size());
   return errors > 0 ? 1 : 0;

@@ -21,6 +21,8 @@ template <>
 const char* kind_of<ServiceEntry>() { return "ServiceEntry"; }
 template <>
 const char* kind_of<WorkloadEntry>() { return "WorkloadEntry"; }
+template <>
+const char* kind_of<Secret>() { return "Secret"; }
 
 std::string key_of(const std::string& kind, const std::string& ns_name) { return kind + "/" + ns_name; }
 
@@ -37,6 +39,7 @@ void validate_one(const AnyObject& o, Diagnostics& d) {
         if constexpr (std::is_same_v<T, DestinationRule>) validate_destination_rule(x, d);
         if constexpr (std::is_same_v<T, ServiceEntry>) validate_service_entry(x, d);
         if constexpr (std::is_same_v<T, WorkloadEntry>) validate_workload_entry(x, d);
+        if constexpr (std::is_same_v<T, Secret>) validate_secret(x, d);
       },
       o);
 }
@@ -78,6 +81,7 @@ AdmissionResult AdmissionState::admit(LoadResult fresh) {
   collect(fresh.config.destination_rules, loaded);
   collect(fresh.config.service_entries, loaded);
   collect(fresh.config.workload_entries, loaded);
+  collect(fresh.config.secrets, loaded);
 
   std::map<std::string, AnyObject> admitted;
   for (auto& o : loaded) {
@@ -147,6 +151,7 @@ AdmissionResult AdmissionState::admit(LoadResult fresh) {
           if constexpr (std::is_same_v<T, DestinationRule>) cs.destination_rules.push_back(x);
           if constexpr (std::is_same_v<T, ServiceEntry>) cs.service_entries.push_back(x);
           if constexpr (std::is_same_v<T, WorkloadEntry>) cs.workload_entries.push_back(x);
+          if constexpr (std::is_same_v<T, Secret>) cs.secrets.push_back(x);
         },
         *o);
   }

@@ -13,7 +13,7 @@
 
 namespace sy::config {
 
-using AnyObject = std::variant<Gateway, VirtualService, DestinationRule, ServiceEntry, WorkloadEntry>;
+using AnyObject = std::variant<Gateway, VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, Secret>;
 
 // "Kind/namespace/name": the identity of an object across reloads.
 std::string object_key(const AnyObject& o);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "config/parse_common.h"
+#include "core/base64.h"
 
 namespace sy::config {
 namespace {
@@ -52,6 +53,8 @@ class Loader {
   template <class T, class F>
   void object(const YAML::Node& doc, const std::string& file, const std::string& kind,
               std::vector<T> ConfigSet::*list, F&& parse_spec);
+
+  void secret(const YAML::Node& doc, const std::string& file);
 
   void file_error(const std::string& file, int line, std::string message, Severity severity = Severity::kError) {
     result_.diagnostics.add(Diagnostic{severity, file, line, "", "", "", std::move(message)});
@@ -110,11 +113,12 @@ void Loader::document(const YAML::Node& doc, const std::string& file) {
     return object(doc, file, kind, &ConfigSet::workload_entries,
                   [](yaml::Cursor& spec, WorkloadEntry& we) { parse::workload_entry_spec(spec, we.spec); });
   }
+  if (api_version == "v1" && kind == "Secret") return secret(doc, file);
   result_.diagnostics.add(Diagnostic{Severity::kWarning, file, line, kind,
                                      object_name(peek(doc, "metadata", "namespace"), peek(doc, "metadata", "name")), "",
                                      "skipped: " + api_version + " " + kind +
                                          " is not a networking.istio.io Gateway, VirtualService, DestinationRule, "
-                                         "ServiceEntry or WorkloadEntry"});
+                                         "ServiceEntry or WorkloadEntry, nor a v1 Secret"});
 }
 
 template <class T, class F>
@@ -152,6 +156,49 @@ void Loader::object(const YAML::Node& doc, const std::string& file, const std::s
     result_.diagnostics.add(Diagnostic{Severity::kError, file, p.line ? p.line : obj.source.line, kind, name, p.path,
                                        p.message});
   (result_.rejected.*list).push_back(std::move(obj));
+}
+
+// A Secret has no spec: its keys sit at the top level. `data` values are base64, `stringData`
+// values plain text that wins over `data` (as the API server merges them).
+void Loader::secret(const YAML::Node& doc, const std::string& file) {
+  Secret obj{};
+  obj.source.file = file;
+  obj.source.line = document_line(doc);
+  obj.source.index = next_index_++;
+  yaml::ObjectContext ctx(obj.source);
+  yaml::Cursor root(doc, "", obj.source.line, ctx);
+  root.expect_map();
+  for (std::string_view k : {"apiVersion", "kind", "immutable"}) root.skip(k);
+  int name_line = obj.source.line;
+  if (auto meta = root.field("metadata")) {
+    name_line = meta->line();
+    if (auto m = meta->template object<ObjectMeta>(parse::object_meta)) obj.meta = std::move(*m);
+  }
+  if (obj.meta.name.empty()) ctx.error("metadata.name", name_line, "missing required field \"name\"");
+  root.read("type", obj.type);
+  if (auto data = root.field("data")) {
+    for (auto& [key, value] : data->entries()) {
+      const auto text = value.as_string();
+      if (!text) continue;  // as_string reported it
+      if (auto decoded = base64_decode(*text))
+        obj.data[key] = std::move(*decoded);
+      else
+        value.error("not valid base64");
+    }
+  }
+  std::map<std::string, std::string> plain;
+  root.read("stringData", plain);
+  for (auto& [key, value] : plain) obj.data[key] = std::move(value);
+  root.finish();
+  if (ctx.problems().empty()) {
+    result_.config.secrets.push_back(std::move(obj));
+    return;
+  }
+  const std::string name = object_name(obj.meta.namespace_, obj.meta.name);
+  for (const yaml::Problem& p : ctx.problems())
+    result_.diagnostics.add(Diagnostic{Severity::kError, file, p.line ? p.line : obj.source.line, "Secret", name,
+                                       p.path, p.message});
+  result_.rejected.secrets.push_back(std::move(obj));
 }
 
 bool is_yaml_file(const fs::path& p) {

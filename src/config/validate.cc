@@ -17,6 +17,7 @@ void validate(const ConfigSet& config, Diagnostics& out) {
   for (const auto& dr : config.destination_rules) validate_destination_rule(dr, out);
   for (const auto& se : config.service_entries) validate_service_entry(se, out);
   for (const auto& we : config.workload_entries) validate_workload_entry(we, out);
+  for (const auto& s : config.secrets) validate_secret(s, out);
   analyze(config, out);
 }
 

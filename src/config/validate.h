@@ -15,6 +15,8 @@ void validate_virtual_service(const VirtualService&, Diagnostics&);
 void validate_destination_rule(const DestinationRule&, Diagnostics&);
 void validate_service_entry(const ServiceEntry&, Diagnostics&);
 void validate_workload_entry(const WorkloadEntry&, Diagnostics&);
+// Certificates in a Secret (tls.crt/tls.key or cert/key, ca.crt/cacert) parse, match and are valid now.
+void validate_secret(const Secret&, Diagnostics&);
 
 // Cross-object analysis (istioctl analyze): references, conflicts, reachability.
 // Messages start with the istioctl analyze code where Istio has one (`IST0101 ...`).

@@ -65,16 +65,40 @@ bool tls_beyond_redirect(const ServerTLSSettings& t, const Source& source, const
   return false;
 }
 
-// switchyard terminates no TLS yet (listeners are plaintext HTTP). A server that asks for TLS is
-// an error rather than a silent downgrade: HTTP-routed ones would be served as plaintext on the
-// port the config says is TLS, the others would not be served at all. The one TLS setting that is
-// enforced is httpsRedirect on a plaintext server (answered with a 301 to https).
+// Settings of a terminating server that switchyard does not enforce yet: refused, never ignored
+// (an unchecked client certificate is a silent hole).
+void refuse_unenforced(Reporter& r, const std::string& tpath, const ServerTLSSettings& t) {
+  const std::pair<bool, const char*> unenforced[] = {
+      {!t.subject_alt_names.empty(), "subjectAltNames"},
+      {!t.verify_certificate_spki.empty(), "verifyCertificateSpki"},
+      {!t.verify_certificate_hash.empty(), "verifyCertificateHash"},
+      {!t.ca_crl.empty(), "caCrl"},
+  };
+  for (const auto& [set, field] : unenforced)
+    if (set) r.error(detail::keyed(tpath, field), "not enforced yet: client certificates would not be checked against it");
+}
+
+// switchyard terminates TLS on HTTPS servers in SIMPLE, MUTUAL and OPTIONAL_MUTUAL mode. Any other
+// server that asks for TLS is an error rather than a silent downgrade: HTTP-routed ones would be
+// served as plaintext on the port the config says is TLS, the others would not be served at all.
+// httpsRedirect on a plaintext server is enforced (answered with a 301 to https).
 void refuse_tls(Reporter& r, const std::string& path, const Server& s, const Source& source) {
+  using Mode = ServerTLSSettings::Mode;
   const std::string& proto = s.port.protocol;
   const std::string tpath = detail::keyed(path, "tls");
   const bool tls_proto = proto == "HTTPS" || proto == "TLS";
   const bool tls_settings = s.tls && tls_beyond_redirect(*s.tls, source, tpath);
   if (!tls_proto && !tls_settings) return;
+  if (proto == "HTTPS" && s.tls &&
+      (s.tls->mode == Mode::kSimple || s.tls->mode == Mode::kMutual || s.tls->mode == Mode::kOptionalMutual)) {
+    refuse_unenforced(r, tpath, *s.tls);
+    return;
+  }
+  if (proto == "HTTPS" && s.tls && s.tls->mode == Mode::kIstioMutual) {
+    r.error(tpath, "ISTIO_MUTUAL is not supported yet (it needs the workload certificate istio-agent writes); "
+                   "this server would be served as plaintext");
+    return;
+  }
   if (proto == "HTTP") {
     r.error(tpath, "server cannot have TLS settings for plain text HTTP ports; only httpsRedirect may be set (TLS "
                    "termination is not supported yet: this server would be served as plaintext)");

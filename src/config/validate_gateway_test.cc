@@ -68,16 +68,14 @@ servers:
   tls: {mode: SIMPLE}
 )y"),
            {{"spec.servers[0].tls", "SIMPLE TLS requires a server certificate"},
-            {"spec.servers[0].tls", "SIMPLE TLS requires a private key"},
-            {"spec.servers[0].tls", "TLS termination is not supported yet"}}},
+            {"spec.servers[0].tls", "SIMPLE TLS requires a private key"}}},
           {"mutual without ca", gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: HTTPS}
   hosts: ["*"]
   tls: {mode: MUTUAL, serverCertificate: /c.pem, privateKey: /k.pem}
 )y"),
-           {{"spec.servers[0].tls", "MUTUAL TLS requires a client CA bundle"},
-            {"spec.servers[0].tls", "TLS termination is not supported yet"}}},
+           {{"spec.servers[0].tls", "MUTUAL TLS requires a client CA bundle"}}},
           {"http server with tls mode", gw(R"y(
 servers:
 - port: {number: 80, name: http, protocol: HTTP}
@@ -91,8 +89,8 @@ servers:
   hosts: ["*"]
   tls: {mode: ISTIO_MUTUAL, credentialName: c}
 )y"),
-           {{"spec.servers[0].tls", "ISTIO_MUTUAL TLS cannot have"},
-            {"spec.servers[0].tls", "TLS termination is not supported yet"}}},
+           {{"spec.servers[0].tls", "ISTIO_MUTUAL is not supported yet"},
+            {"spec.servers[0].tls", "ISTIO_MUTUAL TLS cannot have"}}},
           {"passthrough tls is otherwise well-formed (refused only because TLS is unsupported)", gw(R"y(
 servers:
 - port: {number: 443, name: tls, protocol: TLS}
@@ -104,13 +102,14 @@ servers:
       Run::kObjects);
 }
 
-// Scenario: switchyard terminates no TLS yet, so every server that asks for TLS (protocol HTTPS or
-// TLS, or a tls block with more than httpsRedirect) is an error instead of a silent plaintext
-// listener; httpsRedirect alone on a plaintext server is enforced (301) and stays valid.
+// Scenario: HTTPS servers in SIMPLE, MUTUAL and OPTIONAL_MUTUAL mode are terminated; every other
+// server that asks for TLS (ISTIO_MUTUAL, passthrough, protocol TLS, TLS on other protocols), and
+// client-certificate checks not enforced yet, are errors instead of a silent plaintext listener;
+// httpsRedirect alone on a plaintext server is enforced (301) and stays valid.
 TEST(ValidateGateway, TlsRefused) {
   run_table(
       {
-          {"standard Istio ingress: the HTTPS server is refused, the redirect server is not", gw(R"y(
+          {"standard Istio ingress is valid", gw(R"y(
 selector: {istio: ingressgateway}
 servers:
 - port: {number: 80, name: http, protocol: HTTP}
@@ -120,9 +119,18 @@ servers:
   hosts: ["*.example.com"]
   tls: {mode: SIMPLE, credentialName: my-cert}
 )y"),
-           {{"spec.servers[1].tls",
-             "TLS termination is not supported yet: this server would be served as plaintext HTTP on port 443; "
-             "remove it"}}},
+           {}},
+          {"client-certificate checks not enforced yet are refused", gw(R"y(
+servers:
+- port: {number: 443, name: https, protocol: HTTPS}
+  hosts: ["a.example.com"]
+  tls: {mode: MUTUAL, credentialName: a, subjectAltNames: [x], verifyCertificateSpki: [y],
+        verifyCertificateHash: [z], caCrl: /crl.pem}
+)y"),
+           {{"spec.servers[0].tls.subjectAltNames", "not enforced yet"},
+            {"spec.servers[0].tls.verifyCertificateSpki", "not enforced yet"},
+            {"spec.servers[0].tls.verifyCertificateHash", "not enforced yet"},
+            {"spec.servers[0].tls.caCrl", "not enforced yet"}}},
           {"every terminating mode on HTTPS", gw(R"y(
 servers:
 - port: {number: 443, name: simple, protocol: HTTPS}
@@ -138,10 +146,7 @@ servers:
   hosts: ["d.example.com"]
   tls: {mode: ISTIO_MUTUAL}
 )y"),
-           {{"spec.servers[0].tls", "served as plaintext HTTP on port 443"},
-            {"spec.servers[1].tls", "served as plaintext HTTP on port 8443"},
-            {"spec.servers[2].tls", "served as plaintext HTTP on port 9443"},
-            {"spec.servers[3].tls", "served as plaintext HTTP on port 10443"}}},
+           {{"spec.servers[3].tls", "ISTIO_MUTUAL is not supported yet"}}},
           {"passthrough modes and TLS servers are not served at all", gw(R"y(
 servers:
 - port: {number: 443, name: https-pass, protocol: HTTPS}
@@ -197,19 +202,18 @@ servers:
            {{"spec.servers[0].tls", "server cannot have TLS settings for plain text HTTP ports; only httpsRedirect may "
                                     "be set (TLS termination is not supported yet"},
             {"spec.servers[1].tls", "server cannot have TLS settings for plain text HTTP ports"}}},
-          {"httpsRedirect on an HTTPS server warns and the server is still refused", gw(R"y(
+          {"httpsRedirect on an HTTPS server warns", gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: HTTPS}
   hosts: ["*"]
   tls: {httpsRedirect: true, mode: SIMPLE, credentialName: c}
 )y"),
-           {warn("spec.servers[0].tls.httpsRedirect", "httpsRedirect only applies to plain-text HTTP servers"),
-            {"spec.servers[0].tls", "TLS termination is not supported yet"}}},
+           {warn("spec.servers[0].tls.httpsRedirect", "httpsRedirect only applies to plain-text HTTP servers")}},
       },
       Run::kObjects);
 }
 
-// Scenario: the refusal is printed at the line of the HTTPS server's `tls:` key, so an editor can
+// Scenario: a refusal is printed at the line of the HTTPS server's `tls:` key, so an editor can
 // jump to it from FILE:LINE.
 TEST(ValidateGateway, TlsRefusalLine) {
   const std::string yaml = gw(R"y(
@@ -221,8 +225,7 @@ servers:
 - port: {number: 443, name: https, protocol: HTTPS}
   hosts: ["*"]
   tls:
-    mode: SIMPLE
-    credentialName: my-cert
+    mode: ISTIO_MUTUAL
 )y");
   const size_t https = yaml.find("protocol: HTTPS");
   const int tls_line = 1 + static_cast<int>(std::count(yaml.begin(), yaml.begin() + yaml.find("tls:", https), '\n'));
@@ -234,7 +237,7 @@ servers:
   EXPECT_EQ(got.items()[0].path, "spec.servers[1].tls");
   EXPECT_EQ(got.items()[0].line, tls_line) << got.items()[0].to_string();
   EXPECT_TRUE(got.items()[0].to_string().starts_with("gw.yaml:" + std::to_string(tls_line) +
-                                                     ": Gateway default/x: spec.servers[1].tls: TLS termination"))
+                                                     ": Gateway default/x: spec.servers[1].tls: ISTIO_MUTUAL is not supported"))
       << got.items()[0].to_string();
 }
 

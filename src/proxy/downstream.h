@@ -50,6 +50,8 @@ class Downstream {
   // Whether the client has closed its side, checked without waiting (a peek). The forwarder
   // asks while the upstream is silent, so a client that gave up frees its upstream attempt.
   virtual bool peer_closed() = 0;
+  // x-forwarded-client-cert element of the client's verified TLS certificate; empty when none.
+  virtual std::string_view forwarded_client_cert() const = 0;
   // The connection must not carry another request (error mid-response, drain).
   virtual void close_after_response() = 0;
 };

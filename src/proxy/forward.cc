@@ -199,7 +199,8 @@ asio::awaitable<void> Forwarder::run() {
   }
   EndpointText peer_address;
   format_address(down_.peer().address(), peer_address);
-  prepare_upstream_request(head_, action_, *destination_, peer_address.view, ctx_.rng(), options_.edge);
+  prepare_upstream_request(head_, action_, *destination_, peer_address.view, ctx_.rng(), options_.edge,
+                           down_.forwarded_client_cert());
   if (!action_.mirrors.empty() && !co_await start_mirrors()) {
     info_.flags |= kDownstreamConnectionTermination;
     down_.close_after_response();

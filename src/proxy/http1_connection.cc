@@ -4,6 +4,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
 #include <optional>
@@ -19,6 +20,7 @@
 #include "proxy/downstream.h"
 #include "proxy/request_flow.h"
 #include "proxy/response_flags.h"
+#include "tls/client_certificate.h"
 
 namespace sy::proxy {
 
@@ -53,16 +55,27 @@ struct Park {
   std::chrono::steady_clock::time_point idle_deadline;
 };
 
+using TlsStream = asio::ssl::stream<tcp::socket>;
+
+tcp::socket& tcp_of(tcp::socket& s) { return s; }
+tcp::socket& tcp_of(TlsStream& s) { return s.next_layer(); }
+
+// `Stream` is the client transport: a plain tcp::socket or a TLS stream over one. Plain
+// connections park between requests; TLS ones keep their coroutine (the TLS state lives in it).
+template <class Stream>
 class Http1Connection final : public Downstream {
  public:
-  Http1Connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket)
+  static constexpr bool kPlain = std::is_same_v<Stream, tcp::socket>;
+
+  Http1Connection(WorkerContext& ctx, ListenerBinding binding, Stream stream, std::string client_cert = {})
       : ctx_(ctx),
         binding_(std::move(binding)),
-        socket_(std::move(socket)),
-        deadline_(ctx.io(), socket_),
-        mem_(ctx.connection_memory().take(ctx.options().request_limits)) {
+        socket_(std::move(stream)),
+        deadline_(ctx.io(), tcp_of(socket_)),
+        mem_(ctx.connection_memory().take(ctx.options().request_limits)),
+        client_cert_(std::move(client_cert)) {
     boost::system::error_code ec;
-    peer_ = socket_.remote_endpoint(ec);
+    peer_ = tcp_of(socket_).remote_endpoint(ec);
   }
 
   // Serves requests until the connection closes (nullopt) or parks.
@@ -80,6 +93,7 @@ class Http1Connection final : public Downstream {
   tcp::socket* tunnel_transport(std::string& pending) override;
   const tcp::endpoint& peer() const override { return peer_; }
   bool peer_closed() override;
+  std::string_view forwarded_client_cert() const override { return client_cert_; }
   void close_after_response() override { close_ = true; }
 
  private:
@@ -97,10 +111,11 @@ class Http1Connection final : public Downstream {
 
   WorkerContext& ctx_;
   ListenerBinding binding_;
-  tcp::socket socket_;
+  Stream socket_;
   DeadlineWatch deadline_;
   tcp::endpoint peer_;
   FreeList<ConnectionMemory>::Lease mem_;
+  std::string client_cert_;  // x-forwarded-client-cert element of a verified client certificate
   std::chrono::steady_clock::time_point idle_deadline_{};  // of the wait that decided to park
   size_t begin_ = 0, end_ = 0;             // unread bytes in mem_->buf
   std::string out_;
@@ -119,7 +134,8 @@ class Http1Connection final : public Downstream {
   bool tunnelled_ = false;
 };
 
-asio::awaitable<size_t> Http1Connection::fill(std::chrono::steady_clock::time_point deadline) {
+template <class Stream>
+asio::awaitable<size_t> Http1Connection<Stream>::fill(std::chrono::steady_clock::time_point deadline) {
   std::vector<char>& buf = mem_->buf;
   if (begin_ > 0) {  // keep unread bytes at the front so the parser sees one contiguous view
     std::memmove(buf.data(), buf.data() + begin_, end_ - begin_);
@@ -138,15 +154,19 @@ asio::awaitable<size_t> Http1Connection::fill(std::chrono::steady_clock::time_po
   co_return n;
 }
 
-asio::awaitable<Http1Connection::Next> Http1Connection::await_next_request() {
+template <class Stream>
+asio::awaitable<typename Http1Connection<Stream>::Next> Http1Connection<Stream>::await_next_request() {
   using Clock = std::chrono::steady_clock;
   idle_deadline_ = Clock::now() + ctx_.options().idle;
-  if (co_await fill(std::min(idle_deadline_, Clock::now() + kParkAfter)) > 0) co_return Next::kReady;
+  // A TLS connection does not park: it waits out the idle timeout in its coroutine.
+  const auto wait_until = kPlain ? std::min(idle_deadline_, Clock::now() + kParkAfter) : idle_deadline_;
+  if (co_await fill(wait_until) > 0) co_return Next::kReady;
   if (!deadline_.expired() || Clock::now() >= idle_deadline_) co_return Next::kClose;  // closed, or idle timeout
   co_return Next::kPark;
 }
 
-asio::awaitable<bool> Http1Connection::write_all(std::string_view a, std::string_view b, std::string_view c) {
+template <class Stream>
+asio::awaitable<bool> Http1Connection<Stream>::write_all(std::string_view a, std::string_view b, std::string_view c) {
   std::array<asio::const_buffer, 4> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size()),
                                          asio::buffer(c.data(), c.size()), asio::const_buffer()};
   if (head_pending_) {
@@ -164,7 +184,8 @@ asio::awaitable<bool> Http1Connection::write_all(std::string_view a, std::string
   co_return true;
 }
 
-asio::awaitable<void> Http1Connection::reject(http::h1::ParseError error) {
+template <class Stream>
+asio::awaitable<void> Http1Connection<Stream>::reject(http::h1::ParseError error) {
   const int status = http::h1::http_status(error);
   // Logged like any request (access log line with DPE, metrics), from what the head held so far.
   RequestInfo info;
@@ -176,7 +197,8 @@ asio::awaitable<void> Http1Connection::reject(http::h1::ParseError error) {
   co_await write_all(reply);
 }
 
-asio::awaitable<BodyPiece> Http1Connection::read_body() {
+template <class Stream>
+asio::awaitable<BodyPiece> Http1Connection<Stream>::read_body() {
   if (body_done_) co_return BodyPiece{{}, true, false};
   if (request_ && request_->expect_continue && !continue_sent_) {
     continue_sent_ = true;
@@ -209,7 +231,8 @@ asio::awaitable<BodyPiece> Http1Connection::read_body() {
   }
 }
 
-asio::awaitable<bool> Http1Connection::write_head(http::ResponseHead& head) {
+template <class Stream>
+asio::awaitable<bool> Http1Connection<Stream>::write_head(http::ResponseHead& head) {
   const bool head_request = request_ && request_->method == http::Method::Head;
   // Draining: tell the client this connection ends with this response.
   if (ctx_.draining()) close_ = true;
@@ -255,12 +278,14 @@ asio::awaitable<bool> Http1Connection::write_head(http::ResponseHead& head) {
   co_return co_await write_all(interim);
 }
 
-asio::awaitable<bool> Http1Connection::flush() {
+template <class Stream>
+asio::awaitable<bool> Http1Connection<Stream>::flush() {
   if (!head_pending_) co_return true;
   co_return co_await write_all({});
 }
 
-asio::awaitable<bool> Http1Connection::write_body(std::string_view data) {
+template <class Stream>
+asio::awaitable<bool> Http1Connection<Stream>::write_body(std::string_view data) {
   if (data.empty()) co_return true;
   if (request_ && request_->method == http::Method::Head) co_return true;
   if (chunked_response_) {
@@ -270,7 +295,8 @@ asio::awaitable<bool> Http1Connection::write_body(std::string_view data) {
   co_return co_await write_all(data);
 }
 
-asio::awaitable<bool> Http1Connection::end_body(const http::HeaderMap* trailers) {
+template <class Stream>
+asio::awaitable<bool> Http1Connection<Stream>::end_body(const http::HeaderMap* trailers) {
   response_done_ = true;
   if (chunked_response_) {
     chunked_response_ = false;
@@ -283,7 +309,8 @@ asio::awaitable<bool> Http1Connection::end_body(const http::HeaderMap* trailers)
   co_return co_await flush();
 }
 
-bool Http1Connection::client_accepts_trailers() const {
+template <class Stream>
+bool Http1Connection<Stream>::client_accepts_trailers() const {
   if (request_ == nullptr) return false;
   bool yes = false;
   for (std::string_view te : request_->headers.values("te"))
@@ -291,23 +318,30 @@ bool Http1Connection::client_accepts_trailers() const {
   return yes;
 }
 
-bool Http1Connection::peer_closed() {
+template <class Stream>
+bool Http1Connection<Stream>::peer_closed() {
   if (begin_ != end_) return false;  // the client already sent more: it is there
   char byte;
-  const ssize_t n = ::recv(socket_.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  const ssize_t n = ::recv(tcp_of(socket_).native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n > 0) return false;
   if (n == 0) return true;  // FIN: an HTTP/1 client that closes has given up on the response
   return errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR;
 }
 
-tcp::socket* Http1Connection::tunnel_transport(std::string& pending) {
-  tunnelled_ = true;  // the 101 head was written at once (interim heads are never held back)
-  pending.assign(unread());
-  begin_ = end_ = 0;
-  return &socket_;
+template <class Stream>
+tcp::socket* Http1Connection<Stream>::tunnel_transport(std::string& pending) {
+  if constexpr (!kPlain) {
+    return nullptr;  // never asked: upgrades are not offered on TLS connections (run())
+  } else {
+    tunnelled_ = true;  // the 101 head was written at once (interim heads are never held back)
+    pending.assign(unread());
+    begin_ = end_ = 0;
+    return &socket_;
+  }
 }
 
-asio::awaitable<std::optional<Park>> Http1Connection::run() {
+template <class Stream>
+asio::awaitable<std::optional<Park>> Http1Connection<Stream>::run() {
   using Clock = std::chrono::steady_clock;
   for (;;) {
     // Read the next request head; an idle connection gets the idle timeout, a started head the
@@ -329,7 +363,9 @@ asio::awaitable<std::optional<Park>> Http1Connection::run() {
           if (begin_ == end_ && mem_->parser.idle()) {
             const Next next = co_await await_next_request();
             if (next == Next::kClose) co_return std::nullopt;
-            if (next == Next::kPark) co_return Park{std::move(socket_), std::move(binding_), idle_deadline_};
+            if constexpr (kPlain) {
+              if (next == Next::kPark) co_return Park{std::move(socket_), std::move(binding_), idle_deadline_};
+            }
             break;
           }
           if (head_deadline == Clock::time_point::max()) head_deadline = Clock::now() + ctx_.options().header_read;
@@ -349,6 +385,9 @@ asio::awaitable<std::optional<Park>> Http1Connection::run() {
 
     http::RequestHead& head = mem_->parser.head();
     request_ = &head;
+    // WebSocket tunnels run over plain connections only for now: over TLS the upgrade is not
+    // offered upstream (Upgrade is dropped) and the request is served as HTTP/1.1.
+    if constexpr (!kPlain) head.upgrade = head.websocket = false;
     continue_sent_ = head_sent_ = chunked_response_ = response_done_ = head_pending_ = false;
     body_done_ = head.framing == http::BodyFraming::None;
     body_read_ = 0;
@@ -377,14 +416,14 @@ asio::awaitable<std::optional<Park>> Http1Connection::run() {
     }
     if (close_ || !head.keep_alive) {
       boost::system::error_code ignored;
-      socket_.shutdown(tcp::socket::shutdown_send, ignored);
+      tcp_of(socket_).shutdown(tcp::socket::shutdown_send, ignored);
       co_return std::nullopt;
     }
   }
 }
 
 asio::awaitable<std::optional<Park>> serve(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket) {
-  Http1Connection conn(ctx, std::move(binding), std::move(socket));
+  Http1Connection<tcp::socket> conn(ctx, std::move(binding), std::move(socket));
   co_return co_await conn.run();
 }
 
@@ -404,7 +443,47 @@ void spawn(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, Conn
                  });
 }
 
+// The TLS handshake (bounded by the header timeout: a client that opens a connection and never
+// says hello holds nothing for long), then HTTP/1.1 over TLS. A ClientHello for a name no server
+// of the listener takes is refused inside the handshake (tls::ServerTls).
+asio::awaitable<void> serve_tls(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket,
+                                std::shared_ptr<const tls::ServerTls> tls) {
+  SSL* ssl = SSL_new(tls->context());
+  if (ssl == nullptr) co_return;
+  TlsStream stream(std::move(socket), ssl);
+  boost::system::error_code ec;
+  {
+    DeadlineWatch deadline(ctx.io(), stream.next_layer());
+    deadline.start(std::chrono::steady_clock::now() + ctx.options().header_read);
+    std::tie(ec) = co_await stream.async_handshake(asio::ssl::stream_base::server, asio::as_tuple(asio::use_awaitable));
+    deadline.stop();
+  }
+  if (ec) {
+    spdlog::debug("TLS handshake on port {} failed: {}", binding.port, ec.message());
+    co_return;
+  }
+  std::string client_cert;
+  if (X509* cert = SSL_get0_peer_certificate(ssl); cert != nullptr && SSL_get_verify_result(ssl) == X509_V_OK)
+    client_cert = tls::forwarded_client_cert(cert);
+  Http1Connection<TlsStream> conn(ctx, std::move(binding), std::move(stream), std::move(client_cert));
+  co_await conn.run();
+}
+
 }  // namespace
+
+void start_https_connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket,
+                            std::shared_ptr<const tls::ServerTls> tls, ConnectionClosed on_closed) {
+  asio::co_spawn(ctx.io(), serve_tls(ctx, std::move(binding), std::move(socket), std::move(tls)),
+                 [on_closed](std::exception_ptr e) {
+                   on_closed();
+                   if (!e) return;
+                   try {
+                     std::rethrow_exception(e);
+                   } catch (const std::exception& ex) {
+                     spdlog::error("connection aborted: {}", ex.what());
+                   }
+                 });
+}
 
 void start_http1_connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket,
                             ConnectionClosed on_closed) {

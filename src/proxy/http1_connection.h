@@ -10,11 +10,15 @@
 
 #include "proxy/listener_binding.h"
 #include "proxy/worker_context.h"
+#include "tls/server_tls.h"
 
 namespace sy::proxy {
 
 void start_http1_connection(WorkerContext& ctx, ListenerBinding binding, boost::asio::ip::tcp::socket socket,
                             ConnectionClosed on_closed);
+// The same over TLS, terminated with the listener's certificates (chosen by SNI).
+void start_https_connection(WorkerContext& ctx, ListenerBinding binding, boost::asio::ip::tcp::socket socket,
+                            std::shared_ptr<const tls::ServerTls> tls, ConnectionClosed on_closed);
 // ParkedConnections::Wake for a WorkerContext's parked set (`ctx` is the WorkerContext).
 void wake_http1_connection(void* ctx, ListenerBinding binding, boost::asio::ip::tcp::socket socket,
                            ConnectionClosed on_closed);

@@ -10,6 +10,7 @@ struct ListenerBinding {
   bool mesh = false;
   std::string bind;        // Gateway Server.bind, empty when listening on --bind
   uint32_t port = 0;       // the Gateway server port, or the mesh listener's own port
+  bool tls = false;        // HTTPS: connections are TLS-terminated with the listener's certificates
 };
 
 }  // namespace sy::proxy

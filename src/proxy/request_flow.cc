@@ -76,8 +76,8 @@ asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& 
     co_await send_local_reply(down, LocalReply::of(400, "bad request path"), info);
     co_return;
   }
-  // Listeners are plaintext today; the scheme is never taken from an absolute-form target.
-  head.scheme = http::forwarded_scheme(head.headers, /*connection_is_tls=*/false, ctx.options().trusted_proxies);
+  // The scheme is the connection's (or a trusted proxy's), never an absolute-form target's.
+  head.scheme = http::forwarded_scheme(head.headers, binding.tls, ctx.options().trusted_proxies);
 
   HeaderMapSource headers(head.headers);
   route::RequestView view;

@@ -31,7 +31,7 @@ bool is_non_idempotent(const http::RequestHead& head) {
 
 void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteAction& action,
                               const snapshot::RouteDestination& destination,
-                              std::string_view peer_address, Random& rng, bool edge) {
+                              std::string_view peer_address, Random& rng, bool edge, std::string_view client_cert) {
   http::HeaderMap& h = head.headers;
   if (auto path = action.rewrite.apply(head.path)) {
     h.set("x-envoy-original-path", head.path);
@@ -56,6 +56,12 @@ void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteActi
     h.set("x-forwarded-proto", head.scheme);
   else if (!h.contains("x-forwarded-proto"))
     h.add("x-forwarded-proto", head.scheme);
+  // At the edge a client's own x-forwarded-client-cert is never passed on; a verified client
+  // certificate is described afresh (Istio's gateway default, SANITIZE_SET).
+  if (edge) {
+    h.remove("x-forwarded-client-cert");
+    if (!client_cert.empty()) h.add("x-forwarded-client-cert", client_cert);
+  }
   if (!h.contains("x-request-id")) {
     std::array<char, 36> id;
     h.add("x-request-id", make_request_id(rng, id));

@@ -60,15 +60,31 @@ asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp
       auto local = socket.local_endpoint(lec);
       if (auto orig = original_destination_port(socket); orig && !lec && *orig != local.port()) conn_binding.port = *orig;
     }
+    const proxy::ConnectionClosed closed{[](void* c) {
+                                           auto& accepted_by = *static_cast<AcceptedBy*>(c);
+                                           --accepted_by.counters->cx_active;
+                                           ++accepted_by.counters->cx_destroy;
+                                           accepted_by.limit->release();
+                                         },
+                                         &by};
+    std::shared_ptr<upstream::ClusterTable> table = ctx.current();
+    const snapshot::Listener* listener =
+        binding.mesh ? nullptr : table->snapshot().find_listener(binding.port, binding.bind);
+    // A listener the current config serves with the other protocol is being replaced: never
+    // plaintext on a port configured for TLS, nor the reverse.
+    if (!binding.mesh && (listener == nullptr || (listener->tls != nullptr) != binding.tls)) {
+      closed();
+      continue;
+    }
+    if (binding.tls) {
+      // The certificates of the config in force now: a rotated certificate serves new handshakes
+      // as soon as its snapshot is published, while established connections keep theirs.
+      proxy::start_https_connection(ctx, std::move(conn_binding), std::move(socket),
+                                    listener->tls, closed);
+      continue;
+    }
     // The connection ends (whichever way, parked in between or not) on this worker.
-    proxy::start_http1_connection(ctx, std::move(conn_binding), std::move(socket),
-                                  {[](void* c) {
-                                     auto& accepted_by = *static_cast<AcceptedBy*>(c);
-                                     --accepted_by.counters->cx_active;
-                                     ++accepted_by.counters->cx_destroy;
-                                     accepted_by.limit->release();
-                                   },
-                                   &by});
+    proxy::start_http1_connection(ctx, std::move(conn_binding), std::move(socket), closed);
   }
 }
 

@@ -44,8 +44,10 @@ std::map<std::string, ProxyServer::Listening> ProxyServer::desired(const snapsho
     Listening l;
     l.host = listener.bind.empty() ? opts_.bind : listener.bind;
     l.port = static_cast<uint16_t>(listener.port);
-    l.binding = proxy::ListenerBinding{.mesh = false, .bind = listener.bind, .port = listener.port};
-    out.emplace(net::ListenAddress{l.host, l.port}.to_string(), std::move(l));
+    l.binding = proxy::ListenerBinding{
+        .mesh = false, .bind = listener.bind, .port = listener.port, .tls = listener.protocol == "HTTPS"};
+    // TLS is part of the key: a port that switches between HTTP and HTTPS gets a new listener.
+    out.emplace(net::ListenAddress{l.host, l.port}.to_string() + (l.binding.tls ? " (tls)" : ""), std::move(l));
   }
   for (const auto& text : opts_.mesh_listen) {
     net::ListenAddress addr;

@@ -9,6 +9,7 @@
 
 #include "config/hostname.h"
 #include "snapshot/compile_context.h"
+#include "snapshot/server_certificates.h"
 
 namespace sy::snapshot::detail {
 namespace {
@@ -20,10 +21,30 @@ bool routes_http(const config::Server& s, bool* tls_terminated) {
   if (p == "HTTPS" && s.tls) {
     using M = config::ServerTLSSettings::Mode;
     M m = s.tls->mode;
-    *tls_terminated = m == M::kSimple || m == M::kMutual || m == M::kOptionalMutual || m == M::kIstioMutual;
+    *tls_terminated = m == M::kSimple || m == M::kMutual || m == M::kOptionalMutual;
     return *tls_terminated;
   }
   return false;
+}
+
+// Adds a terminating server's certificates to its listener's SNI table. A server whose
+// certificates cannot be had stays closed (its hosts' handshakes are refused) with a warning;
+// the listener and its other servers keep serving.
+void add_tls_server(CompileContext& ctx, Listener& l, const config::Gateway& g, const config::Server& s,
+                    const std::string& path) {
+  if (!l.tls) l.tls = std::make_shared<tls::ServerTls>();
+  ResolvedServerTls resolved = resolve_server_tls(*s.tls, g.source.file, ctx.config, ctx.options.proxy_namespace);
+  std::vector<std::string> hosts;
+  for (const auto& h : s.hosts) hosts.push_back(h.substr(h.find('/') + 1));  // "ns/host" -> "host"
+  std::string error = resolved.error;
+  if (error.empty()) error = l.tls->add_server(hosts, resolved.settings);
+  // The certificate bytes count as config: a rotated file or Secret makes a new snapshot.
+  for (const auto& [cert, key] : resolved.settings.key_pairs) ctx.snap.content_hash ^= std::hash<std::string>{}(cert);
+  ctx.snap.content_hash ^= std::hash<std::string>{}(resolved.settings.client_ca_pem) * 31;
+  if (!error.empty())
+    ctx.warn("Gateway", g.meta.namespace_ + "/" + g.meta.name, g.source, path + ".tls",
+             fmt::format("port {}: this server stays closed (TLS handshakes for its hosts are refused): {}",
+                         s.port.number, error));
 }
 
 bool gateway_applies(const config::Gateway& g, const CompileOptions& o) {
@@ -153,6 +174,7 @@ void build_gateway_listeners(CompileContext& ctx) {
       gs.line = g->source.line_of(path);
       l.servers.push_back(std::move(gs));
       server_gateways[it->second].push_back(g);
+      if (terminated) add_tls_server(ctx, l, *g, s, path);
     }
   }
   for (size_t i = 0; i < listeners.size(); ++i) build_virtual_hosts(ctx, listeners[i], server_gateways[i]);

@@ -167,6 +167,7 @@ class Hasher {
         s.export_to, s.subject_alt_names);
   }
   void add(const config::WorkloadEntry& w) { all(w.meta, w.spec); }
+  void add(const config::Secret& s) { all(s.meta, s.type, s.data); }
 
  private:
   uint64_t h_ = 14695981039346656037ull;
@@ -176,7 +177,7 @@ class Hasher {
 
 uint64_t hash_config(const config::ConfigSet& c) {
   Hasher h;
-  h.all(c.gateways, c.virtual_services, c.destination_rules, c.service_entries, c.workload_entries);
+  h.all(c.gateways, c.virtual_services, c.destination_rules, c.service_entries, c.workload_entries, c.secrets);
   return h.value();
 }
 

@@ -21,6 +21,7 @@
 #include "policy/cluster_policy.h"
 #include "policy/retry_policy.h"
 #include "policy/route_policies.h"
+#include "tls/server_tls.h"
 #include "route/host_table.h"
 #include "route/redirect.h"
 #include "route/request_match.h"
@@ -168,6 +169,9 @@ struct Listener {
   std::vector<GatewayServer> servers;
   std::vector<VirtualHost> virtual_hosts;
   route::HostTable hosts;  // domain -> index into virtual_hosts
+  // HTTPS listeners: the servers' certificates by SNI (null for plaintext). A server whose
+  // certificates are missing or broken is left out, so handshakes for its hosts are refused.
+  std::shared_ptr<tls::ServerTls> tls;
 };
 
 struct Snapshot {

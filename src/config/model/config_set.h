@@ -4,6 +4,7 @@
 
 #include "config/model/destination_rule.h"
 #include "config/model/gateway.h"
+#include "config/model/secret.h"
 #include "config/model/service_entry.h"
 #include "config/model/virtual_service.h"
 
@@ -15,6 +16,7 @@ struct ConfigSet {
   std::vector<DestinationRule> destination_rules;
   std::vector<ServiceEntry> service_entries;
   std::vector<WorkloadEntry> workload_entries;
+  std::vector<Secret> secrets;  // certificates for Gateway credentialName
   std::vector<std::string> files;  // every file read, sorted
 };
 

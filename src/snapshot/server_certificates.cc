@@ -1,0 +1,127 @@
+#include "snapshot/server_certificates.h"
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+namespace sy::snapshot {
+
+namespace {
+
+using Mode = config::ServerTLSSettings::Mode;
+
+const config::Secret* find_secret(const config::ConfigSet& config, const std::string& credential,
+                                  const std::string& proxy_namespace) {
+  std::string ns = proxy_namespace, name = credential;
+  if (const auto slash = credential.find('/'); slash != std::string::npos) {
+    ns = credential.substr(0, slash);
+    name = credential.substr(slash + 1);
+  }
+  for (const auto& s : config.secrets)
+    if (s.meta.name == name && s.meta.namespace_ == ns) return &s;
+  return nullptr;
+}
+
+const std::string* first_key(const config::Secret& s, std::initializer_list<const char*> keys) {
+  for (const char* k : keys)
+    if (auto it = s.data.find(k); it != s.data.end()) return &it->second;
+  return nullptr;
+}
+
+bool read_file(const std::string& path, const std::string& yaml_file, std::string& out, std::string& error) {
+  std::filesystem::path p(path);
+  if (p.is_relative()) p = std::filesystem::path(yaml_file).parent_path() / p;
+  std::ifstream in(p, std::ios::binary);
+  if (!in) {
+    error = "cannot read " + p.string();
+    return false;
+  }
+  std::ostringstream text;
+  text << in.rdbuf();
+  out = text.str();
+  return true;
+}
+
+// The key pair of Secret `credential`; adds its CA (ca.crt/cacert) to `ca` when present.
+bool pair_from_secret(const config::ConfigSet& config, const std::string& credential, const std::string& ns,
+                      tls::ServerTlsSettings& out, std::string& ca, std::string& error) {
+  const config::Secret* s = find_secret(config, credential, ns);
+  if (s == nullptr) {
+    error = "Secret " + credential + " (namespace " + ns + ") is not in the config yet";
+    return false;
+  }
+  const std::string* cert = first_key(*s, {"tls.crt", "cert"});
+  const std::string* key = first_key(*s, {"tls.key", "key"});
+  if (cert == nullptr || key == nullptr) {
+    error = "Secret " + credential + " has no tls.crt/tls.key (or cert/key)";
+    return false;
+  }
+  out.key_pairs.emplace_back(*cert, *key);
+  if (const std::string* c = first_key(*s, {"ca.crt", "cacert"}); c != nullptr && ca.empty()) ca = *c;
+  return true;
+}
+
+bool ca_from_secret(const config::ConfigSet& config, const std::string& credential, const std::string& ns,
+                    std::string& ca) {
+  const config::Secret* s = find_secret(config, credential, ns);
+  if (s == nullptr) return false;
+  if (const std::string* c = first_key(*s, {"ca.crt", "cacert"})) ca = *c;
+  return !ca.empty();
+}
+
+bool certificates(const config::ServerTLSSettings& t, const std::string& yaml_file, const config::ConfigSet& config,
+                  const std::string& ns, tls::ServerTlsSettings& out, std::string& ca, std::string& error) {
+  std::vector<std::string> credentials = t.credential_names;
+  if (!t.credential_name.empty()) credentials.insert(credentials.begin(), t.credential_name);
+  for (const auto& c : credentials)
+    if (!pair_from_secret(config, c, ns, out, ca, error)) return false;
+  std::vector<config::ServerTLSSettings::Certificate> files = t.tls_certificates;
+  if (!t.server_certificate.empty()) files.push_back({t.server_certificate, t.private_key, t.ca_certificates});
+  for (const auto& f : files) {
+    std::string cert, key;
+    if (!read_file(f.server_certificate, yaml_file, cert, error) || !read_file(f.private_key, yaml_file, key, error))
+      return false;
+    out.key_pairs.emplace_back(std::move(cert), std::move(key));
+    if (!f.ca_certificates.empty() && ca.empty() && !read_file(f.ca_certificates, yaml_file, ca, error)) return false;
+  }
+  if (!t.ca_certificates.empty() && ca.empty() && !read_file(t.ca_certificates, yaml_file, ca, error)) return false;
+  if (out.key_pairs.empty()) {
+    error = "no certificate configured";
+    return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+ResolvedServerTls resolve_server_tls(const config::ServerTLSSettings& t, const std::string& yaml_file,
+                                     const config::ConfigSet& config, const std::string& proxy_namespace) {
+  ResolvedServerTls r;
+  tls::ServerTlsSettings& s = r.settings;
+  s.client_auth = t.mode == Mode::kMutual           ? tls::ServerTlsSettings::ClientAuth::kRequired
+                  : t.mode == Mode::kOptionalMutual ? tls::ServerTlsSettings::ClientAuth::kOptional
+                                                    : tls::ServerTlsSettings::ClientAuth::kNone;
+  if (auto v = tls::protocol_version(t.min_protocol_version, TLS1_2_VERSION)) s.min_version = *v;
+  if (auto v = tls::protocol_version(t.max_protocol_version, TLS1_3_VERSION)) s.max_version = *v;
+  for (const auto& c : t.cipher_suites) s.cipher_list += (s.cipher_list.empty() ? "" : ":") + c;
+  std::string ca;
+  if (!certificates(t, yaml_file, config, proxy_namespace, s, ca, r.error)) return r;
+  if (s.client_auth != tls::ServerTlsSettings::ClientAuth::kNone) {
+    // The CA: the credential's own ca.crt, caCertificates, caCertCredentialName, or NAME-cacert.
+    if (!t.ca_cert_credential_name.empty()) {
+      ca.clear();
+      ca_from_secret(config, t.ca_cert_credential_name, proxy_namespace, ca);
+    } else if (ca.empty() && !t.credential_name.empty()) {
+      ca_from_secret(config, t.credential_name + "-cacert", proxy_namespace, ca);
+    }
+    if (ca.empty()) {
+      r.error = "no CA for client certificates (ca.crt in the Secret, a NAME-cacert Secret, caCertCredentialName or "
+                "caCertificates)";
+      return r;
+    }
+    s.client_ca_pem = std::move(ca);
+  }
+  return r;
+}
+
+}  // namespace sy::snapshot
