@@ -126,28 +126,31 @@ trafficPolicy:
 )y"),
            {{"spec.trafficPolicy.tls", "client certificate required for mutual tls"},
             {"spec.trafficPolicy.tls", "private key required for mutual tls"},
-            {"spec.trafficPolicy.tls", "TLS origination is not supported yet"},
             {"spec.trafficPolicy.portLevelSettings[0].tls", "with ISTIO_MUTUAL"},
             {"spec.trafficPolicy.portLevelSettings[0].tls", "TLS origination is not supported yet"}}},
       },
       Run::kObjects);
 }
 
-// Scenario: switchyard originates no TLS yet, so a client TLS mode other than DISABLE, at any of
-// the four levels (top, portLevelSettings, subset, subset portLevelSettings), is an error: the
-// traffic would reach the upstream in cleartext.
+// Scenario: SIMPLE and MUTUAL are originated at any of the four levels (top, portLevelSettings,
+// subset, subset portLevelSettings); ISTIO_MUTUAL and caCrl, which switchyard cannot enforce, are
+// errors: the traffic would reach the upstream in cleartext, or revoked certificates pass.
 TEST(ValidateDestinationRule, TlsOriginationRefused) {
   run_table(
       {
-          {"SIMPLE at the top level", dr(R"y(
+          {"SIMPLE at the top level is originated", dr(R"y(
 host: api.example.com
 trafficPolicy:
   tls: {mode: SIMPLE, sni: api.example.com}
 )y"),
-           {{"spec.trafficPolicy.tls",
-             "TLS origination is not supported yet: with tls.mode SIMPLE switchyard would still send this traffic to "
-             "the upstream in cleartext; remove the tls settings or set mode: DISABLE"}}},
-          {"MUTUAL per port, ISTIO_MUTUAL per subset and per subset port", dr(R"y(
+           {}},
+          {"a CRL is not enforced", dr(R"y(
+host: api.example.com
+trafficPolicy:
+  tls: {mode: SIMPLE, caCrl: /crl.pem}
+)y"),
+           {{"spec.trafficPolicy.tls.caCrl", "not enforced yet"}}},
+          {"MUTUAL per port and SIMPLE per subset port are fine, ISTIO_MUTUAL per subset is not", dr(R"y(
 host: reviews
 trafficPolicy:
   portLevelSettings:
@@ -165,9 +168,7 @@ subsets:
     - port: {number: 9080}
       tls: {mode: SIMPLE}
 )y"),
-           {{"spec.trafficPolicy.portLevelSettings[0].tls", "with tls.mode MUTUAL"},
-            {"spec.subsets[0].trafficPolicy.tls", "with tls.mode ISTIO_MUTUAL"},
-            {"spec.subsets[1].trafficPolicy.portLevelSettings[0].tls", "with tls.mode SIMPLE"}}},
+           {{"spec.subsets[0].trafficPolicy.tls", "with tls.mode ISTIO_MUTUAL"}}},
           {"DISABLE anywhere is fine", dr(R"y(
 host: reviews
 trafficPolicy:

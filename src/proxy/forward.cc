@@ -206,6 +206,8 @@ asio::awaitable<void> Forwarder::run() {
     down_.close_after_response();
     co_return;
   }
+  // WebSocket tunnels to a TLS upstream are not built yet: the upgrade is not offered there.
+  if (rt.cluster->tls) head_.upgrade = head_.websocket = false;
   http::h1::append_request_head(head_, http::h1::HeadOptions{.tunnel = head_.upgrade}, head_bytes_);
   const bool non_idempotent = is_non_idempotent(head_);
   const policy::RetryPolicy& retry = action_.retry;
@@ -272,10 +274,11 @@ asio::awaitable<void> Forwarder::run() {
     upstream::PooledConnection conn{tcp::socket(ctx_.io())};
     // After a reused connection turned out closed, the free retry goes to a new connection: the
     // pool may hold more connections the upstream closed at the same time.
-    bool have_conn = !fresh_retry_used && ctx_.pool().take_idle(ep, conn, idle_timeout, non_idempotent);
+    bool have_conn =
+        !fresh_retry_used && ctx_.pool().take_idle(ep, conn, idle_timeout, non_idempotent, tls_key());
     if (!have_conn) policy::ClusterCounters::bump(counters.cx_total);
     const Connected connected = have_conn ? Connected::kOk : co_await connect(conn, ep);
-    watch_.watch(&conn.socket);
+    watch_.watch(&conn.tcp());
     if (connected == Connected::kLocalError) {
       // This process is out of descriptors or memory: not the endpoint's fault, so outlier
       // detection hears nothing and no retry makes it better.
@@ -284,13 +287,15 @@ asio::awaitable<void> Forwarder::run() {
       co_await fail(503, "local resource exhaustion");
       co_return;
     }
-    if (connected == Connected::kFailed) {
+    if (connected == Connected::kFailed || connected == Connected::kTlsFailed) {
+      // A failed TLS handshake or name check is a connect failure, as in Envoy (and never a
+      // fallback to plaintext); the body names the TLS error.
       policy::ClusterCounters::bump(counters.cx_connect_fail);
       report(*index, {policy::EndpointResult::Kind::kConnectFailure, 0});
       outcome.kind = AttemptOutcome::Kind::kConnectFailure;
       info_.flags |= kUpstreamConnectionFailure;
       last_failure_status = SteadyClock::now() >= route_deadline_ ? 504 : 503;
-      last_failure_body = "connection failure";
+      last_failure_body = connected == Connected::kTlsFailed ? std::string_view(tls_failure_) : "connection failure";
     } else {
       if (!have_conn) report(*index, {policy::EndpointResult::Kind::kConnectSuccess, 0});
       Sent sent = co_await send_request(conn);
@@ -343,7 +348,7 @@ asio::awaitable<void> Forwarder::run() {
             protocol_error = true;
             break;
           } else if (step.event == http::h1::ParseEvent::NeedMore) {
-            if (co_await read_some(conn.socket, attempt_deadline(), timed_out) == 0) break;
+            if (co_await read_some(conn, attempt_deadline(), timed_out) == 0) break;
           } else if (step.event == http::h1::ParseEvent::Done) {
             continue;  // end of a 100 Continue
           }
@@ -403,8 +408,7 @@ asio::awaitable<void> Forwarder::run() {
     }
 
     // The attempt failed (or its response asked for a retry that was admitted). Retry or give up.
-    boost::system::error_code ignored;
-    conn.socket.close(ignored);
+    conn.close();
     begin_ = end_ = 0;
     parser_ = http::h1::ResponseParser();
     parser_.expect_response_to(head_.method);

@@ -16,10 +16,12 @@ namespace sy::proxy {
 
 using namespace asio::experimental::awaitable_operators;
 
-asio::awaitable<bool> Forwarder::write(tcp::socket& s, std::string_view a, std::string_view b, std::string_view c) {
+asio::awaitable<bool> Forwarder::write(upstream::PooledConnection& conn, std::string_view a, std::string_view b,
+                                       std::string_view c) {
   std::array<asio::const_buffer, 3> bufs{asio::buffer(a.data(), a.size()), asio::buffer(b.data(), b.size()),
                                          asio::buffer(c.data(), c.size())};
-  auto [ec, n] = co_await asio::async_write(s, bufs, kTuple);
+  auto [ec, n] = conn.tls ? co_await asio::async_write(*conn.tls, bufs, kTuple)
+                          : co_await asio::async_write(conn.socket, bufs, kTuple);
   watch_.touch();
   co_return !ec;
 }
@@ -53,10 +55,53 @@ asio::awaitable<Forwarder::Connected> Forwarder::connect(upstream::PooledConnect
     co_return local_resource_error(ec) ? Connected::kLocalError : Connected::kFailed;
   boost::system::error_code ignored;
   conn.socket.set_option(tcp::no_delay(true), ignored);
+  if (rt_->cluster->tls) co_return co_await start_tls(conn, deadline);
   co_return Connected::kOk;
 }
 
-asio::awaitable<size_t> Forwarder::read_some(tcp::socket& s, SteadyClock::time_point deadline, bool& timed_out) {
+namespace {
+// Envoy's wording for a failed upstream TLS connection.
+constexpr std::string_view kTlsFailurePrefix = "connection failure, transport failure reason: TLS error: ";
+}  // namespace
+
+uint64_t Forwarder::tls_key() const {
+  const tls::ClientTls* tls = rt_->cluster->tls.get();
+  if (tls == nullptr) return 0;
+  return std::hash<std::string>{}(tls->server_name(head_.authority)) | 1;
+}
+
+asio::awaitable<Forwarder::Connected> Forwarder::start_tls(upstream::PooledConnection& conn,
+                                                           SteadyClock::time_point deadline) {
+  const tls::ClientTls& tls = *rt_->cluster->tls;
+  const std::string server_name = tls.server_name(head_.authority);
+  SSL* ssl = SSL_new(tls.context());
+  if (ssl == nullptr) {
+    tls_failure_ = std::string(kTlsFailurePrefix) + "cannot create a session";
+    co_return Connected::kTlsFailed;
+  }
+  tls.prepare(ssl, server_name);
+  conn.tls = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(conn.socket), ssl);
+  conn.tls_key = tls_key();
+  timer_.expires_at(deadline);
+  auto result = co_await (conn.tls->async_handshake(asio::ssl::stream_base::client, kTuple) ||
+                          timer_.async_wait(kTuple));
+  if (result.index() != 0) {
+    tls_failure_ = std::string(kTlsFailurePrefix) + "handshake timed out";
+    co_return Connected::kTlsFailed;
+  }
+  if (auto [ec] = std::get<0>(result); ec) {
+    tls_failure_ = std::string(kTlsFailurePrefix) + ec.message();
+    co_return Connected::kTlsFailed;
+  }
+  if (std::string problem = tls.check_peer(ssl, server_name); !problem.empty()) {
+    tls_failure_ = std::string(kTlsFailurePrefix) + problem;
+    co_return Connected::kTlsFailed;
+  }
+  co_return Connected::kOk;
+}
+
+asio::awaitable<size_t> Forwarder::read_some(upstream::PooledConnection& conn, SteadyClock::time_point deadline,
+                                             bool& timed_out) {
   timed_out = false;
   if (begin_ > 0) {
     std::memmove(buf_.data(), buf_.data() + begin_, end_ - begin_);
@@ -66,12 +111,13 @@ asio::awaitable<size_t> Forwarder::read_some(tcp::socket& s, SteadyClock::time_p
   if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
   auto into = asio::buffer(buf_.data() + end_, buf_.size() - end_);
   size_t n = 0;
+  auto read = [&] { return conn.tls ? conn.tls->async_read_some(into, kTuple) : conn.socket.async_read_some(into, kTuple); };
   if (deadline == SteadyClock::time_point::max()) {
-    auto [ec, got] = co_await s.async_read_some(into, kTuple);
+    auto [ec, got] = co_await read();
     n = ec ? 0 : got;
   } else {
     timer_.expires_at(deadline);
-    auto result = co_await (s.async_read_some(into, kTuple) || timer_.async_wait(kTuple));
+    auto result = co_await (read() || timer_.async_wait(kTuple));
     if (result.index() != 0) {
       timed_out = true;
       co_return 0;
@@ -89,20 +135,20 @@ asio::awaitable<size_t> Forwarder::read_some(tcp::socket& s, SteadyClock::time_p
 asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnection& conn) {
   const bool chunked = head_.framing == http::BodyFraming::Chunked;
   const bool has_body = chunked || (head_.framing == http::BodyFraming::ContentLength && head_.content_length.value_or(0) > 0);
-  if (!has_body) co_return co_await write(conn.socket, head_bytes_) ? Sent::kOk : Sent::kFailedBeforeBytes;
+  if (!has_body) co_return co_await write(conn, head_bytes_) ? Sent::kOk : Sent::kFailedBeforeBytes;
   if (body_started_) {
     if (!replayable_ || !down_.body_complete()) co_return Sent::kFailed;
-    if (!co_await write(conn.socket, head_bytes_)) co_return Sent::kFailedBeforeBytes;
+    if (!co_await write(conn, head_bytes_)) co_return Sent::kFailedBeforeBytes;
     if (chunked) {
       http::h1::ChunkPrefix prefix(replay_.size());
-      if (!replay_.empty() && !co_await write(conn.socket, prefix.view(), replay_, http::h1::kChunkSuffix))
+      if (!replay_.empty() && !co_await write(conn, prefix.view(), replay_, http::h1::kChunkSuffix))
         co_return Sent::kFailed;
-      co_return co_await write(conn.socket, http::h1::kLastChunk) ? Sent::kOk : Sent::kFailed;
+      co_return co_await write(conn, http::h1::kLastChunk) ? Sent::kOk : Sent::kFailed;
     }
-    co_return co_await write(conn.socket, replay_) ? Sent::kOk : Sent::kFailed;
+    co_return co_await write(conn, replay_) ? Sent::kOk : Sent::kFailed;
   }
   body_started_ = true;
-  if (!co_await write(conn.socket, head_bytes_)) co_return Sent::kFailedBeforeBytes;
+  if (!co_await write(conn, head_bytes_)) co_return Sent::kFailedBeforeBytes;
   for (;;) {
     BodyPiece piece = co_await down_.read_body();
     if (piece.error) co_return piece.malformed ? Sent::kMalformedBody : Sent::kClientGone;
@@ -116,9 +162,9 @@ asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnect
           std::string().swap(replay_);
         }
       }
-      bool ok = chunked ? co_await write(conn.socket, http::h1::ChunkPrefix(piece.data.size()).view(), piece.data,
+      bool ok = chunked ? co_await write(conn, http::h1::ChunkPrefix(piece.data.size()).view(), piece.data,
                                          http::h1::kChunkSuffix)
-                        : co_await write(conn.socket, piece.data);
+                        : co_await write(conn, piece.data);
       if (!ok) co_return Sent::kFailed;
     }
     if (piece.end) break;
@@ -128,7 +174,7 @@ asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnect
     const http::HeaderMap& trailers = down_.request_trailers();
     std::string last;
     if (!trailers.empty()) http::h1::append_last_chunk(trailers, last);
-    if (!co_await write(conn.socket, trailers.empty() ? http::h1::kLastChunk : std::string_view(last)))
+    if (!co_await write(conn, trailers.empty() ? http::h1::kLastChunk : std::string_view(last)))
       co_return Sent::kFailed;
   }
   co_return Sent::kOk;
@@ -151,8 +197,13 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
     co_await fail(502, "upstream protocol error");
     co_return;
   }
-  watch_.watch(&conn.socket);  // the connection moved into this frame
+  watch_.watch(&conn.tcp());  // the connection moved into this frame
   if (rh.status == 101) {
+    if (conn.tls) {  // not offered upstream over TLS (forward.cc); a 101 here is a broken upstream
+      info_.flags |= kUpstreamProtocolError;
+      co_await fail(502, "upstream protocol error");
+      co_return;
+    }
     watch_.watch(nullptr);  // a tunnel may stay quiet for as long as its two ends like
     if (!co_await down_.write_head(rh)) co_return;
     std::string client_pending;
@@ -182,7 +233,7 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
       // read and one write instead of four of each. The scratch keeps it for the next request.
       if (buf_.size() < ForwardScratch::kBodyBuffer) buf_.resize(ForwardScratch::kBodyBuffer);
       bool timed_out = false;
-      if (co_await read_some(conn.socket, SteadyClock::time_point::max(), timed_out) == 0) {
+      if (co_await read_some(conn, SteadyClock::time_point::max(), timed_out) == 0) {
         if (watch_.fired() != StreamWatch::Fired::kNone) {
           co_await stopped_by_watch();
           co_return;

@@ -56,7 +56,7 @@ class Forwarder {
 
  private:
   enum class Sent { kOk, kFailedBeforeBytes, kFailed, kClientGone, kMalformedBody };
-  enum class Connected { kOk, kFailed, kLocalError };
+  enum class Connected { kOk, kFailed, kLocalError, kTlsFailed };
   enum class Slot { kOk, kOverflow, kTimeout };
   // Circuit-breaker slots of one attempt; releasing the connection slot wakes a pending request.
   struct SlotGuard {
@@ -83,8 +83,14 @@ class Forwarder {
   // accordingly. False when it did not fire.
   asio::awaitable<bool> stopped_by_watch();
   asio::awaitable<Sent> send_request(upstream::PooledConnection& conn);
-  asio::awaitable<size_t> read_some(tcp::socket& s, SteadyClock::time_point deadline, bool& timed_out);
-  asio::awaitable<bool> write(tcp::socket& s, std::string_view a, std::string_view b = {}, std::string_view c = {});
+  // TLS origination on a connected socket: handshake within `deadline`, then the name check.
+  asio::awaitable<Connected> start_tls(upstream::PooledConnection& conn, SteadyClock::time_point deadline);
+  // The pool key of this request's connections: 0 for plaintext, else one per SNI.
+  uint64_t tls_key() const;
+  asio::awaitable<size_t> read_some(upstream::PooledConnection& conn, SteadyClock::time_point deadline,
+                                    bool& timed_out);
+  asio::awaitable<bool> write(upstream::PooledConnection& conn, std::string_view a, std::string_view b = {},
+                              std::string_view c = {});
   asio::awaitable<void> deliver(upstream::PooledConnection conn, const tcp::endpoint& ep,
                                 const upstream::ClusterRuntime& rt);
   asio::awaitable<void> fail(int status, std::string_view body, bool overloaded = false);
@@ -107,6 +113,7 @@ class Forwarder {
   policy::ClusterState* state_ = nullptr;         // cross-worker state; alive as long as table_
   policy::RetryAdmission retry_admission_;        // the admitted retry's budget tokens
   std::string set_cookie_;                        // generated consistent-hash cookie, if any
+  std::string tls_failure_;                       // why the last TLS origination failed
 
   // Buffers, bit sets and the response parser come from the worker's free list.
   FreeList<ForwardScratch>::Lease scratch_;

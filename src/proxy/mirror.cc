@@ -51,6 +51,8 @@ struct MirrorJob {
 asio::awaitable<void> run_mirror(MirrorJob job) {
   auto rt = job.table->runtime(job.cluster);
   if (rt->cluster->missing() || rt->eligible_count == 0 || !rt->balancer) co_return;
+  // Mirrors reach a TLS cluster only once mirroring goes through the pool (compile warns): never in plaintext.
+  if (rt->cluster->tls) co_return;
   lb::PickContext pick{.random = job.ctx.rng().next(), .active_requests = rt->active, .eligible = rt->eligible};
   auto index = rt->balancer->pick(pick);
   if (!index) co_return;

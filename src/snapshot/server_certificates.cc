@@ -1,46 +1,15 @@
 #include "snapshot/server_certificates.h"
 
-#include <filesystem>
-#include <fstream>
-#include <sstream>
+#include "snapshot/tls_material.h"
 
 namespace sy::snapshot {
 
 namespace {
 
 using Mode = config::ServerTLSSettings::Mode;
-
-const config::Secret* find_secret(const config::ConfigSet& config, const std::string& credential,
-                                  const std::string& proxy_namespace) {
-  std::string ns = proxy_namespace, name = credential;
-  if (const auto slash = credential.find('/'); slash != std::string::npos) {
-    ns = credential.substr(0, slash);
-    name = credential.substr(slash + 1);
-  }
-  for (const auto& s : config.secrets)
-    if (s.meta.name == name && s.meta.namespace_ == ns) return &s;
-  return nullptr;
-}
-
-const std::string* first_key(const config::Secret& s, std::initializer_list<const char*> keys) {
-  for (const char* k : keys)
-    if (auto it = s.data.find(k); it != s.data.end()) return &it->second;
-  return nullptr;
-}
-
-bool read_file(const std::string& path, const std::string& yaml_file, std::string& out, std::string& error) {
-  std::filesystem::path p(path);
-  if (p.is_relative()) p = std::filesystem::path(yaml_file).parent_path() / p;
-  std::ifstream in(p, std::ios::binary);
-  if (!in) {
-    error = "cannot read " + p.string();
-    return false;
-  }
-  std::ostringstream text;
-  text << in.rdbuf();
-  out = text.str();
-  return true;
-}
+using detail::find_secret;
+using detail::read_pem_file;
+using detail::secret_value;
 
 // The key pair of Secret `credential`; adds its CA (ca.crt/cacert) to `ca` when present.
 bool pair_from_secret(const config::ConfigSet& config, const std::string& credential, const std::string& ns,
@@ -50,14 +19,14 @@ bool pair_from_secret(const config::ConfigSet& config, const std::string& creden
     error = "Secret " + credential + " (namespace " + ns + ") is not in the config yet";
     return false;
   }
-  const std::string* cert = first_key(*s, {"tls.crt", "cert"});
-  const std::string* key = first_key(*s, {"tls.key", "key"});
+  const std::string* cert = secret_value(*s, {"tls.crt", "cert"});
+  const std::string* key = secret_value(*s, {"tls.key", "key"});
   if (cert == nullptr || key == nullptr) {
     error = "Secret " + credential + " has no tls.crt/tls.key (or cert/key)";
     return false;
   }
   out.key_pairs.emplace_back(*cert, *key);
-  if (const std::string* c = first_key(*s, {"ca.crt", "cacert"}); c != nullptr && ca.empty()) ca = *c;
+  if (const std::string* c = secret_value(*s, {"ca.crt", "cacert"}); c != nullptr && ca.empty()) ca = *c;
   return true;
 }
 
@@ -65,7 +34,7 @@ bool ca_from_secret(const config::ConfigSet& config, const std::string& credenti
                     std::string& ca) {
   const config::Secret* s = find_secret(config, credential, ns);
   if (s == nullptr) return false;
-  if (const std::string* c = first_key(*s, {"ca.crt", "cacert"})) ca = *c;
+  if (const std::string* c = secret_value(*s, {"ca.crt", "cacert"})) ca = *c;
   return !ca.empty();
 }
 
@@ -79,12 +48,12 @@ bool certificates(const config::ServerTLSSettings& t, const std::string& yaml_fi
   if (!t.server_certificate.empty()) files.push_back({t.server_certificate, t.private_key, t.ca_certificates});
   for (const auto& f : files) {
     std::string cert, key;
-    if (!read_file(f.server_certificate, yaml_file, cert, error) || !read_file(f.private_key, yaml_file, key, error))
+    if (!read_pem_file(f.server_certificate, yaml_file, cert, error) || !read_pem_file(f.private_key, yaml_file, key, error))
       return false;
     out.key_pairs.emplace_back(std::move(cert), std::move(key));
-    if (!f.ca_certificates.empty() && ca.empty() && !read_file(f.ca_certificates, yaml_file, ca, error)) return false;
+    if (!f.ca_certificates.empty() && ca.empty() && !read_pem_file(f.ca_certificates, yaml_file, ca, error)) return false;
   }
-  if (!t.ca_certificates.empty() && ca.empty() && !read_file(t.ca_certificates, yaml_file, ca, error)) return false;
+  if (!t.ca_certificates.empty() && ca.empty() && !read_pem_file(t.ca_certificates, yaml_file, ca, error)) return false;
   if (out.key_pairs.empty()) {
     error = "no certificate configured";
     return false;

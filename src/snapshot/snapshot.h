@@ -21,6 +21,7 @@
 #include "policy/cluster_policy.h"
 #include "policy/retry_policy.h"
 #include "policy/route_policies.h"
+#include "tls/client_tls.h"
 #include "tls/server_tls.h"
 #include "route/host_table.h"
 #include "route/redirect.h"
@@ -75,6 +76,9 @@ struct Cluster {
   policy::ClusterPolicy policy;
   std::string destination_rule;  // "ns/name" of the DR in effect, empty when none
   std::string missing_reason;    // why discovery == kMissing
+  // Upstream TLS origination (policy.tls SIMPLE or MUTUAL); null: plaintext. A cluster whose TLS
+  // material cannot be had is kMissing (503), never reached in plaintext.
+  std::shared_ptr<const tls::ClientTls> tls;
 
   bool missing() const { return discovery == Discovery::kMissing; }
 };

@@ -9,11 +9,14 @@ namespace {
 
 // A connection the upstream closed (or sent unsolicited bytes on) while idle must not be reused:
 // writing a request into it would fail after we think the request was sent.
-bool still_usable(boost::asio::ip::tcp::socket& s) {
+// Over TLS, bytes waiting are no sign of trouble (a TLS 1.3 server sends its session tickets after
+// the handshake, read only with the next response): only a close counts there.
+bool still_usable(PooledConnection& c) {
   char byte;
-  ssize_t n = ::recv(s.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+  ssize_t n = ::recv(c.tcp().native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
   if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK;
-  return false;  // 0 = orderly close; >0 = stray data (e.g. a late response): both unusable
+  if (n > 0) return c.tls != nullptr;
+  return false;  // 0 = orderly close; >0 on plaintext = stray data (e.g. a late response): unusable
 }
 
 }  // namespace
@@ -31,23 +34,23 @@ ConnectionPool::ConnectionPool(boost::asio::io_context* io) {
 }
 
 bool ConnectionPool::take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out,
-                               std::chrono::milliseconds max_idle, bool always_probe) {
+                               std::chrono::milliseconds max_idle, bool always_probe, uint64_t tls_key) {
   auto it = idle_.find(endpoint);
   if (it == idle_.end()) return false;
   auto& list = it->second;
   const auto now = Clock::now();
-  while (!list.empty()) {
-    Idle idle = std::move(list.back());
-    list.pop_back();
+  for (size_t i = list.size(); i-- > 0;) {
+    if (list[i].conn.tls_key != tls_key) continue;  // another SNI, or plaintext vs TLS
+    Idle idle = std::move(list[i]);
+    list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
     const bool fresh = now < idle.expires && (max_idle.count() <= 0 || now - idle.since < max_idle);
     const bool probe = always_probe || now - idle.since >= kProbeAfterIdle;
-    if (fresh && (!probe || still_usable(idle.conn.socket))) {
+    if (fresh && (!probe || still_usable(idle.conn))) {
       out = std::move(idle.conn);
       out.reused = true;
       return true;
     }
-    boost::system::error_code ignored;
-    idle.conn.socket.close(ignored);
+    idle.conn.close();
   }
   return false;
 }
@@ -55,14 +58,12 @@ bool ConnectionPool::take_idle(const boost::asio::ip::tcp::endpoint& endpoint, P
 void ConnectionPool::give_back(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection conn,
                                std::chrono::milliseconds max_idle) {
   if (!known(endpoint)) {
-    boost::system::error_code ignored;
-    conn.socket.close(ignored);
+    conn.close();
     return;
   }
   auto& list = idle_[endpoint];
   if (list.size() >= kMaxIdlePerEndpoint) {
-    boost::system::error_code ignored;
-    conn.socket.close(ignored);
+    conn.close();
     return;
   }
   const auto now = Clock::now();
@@ -86,10 +87,9 @@ void ConnectionPool::sweep(Clock::time_point now) {
   for (auto it = idle_.begin(); it != idle_.end();) {
     auto& list = it->second;
     std::erase_if(list, [&](Idle& i) {
-      const bool keep = now < i.expires && (now - i.since < kProbeAfterIdle || still_usable(i.conn.socket));
+      const bool keep = now < i.expires && (now - i.since < kProbeAfterIdle || still_usable(i.conn));
       if (keep) return false;
-      boost::system::error_code ignored;
-      i.conn.socket.close(ignored);
+      i.conn.close();
       return true;
     });
     it = list.empty() ? idle_.erase(it) : std::next(it);
@@ -100,8 +100,7 @@ void ConnectionPool::drop(const boost::asio::ip::tcp::endpoint& endpoint) {
   auto it = idle_.find(endpoint);
   if (it == idle_.end()) return;
   for (auto& i : it->second) {
-    boost::system::error_code ignored;
-    i.conn.socket.close(ignored);
+    i.conn.close();
   }
   idle_.erase(it);
 }
@@ -114,8 +113,7 @@ void ConnectionPool::retain_only(EndpointSet known) {
       continue;
     }
     for (auto& i : it->second) {
-      boost::system::error_code ignored;
-      i.conn.socket.close(ignored);
+      i.conn.close();
     }
     it = idle_.erase(it);
   }

@@ -4,6 +4,7 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <deque>
 #include <chrono>
@@ -21,9 +22,19 @@ using Clock = std::chrono::steady_clock;
 // A pooled connection. `reused` tells the retry logic whether a failure before any byte was
 // written may be retried on a fresh connection (the peer may have closed it while idle).
 struct PooledConnection {
-  boost::asio::ip::tcp::socket socket;
+  explicit PooledConnection(boost::asio::ip::tcp::socket s) : socket(std::move(s)) {}
+
+  boost::asio::ip::tcp::socket socket;  // the connection; moved into `tls` when TLS is originated
+  std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls;
+  uint64_t tls_key = 0;  // 0: plaintext; else which TLS connections are interchangeable (same SNI)
   bool reused = false;
   uint32_t requests = 0;  // requests already served on this connection
+
+  boost::asio::ip::tcp::socket& tcp() { return tls ? tls->next_layer() : socket; }
+  void close() {
+    boost::system::error_code ignored;
+    tcp().close(ignored);
+  }
 };
 
 struct EndpointHash {
@@ -49,8 +60,10 @@ class ConnectionPool {
   // connection that young is rare, and the caller retries an idempotent request that finds its
   // reused connection closed on a fresh one. Requests that cannot be retried ask for the probe.
   static constexpr std::chrono::milliseconds kProbeAfterIdle{1000};
+  // Only a connection with the same `tls_key` (0 for plaintext) is handed out.
   bool take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out,
-                 std::chrono::milliseconds max_idle = std::chrono::milliseconds(0), bool always_probe = true);
+                 std::chrono::milliseconds max_idle = std::chrono::milliseconds(0), bool always_probe = true,
+                 uint64_t tls_key = 0);
 
   // Returns a healthy connection for reuse. A connection to an endpoint the config in force no
   // longer has (see retain_only) is closed instead: a request that was in flight across the

@@ -188,17 +188,13 @@ class TlsRefusal(unittest.TestCase):
                       "is not in the config: serve keeps this server closed until it appears in the proxy's namespace",
                       out)
 
-    def test_destination_rule_tls_simple_is_refused(self):
-        # Scenario: a DestinationRule with trafficPolicy.tls mode SIMPLE exits 1 with the error at the
-        # line of its tls block: the upstream would get cleartext.
+    def test_destination_rule_tls_simple_is_accepted(self):
+        # Scenario: a DestinationRule with trafficPolicy.tls mode SIMPLE is originated, so it is valid.
         with tempfile.TemporaryDirectory() as d:
             harness.write_yaml(d, "dr.yaml", ORIGINATE_TLS)
             rc, out, err = validate("dr.yaml", cwd=d)
-        self.assertEqual(rc, 1, out)
-        self.assertEqual(errors(out), [
-            f"dr.yaml:{line_of(ORIGINATE_TLS, 'tls:')}: DestinationRule default/api: spec.trafficPolicy.tls: TLS "
-            "origination is not supported yet: with tls.mode SIMPLE switchyard would still send this traffic to the "
-            "upstream in cleartext; remove the tls settings or set mode: DISABLE"], out)
+        self.assertEqual(rc, 0, out)
+        self.assertEqual(errors(out), [], out)
 
     def test_bookinfo_mtls_rules_are_refused(self):
         # Scenario: Istio's destination-rule-all-mtls.yaml (ISTIO_MUTUAL for all four Bookinfo

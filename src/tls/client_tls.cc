@@ -1,0 +1,139 @@
+#include "tls/client_tls.h"
+
+#include <arpa/inet.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509v3.h>
+
+namespace sy::tls {
+
+namespace {
+
+std::string openssl_error(std::string_view what) {
+  std::string out(what);
+  if (unsigned long e = ERR_get_error()) {
+    char buf[256];
+    ERR_error_string_n(e, buf, sizeof(buf));
+    out += ": ";
+    out += buf;
+  }
+  ERR_clear_error();
+  return out;
+}
+
+struct BioFree {
+  void operator()(BIO* b) const { BIO_free(b); }
+};
+
+std::unique_ptr<BIO, BioFree> memory_bio(const std::string& pem) {
+  return std::unique_ptr<BIO, BioFree>(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
+}
+
+bool is_ip(const std::string& host) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
+}
+
+// Whether `cert` carries `name` as a DNS SAN (wildcards as X509_check_host allows) or a URI SAN.
+bool carries(X509* cert, const std::string& name) {
+  if (name.find("://") == std::string::npos) return X509_check_host(cert, name.data(), name.size(), 0, nullptr) == 1;
+  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
+  if (names == nullptr) return false;
+  bool found = false;
+  for (int i = 0; i < sk_GENERAL_NAME_num(names) && !found; ++i) {
+    const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
+    if (n->type != GEN_URI) continue;
+    const ASN1_IA5STRING* uri = n->d.uniformResourceIdentifier;
+    found = std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
+                             static_cast<size_t>(ASN1_STRING_length(uri))) == name;
+  }
+  GENERAL_NAMES_free(names);
+  return found;
+}
+
+}  // namespace
+
+std::shared_ptr<const ClientTls> ClientTls::make(const ClientTlsSettings& settings, std::string& error) {
+  std::shared_ptr<ClientTls> out(new ClientTls());
+  out->settings_ = settings;
+  out->ctx_ = std::shared_ptr<SSL_CTX>(SSL_CTX_new(TLS_client_method()), SSL_CTX_free);
+  SSL_CTX* c = out->ctx_.get();
+  if (c == nullptr) {
+    error = openssl_error("cannot create a TLS context");
+    return nullptr;
+  }
+  SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);  // Envoy's client default
+  if (settings.insecure_skip_verify) {
+    SSL_CTX_set_verify(c, SSL_VERIFY_NONE, nullptr);
+  } else {
+    SSL_CTX_set_verify(c, SSL_VERIFY_PEER, nullptr);
+    if (settings.ca_pem.empty()) {
+      if (SSL_CTX_set_default_verify_paths(c) != 1) {
+        error = openssl_error("system trust store");
+        return nullptr;
+      }
+    } else {
+      auto bio = memory_bio(settings.ca_pem);
+      X509_STORE* store = SSL_CTX_get_cert_store(c);
+      int count = 0;
+      while (X509* ca = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr)) {
+        X509_STORE_add_cert(store, ca);
+        X509_free(ca);
+        ++count;
+      }
+      ERR_clear_error();
+      if (count == 0) {
+        error = "caCertificates holds no PEM certificate";
+        return nullptr;
+      }
+    }
+  }
+  if (!settings.cert_pem.empty()) {
+    auto bio = memory_bio(settings.cert_pem);
+    X509* cert = PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr);
+    auto key_bio = memory_bio(settings.key_pem);
+    EVP_PKEY* key = PEM_read_bio_PrivateKey(key_bio.get(), nullptr, nullptr, nullptr);
+    const bool ok = cert != nullptr && key != nullptr && SSL_CTX_use_certificate(c, cert) == 1 &&
+                    SSL_CTX_use_PrivateKey(c, key) == 1 && SSL_CTX_check_private_key(c) == 1;
+    X509_free(cert);
+    EVP_PKEY_free(key);
+    if (!ok) {
+      error = openssl_error("client certificate and key");
+      return nullptr;
+    }
+  }
+  // Sessions are resumed per connection target by the pool's caller; the cache itself is client-side.
+  SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT);
+  return out;
+}
+
+std::string ClientTls::server_name(std::string_view authority) const {
+  if (!settings_.sni.empty()) return settings_.sni;
+  std::string host(authority);
+  if (!host.empty() && host.front() == '[') return {};  // an IPv6 literal: no SNI
+  if (const auto colon = host.rfind(':'); colon != std::string::npos) host.resize(colon);
+  if (host.empty() || is_ip(host)) return {};
+  return host;
+}
+
+void ClientTls::prepare(SSL* ssl, const std::string& server_name) const {
+  if (!server_name.empty()) SSL_set_tlsext_host_name(ssl, server_name.c_str());
+}
+
+std::string ClientTls::check_peer(SSL* ssl, const std::string& server_name) const {
+  if (settings_.insecure_skip_verify) return {};
+  X509* cert = SSL_get0_peer_certificate(ssl);
+  if (cert == nullptr) return "the upstream sent no certificate";
+  if (SSL_get_verify_result(ssl) != X509_V_OK)
+    return std::string("certificate verify failed: ") + X509_verify_cert_error_string(SSL_get_verify_result(ssl));
+  if (!settings_.subject_alt_names.empty()) {
+    for (const auto& name : settings_.subject_alt_names)
+      if (carries(cert, name)) return {};
+    return "the upstream certificate carries none of subjectAltNames";
+  }
+  if (server_name.empty()) return {};  // an IP target without sni: the chain check stands alone
+  if (!carries(cert, server_name)) return "the upstream certificate does not match " + server_name;
+  return {};
+}
+
+}  // namespace sy::tls

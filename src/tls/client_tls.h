@@ -1,0 +1,46 @@
+// Upstream TLS origination for one cluster (DestinationRule `trafficPolicy.tls`, SIMPLE or
+// MUTUAL): the client SSL_CTX (trust: `caCertificates` or the system store; a client certificate
+// for MUTUAL) and, per connection, the SNI and the name check. As in Istio, an unset `sni` is the
+// request's host (auto SNI) and, without `subjectAltNames` and `insecureSkipVerify`, the upstream
+// certificate must match that host (auto SAN validation). Built with the snapshot, immutable.
+// OpenSSL only; any thread.
+#pragma once
+
+#include <openssl/ssl.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace sy::tls {
+
+struct ClientTlsSettings {
+  std::string ca_pem;                     // empty: the system's trust store
+  std::string cert_pem, key_pem;          // MUTUAL: the client certificate and its key
+  std::string sni;                        // empty: the request's host
+  std::vector<std::string> subject_alt_names;  // DNS names or URIs the upstream certificate must carry one of
+  bool insecure_skip_verify = false;
+};
+
+class ClientTls {
+ public:
+  // Null with `error` set when the material does not load.
+  static std::shared_ptr<const ClientTls> make(const ClientTlsSettings& settings, std::string& error);
+
+  SSL_CTX* context() const { return ctx_.get(); }
+  // The SNI for a request to `authority` ("host" or "host:port"); empty for an IP address.
+  std::string server_name(std::string_view authority) const;
+  // Sets SNI on a new connection's SSL.
+  void prepare(SSL* ssl, const std::string& server_name) const;
+  // After the handshake: "" when the upstream's certificate is acceptable for `server_name`,
+  // else why not (chain errors are reported by the handshake itself).
+  std::string check_peer(SSL* ssl, const std::string& server_name) const;
+
+ private:
+  ClientTls() = default;
+  std::shared_ptr<SSL_CTX> ctx_;
+  ClientTlsSettings settings_;
+};
+
+}  // namespace sy::tls

@@ -1,0 +1,208 @@
+"""TLS origination to upstreams (DestinationRule trafficPolicy.tls) with real TLS servers: Istio's
+egress TLS-origination pattern (HTTP to port 80, TLS to the upstream's port via targetPort),
+auto SNI and auto SAN validation, a wrong CA, a name mismatch, insecureSkipVerify,
+subjectAltNames, MUTUAL with a client certificate, pooled TLS connections, and never plaintext:
+every failure is a 503 UF whose body names the TLS error."""
+
+import http.server
+import os
+import ssl
+import sys
+import tempfile
+import threading
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import gwtest  # noqa: E402
+import harness  # noqa: E402
+from test_gateway_tls import Pki  # noqa: E402
+
+
+class TlsUpstream:
+    """An HTTPS server on 127.0.0.1 answering 200 "secure" and recording each handshake's SNI."""
+
+    def __init__(self, cert, key, client_ca=None):
+        self.snis = []
+        self.lock = threading.Lock()
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        if client_ca:
+            ctx.load_verify_locations(client_ca)
+            ctx.verify_mode = ssl.CERT_REQUIRED
+        owner = self
+
+        def on_sni(sock, name, _ctx):
+            with owner.lock:
+                owner.snis.append(name)
+
+        ctx.sni_callback = on_sni
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                body = b"secure " + (self.headers.get("Host") or "").encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def get_request(self):
+                sock, addr = self.socket.accept()
+                try:
+                    return ctx.wrap_socket(sock, server_side=True), addr
+                except (ssl.SSLError, OSError):
+                    sock.close()
+                    raise
+
+            def handle_error(self, request, client_address):
+                pass  # refused handshakes are expected in these tests
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def handshakes(self):
+        with self.lock:
+            return list(self.snis)
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def service_entry(host, target_port):
+    name = host.split(".")[0]
+    return f"""
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {{name: {name}, namespace: default}}
+spec:
+  hosts: [{host}]
+  location: MESH_EXTERNAL
+  resolution: STATIC
+  ports:
+  - {{number: 80, name: http, protocol: HTTP, targetPort: {target_port}}}
+  endpoints:
+  - address: 127.0.0.1
+"""
+
+
+def destination_rule(host, tls):
+    name = host.split(".")[0]
+    return f"""
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: {name}, namespace: default}}
+spec:
+  host: {host}
+  trafficPolicy:
+    portLevelSettings:
+    - port: {{number: 80}}
+      tls: {tls}
+"""
+
+
+def virtual_service(hosts):
+    return f"""
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: egress, namespace: default}}
+spec:
+  hosts: [{", ".join(hosts)}]
+  gateways: [gw]
+  http:
+""" + "".join(f"""  - match:
+    - authority: {{exact: {h}}}
+    route:
+    - destination: {{host: {h}, port: {{number: 80}}}}
+""" for h in hosts)
+
+
+class UpstreamTlsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.d = tempfile.mkdtemp(prefix="sy-utls-")
+        cls.pki = Pki(cls.d, "ca")
+        cls.other = Pki(cls.d, "other-ca")
+        api_cert, api_key = cls.pki.issue("api.example.com", "DNS:api.example.com,URI:spiffe://example/api")
+        cls.api = TlsUpstream(api_cert, api_key)
+        cls.client_cert, cls.client_key = cls.pki.issue("gateway", "DNS:gateway")
+        cls.mtls = TlsUpstream(api_cert, api_key, client_ca=cls.pki.ca)
+        cases = {
+            "api.example.com": (cls.api.port, f"{{mode: SIMPLE, caCertificates: {cls.pki.ca}}}"),
+            "wrongca.example.com": (cls.api.port, f"{{mode: SIMPLE, caCertificates: {cls.other.ca}}}"),
+            # Served the api.example.com certificate: the name check must refuse it.
+            "mismatch.example.com": (cls.api.port, f"{{mode: SIMPLE, caCertificates: {cls.pki.ca}}}"),
+            "insecure.example.com": (cls.api.port, f"{{mode: SIMPLE, insecureSkipVerify: true}}"),
+            "san.example.com": (cls.api.port, f"{{mode: SIMPLE, caCertificates: {cls.pki.ca}, "
+                                              "subjectAltNames: [spiffe://example/api]}"),
+            "badsan.example.com": (cls.api.port, f"{{mode: SIMPLE, caCertificates: {cls.pki.ca}, "
+                                                 "subjectAltNames: [spiffe://example/other]}"),
+            "mutual.example.com": (cls.mtls.port, f"{{mode: MUTUAL, caCertificates: {cls.pki.ca}, sni: api.example.com, "
+                                                  f"clientCertificate: {cls.client_cert}, privateKey: {cls.client_key}}}"),
+            "nocert.example.com": (cls.mtls.port, f"{{mode: SIMPLE, caCertificates: {cls.pki.ca}, sni: api.example.com}}"),
+        }
+        cls.port = harness.free_port()
+        docs = [gwtest.gateway("gw", cls.port, ["*.example.com"]), virtual_service(list(cases))]
+        for host, (target, tls) in cases.items():
+            docs += [service_entry(host, target), destination_rule(host, tls)]
+        cls.gw = gwtest.start_gateway(docs, listen_ports=[cls.port])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gw.stop()
+        cls.api.stop()
+        cls.mtls.stop()
+
+    def get(self, host):
+        c = gwtest.Client(self.port)
+        try:
+            return c.get("/", host=host)
+        finally:
+            c.close()
+
+    # Scenario: HTTP to port 80 leaves as TLS to the upstream's port, with the request's host as SNI,
+    # and kept-alive TLS connections are reused.
+    def test_origination_with_auto_sni_and_pooling(self):
+        before = len(self.api.handshakes())
+        c = gwtest.Client(self.port)
+        for _ in range(3):
+            status, _, body = c.get("/", host="api.example.com")
+            self.assertEqual((status, body), (200, b"secure api.example.com"))
+        c.close()
+        new = self.api.handshakes()[before:]
+        self.assertEqual(new, ["api.example.com"])  # one handshake for three requests
+
+    # Scenario: an upstream certificate from another CA, or for another name, is a 503 UF naming the TLS error.
+    def test_verification_failures_are_503(self):
+        for host, words in (("wrongca.example.com", "certificate verify failed"),
+                            ("mismatch.example.com", "does not match mismatch.example.com"),
+                            ("badsan.example.com", "none of subjectAltNames")):
+            with self.subTest(host):
+                status, hdrs, body = self.get(host)
+                self.assertEqual(status, 503, body)
+                self.assertIn("UF", hdrs.get("x-switchyard-reason", ""))
+                self.assertIn(b"TLS error", body)
+                self.assertIn(words.encode(), body)
+
+    # Scenario: insecureSkipVerify accepts an unverifiable certificate; subjectAltNames accepts a matching URI SAN.
+    def test_skip_verify_and_san(self):
+        self.assertEqual(self.get("insecure.example.com")[0], 200)
+        self.assertEqual(self.get("san.example.com")[0], 200)
+
+    # Scenario: MUTUAL presents the client certificate an mTLS upstream requires; SIMPLE to it fails.
+    def test_mutual(self):
+        self.assertEqual(self.get("mutual.example.com")[0], 200)
+        status, _, body = self.get("nocert.example.com")
+        self.assertEqual(status, 503, body)
+
+
+if __name__ == "__main__":
+    harness.main()
