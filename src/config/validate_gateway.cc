@@ -94,6 +94,8 @@ void refuse_tls(Reporter& r, const std::string& path, const Server& s, const Sou
     refuse_unenforced(r, tpath, *s.tls);
     return;
   }
+  // TLS passthrough: routed by SNI through VirtualService tls[] rules, TLS kept end to end.
+  if (tls_proto && s.tls && s.tls->mode == Mode::kPassthrough) return;
   if (proto == "HTTPS" && s.tls && s.tls->mode == Mode::kIstioMutual) {
     r.error(tpath, "ISTIO_MUTUAL is not supported yet (it needs the workload certificate istio-agent writes); "
                    "this server would be served as plaintext");

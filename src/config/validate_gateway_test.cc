@@ -91,13 +91,13 @@ servers:
 )y"),
            {{"spec.servers[0].tls", "ISTIO_MUTUAL is not supported yet"},
             {"spec.servers[0].tls", "ISTIO_MUTUAL TLS cannot have"}}},
-          {"passthrough tls is otherwise well-formed (refused only because TLS is unsupported)", gw(R"y(
+          {"passthrough tls is well-formed", gw(R"y(
 servers:
 - port: {number: 443, name: tls, protocol: TLS}
   hosts: ["*.example.com"]
   tls: {mode: PASSTHROUGH}
 )y"),
-           {{"spec.servers[0].tls", "TLS passthrough is not supported yet"}}},
+           {}},
       },
       Run::kObjects);
 }
@@ -147,7 +147,7 @@ servers:
   tls: {mode: ISTIO_MUTUAL}
 )y"),
            {{"spec.servers[3].tls", "ISTIO_MUTUAL is not supported yet"}}},
-          {"passthrough modes and TLS servers are not served at all", gw(R"y(
+          {"PASSTHROUGH is routed; AUTO_PASSTHROUGH and terminating TLS servers are not served at all", gw(R"y(
 servers:
 - port: {number: 443, name: https-pass, protocol: HTTPS}
   hosts: ["a.example.com"]
@@ -159,8 +159,7 @@ servers:
   hosts: ["b.example.com"]
   tls: {mode: SIMPLE, credentialName: b-cert}
 )y"),
-           {{"spec.servers[0].tls", "TLS passthrough is not supported yet: this HTTPS server would not be served"},
-            {"spec.servers[1].tls", "TLS passthrough is not supported yet: this TLS server would not be served at all"},
+           {{"spec.servers[1].tls", "TLS passthrough is not supported yet: this TLS server would not be served at all"},
             {"spec.servers[2].tls", "TLS termination is not supported yet: this TLS server would not be served"}}},
           {"HTTPS without a tls block points at the protocol", gw(R"y(
 servers:

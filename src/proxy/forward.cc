@@ -6,6 +6,7 @@
 
 #include "http/http1/serializer.h"
 #include "policy/fault_decision.h"
+#include "proxy/eligible_endpoints.h"
 #include "proxy/endpoint_text.h"
 #include "proxy/forwarder.h"
 #include "proxy/hash_key.h"
@@ -49,18 +50,7 @@ asio::awaitable<void> Forwarder::backoff(uint32_t retry_number) {
 // outlier detection. The detector indexes configured endpoints; a DNS cluster's runtime endpoints
 // map back to them through `origin`. nullopt when outlier detection ejected every endpoint.
 std::optional<std::span<const uint64_t>> Forwarder::eligible_endpoints(const upstream::ClusterRuntime& rt) {
-  const policy::OutlierDetector& outlier = state_->outlier();
-  outlier_bits_.assign(outlier.words(), 0);
-  const policy::Eligibility e = outlier.eligible(outlier_bits_);
-  if (e.kind == policy::Eligibility::Kind::kAll || outlier.size() != rt.cluster->endpoints.size())
-    return std::span<const uint64_t>(rt.eligible);
-  if (e.kind == policy::Eligibility::Kind::kNone) return std::nullopt;
-  combined_bits_.assign(rt.eligible.begin(), rt.eligible.end());
-  for (size_t i = 0; i < rt.origin.size(); ++i) {
-    const uint32_t o = rt.origin[i];
-    if (((e.bits[o / 64] >> (o % 64)) & 1) == 0) combined_bits_[i / 64] &= ~(uint64_t{1} << (i % 64));
-  }
-  return std::span<const uint64_t>(combined_bits_);
+  return proxy::eligible_endpoints(rt, state_->outlier(), outlier_bits_, combined_bits_);
 }
 
 void Forwarder::report(size_t runtime_index, policy::EndpointResult result) {

@@ -2,6 +2,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <array>
@@ -15,26 +16,58 @@ constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 namespace {
 
-asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to) {
+// What both directions share: when bytes last moved, and how many directions still run.
+struct TunnelState {
+  explicit TunnelState(const asio::any_io_executor& ex) : idle(ex) {}
+  asio::steady_timer idle;
+  std::chrono::steady_clock::time_point last = std::chrono::steady_clock::now();
+  int running = 2;
+};
+
+asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to, TunnelState& state) {
   std::array<char, 16 * 1024> buf;
   for (;;) {
     auto [rec, n] = co_await from.async_read_some(asio::buffer(buf), kTuple);
     if (rec) break;
+    state.last = std::chrono::steady_clock::now();
     auto [wec, w] = co_await asio::async_write(to, asio::buffer(buf.data(), n), kTuple);
     if (wec) break;
   }
   boost::system::error_code ignored;
   to.shutdown(tcp::socket::shutdown_send, ignored);
+  if (--state.running == 0) state.idle.cancel();  // the guard has nothing left to watch
+}
+
+// Ends the tunnel when no byte moved either way for `timeout`: both sockets are cancelled (not
+// closed: their pending reads still refer to them), which ends both pumps.
+asio::awaitable<void> idle_guard(tcp::socket& a, tcp::socket& b, TunnelState& state,
+                                 std::chrono::steady_clock::duration timeout) {
+  while (state.running > 0) {
+    state.idle.expires_at(state.last + timeout);
+    auto [ec] = co_await state.idle.async_wait(kTuple);
+    if (state.running == 0) break;
+    if (!ec && std::chrono::steady_clock::now() >= state.last + timeout) {
+      boost::system::error_code ignored;
+      a.cancel(ignored);
+      b.cancel(ignored);
+      break;
+    }
+  }
 }
 
 }  // namespace
 
 asio::awaitable<void> run_tunnel(tcp::socket& client, tcp::socket& upstream, std::string_view client_pending,
-                                 std::string_view upstream_pending) {
+                                 std::string_view upstream_pending, std::chrono::steady_clock::duration idle_timeout) {
   if (!client_pending.empty()) co_await asio::async_write(upstream, asio::buffer(client_pending), kTuple);
   if (!upstream_pending.empty()) co_await asio::async_write(client, asio::buffer(upstream_pending), kTuple);
+  TunnelState state(client.get_executor());
   // Both directions run until both have finished; a half-close is forwarded as a half-close.
-  co_await (pump(client, upstream) && pump(upstream, client));
+  if (idle_timeout.count() > 0)
+    co_await (pump(client, upstream, state) && pump(upstream, client, state) &&
+              idle_guard(client, upstream, state, idle_timeout));
+  else
+    co_await (pump(client, upstream, state) && pump(upstream, client, state));
   boost::system::error_code ignored;
   client.close(ignored);
   upstream.close(ignored);

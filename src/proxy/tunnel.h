@@ -1,6 +1,8 @@
-// Byte tunnel between client and upstream after an HTTP upgrade (websocket): copies both ways
-// until either side closes, then closes both. Runs on the worker owning the client connection.
+// Byte tunnel between client and upstream after an HTTP upgrade (websocket), or for an L4 route
+// (TCP, TLS passthrough): copies both ways until both sides have closed, then closes both. Runs on the worker owning the client connection.
 #pragma once
+
+#include <chrono>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -8,7 +10,9 @@
 
 namespace sy::proxy {
 
+// `idle_timeout` (0 = none) ends the tunnel when no byte moved either way for that long.
 boost::asio::awaitable<void> run_tunnel(boost::asio::ip::tcp::socket& client, boost::asio::ip::tcp::socket& upstream,
-                                        std::string_view client_pending, std::string_view upstream_pending);
+                                        std::string_view client_pending, std::string_view upstream_pending,
+                                        std::chrono::steady_clock::duration idle_timeout = {});
 
 }  // namespace sy::proxy

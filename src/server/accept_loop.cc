@@ -12,6 +12,7 @@
 
 #include "net/listen_socket.h"
 #include "proxy/http1_connection.h"
+#include "proxy/l4_connection.h"
 
 namespace sy::server {
 
@@ -68,6 +69,10 @@ asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp
                                          },
                                          &by};
     std::shared_ptr<upstream::ClusterTable> table = ctx.current();
+    if (binding.l4) {
+      proxy::start_l4_connection(ctx, std::move(conn_binding), std::move(socket), closed);
+      continue;
+    }
     const snapshot::Listener* listener =
         binding.mesh ? nullptr : table->snapshot().find_listener(binding.port, binding.bind);
     // A listener the current config serves with the other protocol is being replaced: never

@@ -49,6 +49,13 @@ std::map<std::string, ProxyServer::Listening> ProxyServer::desired(const snapsho
     // TLS is part of the key: a port that switches between HTTP and HTTPS gets a new listener.
     out.emplace(net::ListenAddress{l.host, l.port}.to_string() + (l.binding.tls ? " (tls)" : ""), std::move(l));
   }
+  for (const auto& listener : snap.l4) {
+    Listening l;
+    l.host = listener.bind.empty() ? opts_.bind : listener.bind;
+    l.port = static_cast<uint16_t>(listener.port);
+    l.binding = proxy::ListenerBinding{.mesh = false, .bind = listener.bind, .port = listener.port, .l4 = true};
+    out.emplace(net::ListenAddress{l.host, l.port}.to_string() + " (l4)", std::move(l));
+  }
   for (const auto& text : opts_.mesh_listen) {
     net::ListenAddress addr;
     if (!net::parse_listen_address(text, addr)) continue;  // rejected in start()

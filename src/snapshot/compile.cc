@@ -40,6 +40,27 @@ const Listener* Snapshot::find_listener(uint32_t port, std::string_view bind) co
   return any;
 }
 
+const L4Listener* Snapshot::find_l4(uint32_t port, std::string_view bind) const {
+  const L4Listener* any = nullptr;
+  for (const L4Listener& l : l4) {
+    if (l.port != port) continue;
+    if (l.bind == bind) return &l;
+    if (!any && (bind.empty() || l.bind.empty())) any = &l;
+  }
+  return any;
+}
+
+const L4Route* L4Listener::route(std::string_view sni) const {
+  for (const L4Route& r : routes) {
+    if (!passthrough) return &r;
+    for (const std::string& h : r.sni_hosts) {
+      if (h == "*" || h == sni) return &r;
+      if (h.starts_with("*.") && sni.size() > h.size() - 1 && sni.ends_with(std::string_view(h).substr(1))) return &r;
+    }
+  }
+  return nullptr;
+}
+
 const Listener* Snapshot::find_mesh(uint32_t port) const {
   auto it = std::lower_bound(mesh.begin(), mesh.end(), port, [](const Listener& l, uint32_t p) { return l.port < p; });
   return it != mesh.end() && it->port == port ? &*it : nullptr;
@@ -169,6 +190,7 @@ std::shared_ptr<const Snapshot> compile(std::shared_ptr<const config::ConfigSet>
   detail::build_services(ctx);
   detail::build_clusters(ctx);
   detail::build_gateway_listeners(ctx);
+  detail::build_l4_listeners(ctx);
   detail::build_mesh(ctx);
   return snap;
 }

@@ -57,6 +57,12 @@ bool is_http_protocol(std::string_view protocol);
 void build_services(CompileContext& ctx);
 void build_clusters(CompileContext& ctx);
 void build_gateway_listeners(CompileContext& ctx);
+void build_l4_listeners(CompileContext& ctx);
+// Shared by the gateway passes.
+bool gateway_applies(const config::Gateway& g, const CompileOptions& o);
+bool vs_binds_to(const config::VirtualService& vs, const std::string& gateway_ref);
+// A TCP server, or a TLS/HTTPS server in PASSTHROUGH mode: routed by tcp[]/tls[] rules.
+bool is_l4_server(const config::Server& s);
 void build_mesh(CompileContext& ctx);
 
 // Appends the entries of one VirtualService to `out` (compile_route.cc). `context_port` is the

@@ -47,20 +47,12 @@ void add_tls_server(CompileContext& ctx, Listener& l, const config::Gateway& g, 
                          s.port.number, error));
 }
 
-bool gateway_applies(const config::Gateway& g, const CompileOptions& o) {
-  return o.proxy_labels.empty() || labels_select(g.selector, o.proxy_labels);
-}
 
 // Server host namespace part: "*" any, "." the gateway's namespace, else a namespace name.
 bool namespace_allowed(const std::string& server_ns, const std::string& gateway_ns, const std::string& vs_ns) {
   return server_ns == "*" || (server_ns == "." && vs_ns == gateway_ns) || server_ns == vs_ns;
 }
 
-bool vs_binds_to(const config::VirtualService& vs, const std::string& gateway_ref) {
-  return std::any_of(vs.gateways.begin(), vs.gateways.end(), [&](const std::string& g) {
-    return config::resolve_gateway_ref(g, vs.meta.namespace_) == gateway_ref;
-  });
-}
 
 // A domain being assembled: which VSs (by load index) and gateways feed it.
 struct DomainBuild {
@@ -123,6 +115,23 @@ void build_virtual_hosts(CompileContext& ctx, Listener& l, const std::vector<con
 
 }  // namespace
 
+bool gateway_applies(const config::Gateway& g, const CompileOptions& o) {
+  return o.proxy_labels.empty() || labels_select(g.selector, o.proxy_labels);
+}
+
+bool vs_binds_to(const config::VirtualService& vs, const std::string& gateway_ref) {
+  return std::any_of(vs.gateways.begin(), vs.gateways.end(), [&](const std::string& g) {
+    return config::resolve_gateway_ref(g, vs.meta.namespace_) == gateway_ref;
+  });
+}
+
+bool is_l4_server(const config::Server& s) {
+  using M = config::ServerTLSSettings::Mode;
+  const std::string& p = s.port.protocol;
+  if (p == "TCP") return true;
+  return (p == "TLS" || p == "HTTPS") && s.tls && s.tls->mode == M::kPassthrough;
+}
+
 void build_gateway_listeners(CompileContext& ctx) {
   std::vector<const config::Gateway*> gateways;
   for (const auto& g : ctx.config.gateways) gateways.push_back(&g);
@@ -139,6 +148,7 @@ void build_gateway_listeners(CompileContext& ctx) {
       const config::Server& s = g->servers[i];
       const std::string path = fmt::format("spec.servers[{}]", i);
       bool terminated = false;
+      if (is_l4_server(s)) continue;  // build_l4_listeners
       if (!routes_http(s, &terminated)) {
         ctx.warn("Gateway", ref, g->source, path + ".port.protocol",
                  fmt::format("{} server on port {} is not routed by HTTP rules yet; skipped", s.port.protocol,

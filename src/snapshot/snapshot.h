@@ -178,12 +178,35 @@ struct Listener {
   std::shared_ptr<tls::ServerTls> tls;
 };
 
+// === L4 (TCP and TLS passthrough) ===
+
+// One VirtualService tcp[] or tls[] rule on an L4 listener.
+struct L4Route {
+  std::string name;                    // "ns/vs tcp[i]" or "ns/vs tls[i]"
+  std::vector<std::string> sni_hosts;  // tls[]: the names it takes (exact or "*.suffix"); empty for tcp[]
+  std::vector<uint32_t> clusters;      // destinations, parallel to the split's weights
+  split::WeightedChoice split;
+};
+
+// A Gateway port routed below HTTP: `protocol: TCP` servers (tcp[] routes) or TLS PASSTHROUGH
+// servers (tls[] routes by the ClientHello's SNI; the TLS stays end to end).
+struct L4Listener {
+  std::string bind;
+  uint32_t port = 0;
+  bool passthrough = false;  // TLS: route by SNI
+  std::vector<L4Route> routes;
+
+  // The first route that takes `sni` (passthrough) or the first route at all (TCP); null if none.
+  const L4Route* route(std::string_view sni) const;
+};
+
 struct Snapshot {
   uint64_t version = 0;
   uint64_t content_hash = 0;  // FNV-1a over the whole ConfigSet (see config_hash.h)
   CompileOptions options;
   std::vector<Listener> listeners;  // gateway listeners, sorted by (port, bind)
   std::vector<Listener> mesh;       // one per mesh port, sorted by port
+  std::vector<L4Listener> l4;       // gateway TCP and TLS passthrough ports
   std::vector<Cluster> clusters;    // index == Cluster::id
   std::vector<VirtualServiceInfo> virtual_services;
   std::shared_ptr<const config::ConfigSet> config;  // what this was compiled from (explain, config_dump)
@@ -191,6 +214,7 @@ struct Snapshot {
 
   const Listener* find_listener(uint32_t port, std::string_view bind = {}) const;
   const Listener* find_mesh(uint32_t port) const;
+  const L4Listener* find_l4(uint32_t port, std::string_view bind = {}) const;
   const Cluster* find_cluster(std::string_view name) const;
 };
 

@@ -1,0 +1,132 @@
+#include "proxy/l4_connection.h"
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <spdlog/spdlog.h>
+
+#include "proxy/deadline_watch.h"
+#include "proxy/eligible_endpoints.h"
+#include "proxy/tunnel.h"
+#include "tls/client_hello.h"
+
+namespace sy::proxy {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using namespace asio::experimental::awaitable_operators;
+
+namespace {
+
+constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
+using Clock = std::chrono::steady_clock;
+
+// Reads until the ClientHello is whole (bounded by size and the header timeout). Returns false
+// when the bytes are not a TLS ClientHello or the client was too slow.
+asio::awaitable<bool> read_client_hello(WorkerContext& ctx, tcp::socket& client, std::string& pending,
+                                        std::string& sni) {
+  DeadlineWatch deadline(ctx.io(), client);
+  const auto until = Clock::now() + ctx.options().header_read;
+  std::array<char, 4096> buf;
+  for (;;) {
+    const tls::ClientHelloPeek peek = tls::peek_client_hello(pending);
+    if (peek.status == tls::ClientHelloPeek::Status::kComplete) {
+      sni = peek.server_name;
+      co_return true;
+    }
+    if (peek.status == tls::ClientHelloPeek::Status::kNotTls) co_return false;
+    deadline.start(until);
+    auto [ec, n] = co_await client.async_read_some(asio::buffer(buf), kTuple);
+    deadline.stop();
+    if (ec) co_return false;
+    pending.append(buf.data(), n);
+  }
+}
+
+// One attempt to the destination cluster: endpoint choice, breaker, connect. The connected socket,
+// or nullopt (the reason is logged).
+asio::awaitable<bool> connect_upstream(WorkerContext& ctx, upstream::ClusterTable& table, uint32_t cluster_id,
+                                       tcp::socket& upstream_socket, policy::ResourceToken& slot,
+                                       std::string& why) {
+  std::shared_ptr<upstream::ClusterRuntime> rt = table.runtime(cluster_id);
+  const snapshot::Cluster& cluster = *rt->cluster;
+  if (cluster.missing() || cluster.tls) {
+    why = cluster.missing() ? cluster.missing_reason : "TLS origination is not done on L4 routes";
+    co_return false;
+  }
+  policy::ClusterState& state = table.state(cluster_id);
+  std::vector<uint64_t> outlier_bits, combined_bits;
+  auto eligible = eligible_endpoints(*rt, state.outlier(), outlier_bits, combined_bits);
+  if (!eligible || rt->eligible_count == 0 || !rt->balancer) {
+    why = "no healthy upstream";
+    co_return false;
+  }
+  slot = state.breaker().try_open_connection();
+  if (!slot) {
+    why = "circuit breaker: maxConnections reached";
+    co_return false;
+  }
+  lb::PickContext pick{.random = ctx.rng().next(), .active_requests = rt->active, .eligible = *eligible};
+  const auto index = rt->balancer->pick(pick);
+  if (!index) {
+    why = "no healthy upstream";
+    co_return false;
+  }
+  const tcp::endpoint ep = rt->addresses[*index];
+  asio::steady_timer timer(ctx.io());
+  timer.expires_after(std::chrono::duration_cast<Clock::duration>(cluster.policy.connection_pool.connect_timeout));
+  auto result = co_await (upstream_socket.async_connect(ep, kTuple) || timer.async_wait(kTuple));
+  const bool connected = result.index() == 0 && !std::get<0>(std::get<0>(result));
+  state.outlier().report(rt->origin[*index],
+                         {connected ? policy::EndpointResult::Kind::kConnectSuccess
+                                    : policy::EndpointResult::Kind::kConnectFailure,
+                          0},
+                         Clock::now());
+  if (!connected) why = "connect to " + ep.address().to_string() + ":" + std::to_string(ep.port()) + " failed";
+  co_return connected;
+}
+
+asio::awaitable<void> serve_l4(WorkerContext& ctx, ListenerBinding binding, tcp::socket client) {
+  std::shared_ptr<upstream::ClusterTable> table = ctx.current();  // pinned for the connection
+  const snapshot::L4Listener* listener = table->snapshot().find_l4(binding.port, binding.bind);
+  if (listener == nullptr) co_return;
+  std::string pending, sni;
+  if (listener->passthrough && !co_await read_client_hello(ctx, client, pending, sni)) co_return;
+  const snapshot::L4Route* route = listener->route(sni);
+  if (route == nullptr) {
+    spdlog::debug("port {}: no route for {}", binding.port, sni.empty() ? "this connection" : "SNI " + sni);
+    co_return;
+  }
+  const auto choice = route->split.pick(ctx.rng().next());
+  if (!choice) co_return;
+  const uint32_t cluster_id = route->clusters[*choice];
+  tcp::socket upstream_socket(ctx.io());
+  policy::ResourceToken slot;
+  std::string why;
+  if (!co_await connect_upstream(ctx, *table, cluster_id, upstream_socket, slot, why)) {
+    spdlog::debug("port {} ({}): {}", binding.port, route->name, why);
+    co_return;
+  }
+  boost::system::error_code ignored;
+  upstream_socket.set_option(tcp::no_delay(true), ignored);
+  const auto idle = table->snapshot().clusters[cluster_id].policy.connection_pool.tcp_idle_timeout;
+  co_await run_tunnel(client, upstream_socket, pending, {}, std::chrono::duration_cast<Clock::duration>(idle));
+}
+
+}  // namespace
+
+void start_l4_connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed) {
+  asio::co_spawn(ctx.io(), serve_l4(ctx, std::move(binding), std::move(socket)), [on_closed](std::exception_ptr e) {
+    on_closed();
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("L4 connection aborted: {}", ex.what());
+    }
+  });
+}
+
+}  // namespace sy::proxy
