@@ -12,12 +12,8 @@ namespace sy::server {
 bool Reloader::reload(ProxyServer* server) {
   const auto started = std::chrono::steady_clock::now();
   config::AdmissionResult admitted = admission_.admit(config::load_paths(opts_.config_paths));
-  for (const auto& d : admitted.diagnostics.items()) {
-    if (d.severity == config::Severity::kError)
-      spdlog::error("{}", d.to_string());
-    else
-      spdlog::debug("{}", d.to_string());
-  }
+  for (const auto& d : admitted.diagnostics.items())
+    if (d.severity == config::Severity::kError) spdlog::error("{}", d.to_string());
   for (const auto& r : admitted.rejected)
     spdlog::error("rejected {} ({}){}", r.key, r.errors.empty() ? "see above" : r.errors.front().message,
                   r.kept_previous ? "; its last good version stays in force" : "");
@@ -25,7 +21,7 @@ bool Reloader::reload(ProxyServer* server) {
   const bool failed = !admitted.rejected.empty();
   const auto& cs = admitted.config;
   const bool has_objects = !cs.gateways.empty() || !cs.virtual_services.empty() || !cs.destination_rules.empty() ||
-                           !cs.service_entries.empty() || !cs.workload_entries.empty();
+                           !cs.service_entries.empty() || !cs.workload_entries.empty() || !cs.secrets.empty();
   const bool clean = !failed && !admitted.diagnostics.has_errors();
   if (has_objects || clean) {
     std::lock_guard lock(status_mu_);
@@ -51,6 +47,10 @@ bool Reloader::reload(ProxyServer* server) {
     if (server) server->retry_failed();  // a reload is also a retry of listeners that failed to open
     return true;
   }
+  // Warnings once per config version: what is accepted but not (or not yet) in force is said.
+  for (const auto& d : admitted.diagnostics.items())
+    if (d.severity != config::Severity::kError) spdlog::warn("{}", d.to_string());
+  for (const auto& d : snap->diagnostics.items()) spdlog::warn("{}", d.to_string());
   store_.publish(snap);
   {
     std::lock_guard lock(status_mu_);

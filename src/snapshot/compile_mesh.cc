@@ -55,6 +55,13 @@ void build_mesh(CompileContext& ctx) {
     if (!bound_to_mesh(vs) || !policy::exported_to(vs.export_to, vs.meta.namespace_, ctx.options.proxy_namespace))
       continue;
     const std::string object = vs.meta.namespace_ + "/" + vs.meta.name;
+    // The mesh listener speaks HTTP only: its L4 rules are said to be ignored, never dropped quietly.
+    if (!vs.tcp.empty())
+      ctx.warn("VirtualService", object, vs.source, "spec.tcp",
+               "tcp[] rules are routed on Gateway TCP servers only; on the mesh listener they are ignored");
+    if (!vs.tls.empty())
+      ctx.warn("VirtualService", object, vs.source, "spec.tls",
+               "tls[] rules are routed on Gateway TLS passthrough servers only; on the mesh listener they are ignored");
     for (size_t hi = 0; hi < vs.hosts.size(); ++hi) {
       std::string h = config::resolve_short_name(vs.hosts[hi], vs.meta.namespace_);
       std::set<uint32_t> ports;
