@@ -42,6 +42,37 @@ int document_line(const YAML::Node& doc) {
   return yaml::line_of(doc);
 }
 
+// An Istio object's body: its `spec`, read by `parse_spec`.
+template <class T, class F>
+auto spec_of(F parse_spec) {
+  return [parse_spec](yaml::Cursor& root, T& obj) {
+    if (auto spec = root.field("spec")) {
+      if (spec->expect_map()) {
+        parse_spec(*spec, obj);
+        spec->finish();
+      }
+    }
+  };
+}
+
+// A Secret has no spec: its keys sit at the top level. `data` values are base64, `stringData`
+// values plain text that wins over `data` (as the API server merges them).
+void parse_secret_body(yaml::Cursor& root, Secret& obj) {
+  root.skip("immutable");
+  root.read("type", obj.type);
+  if (auto data = root.field("data")) {
+    for (auto& [key, value] : data->entries()) {
+      const auto text = value.as_string();
+      if (!text) continue;  // as_string reported it
+      if (auto decoded = base64_decode(*text)) obj.data[key] = std::move(*decoded);
+      else value.error("not valid base64");
+    }
+  }
+  std::map<std::string, std::string> plain;
+  root.read("stringData", plain);
+  for (auto& [key, value] : plain) obj.data[key] = std::move(value);
+}
+
 // One load run: what was found so far and the global object counter. Used by one thread.
 class Loader {
  public:
@@ -52,10 +83,8 @@ class Loader {
   void document(const YAML::Node& doc, const std::string& file);
 
   template <class T, class F>
-  void object(const YAML::Node& doc, const std::string& file, const std::string& kind,
-              std::vector<T> ConfigSet::*list, F&& parse_spec);
-
-  void secret(const YAML::Node& doc, const std::string& file);
+  void object(const YAML::Node& doc, const std::string& file, const std::string& kind, std::vector<T> ConfigSet::*list,
+              F&& parse_spec);
 
   void file_error(const std::string& file, int line, std::string message, Severity severity = Severity::kError) {
     result_.diagnostics.add(Diagnostic{severity, file, line, "", "", "", std::move(message)});
@@ -115,18 +144,21 @@ void Loader::document(const YAML::Node& doc, const std::string& file) {
   }
   const bool istio = std::find(std::begin(kIstioApiVersions), std::end(kIstioApiVersions), api_version) !=
                      std::end(kIstioApiVersions);
-  if (istio && kind == "Gateway") return object(doc, file, kind, &ConfigSet::gateways, parse::gateway_spec);
+  if (istio && kind == "Gateway")
+    return object(doc, file, kind, &ConfigSet::gateways, spec_of<Gateway>(parse::gateway_spec));
   if (istio && kind == "VirtualService")
-    return object(doc, file, kind, &ConfigSet::virtual_services, parse::virtual_service_spec);
+    return object(doc, file, kind, &ConfigSet::virtual_services, spec_of<VirtualService>(parse::virtual_service_spec));
   if (istio && kind == "DestinationRule")
-    return object(doc, file, kind, &ConfigSet::destination_rules, parse::destination_rule_spec);
+    return object(doc, file, kind, &ConfigSet::destination_rules,
+                  spec_of<DestinationRule>(parse::destination_rule_spec));
   if (istio && kind == "ServiceEntry")
-    return object(doc, file, kind, &ConfigSet::service_entries, parse::service_entry_spec);
+    return object(doc, file, kind, &ConfigSet::service_entries, spec_of<ServiceEntry>(parse::service_entry_spec));
   if (istio && kind == "WorkloadEntry") {
     return object(doc, file, kind, &ConfigSet::workload_entries,
-                  [](yaml::Cursor& spec, WorkloadEntry& we) { parse::workload_entry_spec(spec, we.spec); });
+                  spec_of<WorkloadEntry>(
+                      [](yaml::Cursor& spec, WorkloadEntry& we) { parse::workload_entry_spec(spec, we.spec); }));
   }
-  if (api_version == "v1" && kind == "Secret") return secret(doc, file);
+  if (api_version == "v1" && kind == "Secret") return object(doc, file, kind, &ConfigSet::secrets, parse_secret_body);
   result_.diagnostics.add(Diagnostic{Severity::kWarning, file, line, kind,
                                      object_name(peek(doc, "metadata", "namespace"), peek(doc, "metadata", "name")), "",
                                      "skipped: " + api_version + " " + kind +
@@ -136,7 +168,7 @@ void Loader::document(const YAML::Node& doc, const std::string& file) {
 
 template <class T, class F>
 void Loader::object(const YAML::Node& doc, const std::string& file, const std::string& kind,
-                    std::vector<T> ConfigSet::*list, F&& parse_spec) {
+                    std::vector<T> ConfigSet::*list, F&& parse_body) {
   T obj{};
   obj.source.file = file;
   obj.source.line = document_line(doc);
@@ -152,12 +184,7 @@ void Loader::object(const YAML::Node& doc, const std::string& file, const std::s
     if (auto m = meta->template object<ObjectMeta>(parse::object_meta)) obj.meta = std::move(*m);
   }
   if (obj.meta.name.empty()) ctx.error("metadata.name", name_line, "missing required field \"name\"");
-  if (auto spec = root.field("spec")) {
-    if (spec->expect_map()) {
-      parse_spec(*spec, obj);
-      spec->finish();
-    }
-  }
+  parse_body(root, obj);
   root.finish();
 
   if (ctx.problems().empty()) {
@@ -166,52 +193,9 @@ void Loader::object(const YAML::Node& doc, const std::string& file, const std::s
   }
   const std::string name = object_name(obj.meta.namespace_, obj.meta.name);
   for (const yaml::Problem& p : ctx.problems())
-    result_.diagnostics.add(Diagnostic{Severity::kError, file, p.line ? p.line : obj.source.line, kind, name, p.path,
-                                       p.message});
+    result_.diagnostics.add(
+        Diagnostic{Severity::kError, file, p.line ? p.line : obj.source.line, kind, name, p.path, p.message});
   (result_.rejected.*list).push_back(std::move(obj));
-}
-
-// A Secret has no spec: its keys sit at the top level. `data` values are base64, `stringData`
-// values plain text that wins over `data` (as the API server merges them).
-void Loader::secret(const YAML::Node& doc, const std::string& file) {
-  Secret obj{};
-  obj.source.file = file;
-  obj.source.line = document_line(doc);
-  obj.source.index = next_index_++;
-  yaml::ObjectContext ctx(obj.source);
-  yaml::Cursor root(doc, "", obj.source.line, ctx);
-  root.expect_map();
-  for (std::string_view k : {"apiVersion", "kind", "immutable"}) root.skip(k);
-  int name_line = obj.source.line;
-  if (auto meta = root.field("metadata")) {
-    name_line = meta->line();
-    if (auto m = meta->template object<ObjectMeta>(parse::object_meta)) obj.meta = std::move(*m);
-  }
-  if (obj.meta.name.empty()) ctx.error("metadata.name", name_line, "missing required field \"name\"");
-  root.read("type", obj.type);
-  if (auto data = root.field("data")) {
-    for (auto& [key, value] : data->entries()) {
-      const auto text = value.as_string();
-      if (!text) continue;  // as_string reported it
-      if (auto decoded = base64_decode(*text))
-        obj.data[key] = std::move(*decoded);
-      else
-        value.error("not valid base64");
-    }
-  }
-  std::map<std::string, std::string> plain;
-  root.read("stringData", plain);
-  for (auto& [key, value] : plain) obj.data[key] = std::move(value);
-  root.finish();
-  if (ctx.problems().empty()) {
-    result_.config.secrets.push_back(std::move(obj));
-    return;
-  }
-  const std::string name = object_name(obj.meta.namespace_, obj.meta.name);
-  for (const yaml::Problem& p : ctx.problems())
-    result_.diagnostics.add(Diagnostic{Severity::kError, file, p.line ? p.line : obj.source.line, "Secret", name,
-                                       p.path, p.message});
-  result_.rejected.secrets.push_back(std::move(obj));
 }
 
 bool is_yaml_file(const fs::path& p) {
