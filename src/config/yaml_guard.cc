@@ -1,5 +1,6 @@
 #include "config/yaml_guard.h"
 
+#include <algorithm>
 #include <vector>
 
 namespace sy::config {
@@ -48,8 +49,57 @@ bool significant(std::string_view line) {
 
 }  // namespace
 
+namespace {
+
+// Tracks what yaml-cpp's scanner will see at the start of each line: whether it is inside a flow
+// collection ([...] or {...} spread over lines) or a block scalar (| or >), where a leading ','
+// is ordinary content.
+struct LineContext {
+  int flow_depth = 0;
+  int block_scalar_parent = -1;  // indentation of the line that opened a block scalar, or -1
+
+  static int indent_of(std::string_view line) {
+    const size_t i = line.find_first_not_of(' ');
+    return i == std::string_view::npos ? -1 : static_cast<int>(i);
+  }
+  // True when `line` is content of a block scalar (and so not YAML structure).
+  bool in_block_scalar(std::string_view line) {
+    if (block_scalar_parent < 0) return false;
+    const int indent = indent_of(line);
+    if (indent < 0 || indent > block_scalar_parent) return true;
+    block_scalar_parent = -1;
+    return false;
+  }
+  // Updates the flow depth and block-scalar state from a structural line.
+  void after(std::string_view line) {
+    char quote = 0;
+    size_t last = std::string_view::npos;  // last significant character outside a comment
+    for (size_t i = 0; i < line.size(); ++i) {
+      const char c = line[i];
+      if (quote) {
+        if (c == quote) quote = 0;
+        last = i;
+        continue;
+      }
+      if (c == '#' && (i == 0 || line[i - 1] == ' ' || line[i - 1] == '\t')) break;
+      if (c == '"' || c == '\'') quote = c;
+      if (c == '[' || c == '{') ++flow_depth;
+      if ((c == ']' || c == '}') && flow_depth > 0) --flow_depth;
+      if (c != ' ' && c != '\t' && c != '\r') last = i;
+    }
+    if (flow_depth > 0 || last == std::string_view::npos) return;
+    size_t i = last;  // a block scalar header: "|" or ">" with optional chomping/indent indicators
+    while (i > 0 && (line[i] == '+' || line[i] == '-' || (line[i] >= '0' && line[i] <= '9'))) --i;
+    if ((line[i] == '|' || line[i] == '>') && (i == 0 || line[i - 1] == ' ' || line[i - 1] == ':'))
+      block_scalar_parent = std::max(indent_of(line), 0);
+  }
+};
+
+}  // namespace
+
 std::optional<YamlGuardFinding> find_yaml_hang(std::string_view text) {
   bool at_document_start = true;
+  LineContext context;
   int number = 0;
   size_t pos = 0;
   while (pos <= text.size()) {
@@ -57,22 +107,29 @@ std::optional<YamlGuardFinding> find_yaml_hang(std::string_view text) {
     std::string_view line = text.substr(pos, end == std::string_view::npos ? std::string_view::npos : end - pos);
     pos = end == std::string_view::npos ? text.size() + 1 : end + 1;
     ++number;
+    if (context.in_block_scalar(line)) continue;
     if (line.starts_with("---") || line.starts_with("...")) {
       at_document_start = true;
+      context = LineContext{};
       line.remove_prefix(3);  // "--- ,": the root may share the marker's line
     }
-    if (!at_document_start || !significant(line)) continue;
-    at_document_start = false;
+    if (!significant(line)) continue;
     size_t i = line.find_first_not_of(" \t");
-    const char c = line[i];
-    if (c == '"' || c == '\'' || c == '{' || c == '[') {
-      i = skip_root(line, i);
-      if (i == std::string_view::npos) continue;
-      i = line.find_first_not_of(" \t\r", i);
-      if (i == std::string_view::npos) continue;
+    // A ',' opening a line outside a flow collection: yaml-cpp loops on it at any depth.
+    if (line[i] == ',' && context.flow_depth == 0)
+      return YamlGuardFinding{number, "a ',' at the start of a line outside [...] or {...} is not valid YAML"};
+    if (at_document_start) {
+      at_document_start = false;
+      const char c = line[i];
+      if (c == '"' || c == '\'' || c == '{' || c == '[') {
+        const size_t after_root = skip_root(line, i);
+        const size_t next =
+            after_root == std::string_view::npos ? after_root : line.find_first_not_of(" \t\r", after_root);
+        if (next != std::string_view::npos && line[next] == ',')
+          return YamlGuardFinding{number, "a ',' right after a document's root is not valid YAML"};
+      }
     }
-    if (line[i] == ',')
-      return YamlGuardFinding{number, "a ',' where a document's root should be (or right after it) is not valid YAML"};
+    context.after(line);
   }
   return std::nullopt;
 }

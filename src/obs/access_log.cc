@@ -59,6 +59,24 @@ void AccessLog::format(const http::RequestHead& head, const proxy::RequestInfo& 
   const std::string flags = proxy::format_response_flags(info.flags);
   const std::string_view upstream = info.upstream_host.empty() ? std::string_view("-") : info.upstream_host;
   const SafeFields f(head, path);
+  if (info.l4) {  // Envoy's TCP proxy line: no method, path or protocol; the SNI as authority
+    if (fmt_kind == AccessLogFormat::kJson) {
+      nlohmann::json j{{"start_time", start_time(info)},     {"protocol", "TCP"},
+                       {"response_flags", flags},             {"bytes_received", info.request_body_bytes},
+                       {"bytes_sent", info.response_body_bytes}, {"duration", duration},
+                       {"upstream_host", upstream},           {"upstream_cluster", info.cluster_name.empty() ? "-" : info.cluster_name},
+                       {"route_name", info.route_name.empty() ? "-" : info.route_name}, {"authority", f.authority}};
+      out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+      out += '\n';
+      return;
+    }
+    fmt::format_to(std::back_inserter(out),
+                   "[{}] \"- - -\" 0 {} {} {} {} \"-\" \"-\" \"-\" \"{}\" \"{}\" cluster={} route={}\n",
+                   start_time(info), flags, info.request_body_bytes, info.response_body_bytes, duration,
+                   f.authority.empty() ? std::string_view("-") : f.authority, upstream,
+                   info.cluster_name.empty() ? "-" : info.cluster_name, info.route_name.empty() ? "-" : info.route_name);
+    return;
+  }
   if (fmt_kind == AccessLogFormat::kJson) {
     nlohmann::json j{
         {"start_time", start_time(info)},

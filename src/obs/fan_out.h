@@ -16,6 +16,9 @@ class FanOut final : public proxy::RequestObserver {
   void on_request_done(const http::RequestHead& head, const proxy::RequestInfo& info) override {
     for (auto* o : observers_) o->on_request_done(head, info);
   }
+  void on_connection_opened(const proxy::RequestInfo& info) override {
+    for (auto* o : observers_) o->on_connection_opened(info);
+  }
 
  private:
   std::vector<proxy::RequestObserver*> observers_;

@@ -107,7 +107,28 @@ uint32_t WorkerMetrics::destination_of(const ClusterLabels& cl, std::string_view
   return cl.fallback;  // DNS-resolved address, or no attempt made
 }
 
+TcpSeries& WorkerMetrics::tcp_series(const proxy::RequestInfo& info, uint32_t flags) {
+  uint32_t dest = 0;
+  if (info.cluster != UINT32_MAX && snapshot_for(info)) dest = destination_of(labels_[info.cluster], info.upstream_host);
+  SeriesKey key{dest, 0, flags, false};
+  auto it = tcp_.find(key);
+  if (it == tcp_.end()) {
+    if (tcp_.size() >= max_series_) key = SeriesKey{dest, 0, 0, true};
+    it = tcp_.try_emplace(key).first;
+  }
+  return it->second;
+}
+
+void WorkerMetrics::on_connection_opened(const proxy::RequestInfo& info) { ++tcp_series(info, 0).opened; }
+
 void WorkerMetrics::on_request_done(const http::RequestHead&, const proxy::RequestInfo& info) {
+  if (info.l4) {
+    TcpSeries& s = tcp_series(info, info.flags);
+    ++s.closed;
+    s.sent_bytes += info.response_body_bytes;
+    s.received_bytes += info.request_body_bytes;
+    return;
+  }
   const size_t cls = code_class(info.status);
   ++downstream_rq_total_;
   ++downstream_rq_xx_[cls];
@@ -146,6 +167,7 @@ MetricsData WorkerMetrics::snapshot() const {
   MetricsData d;
   d.destinations = destinations_;
   d.series.assign(series_.begin(), series_.end());
+  d.tcp.assign(tcp_.begin(), tcp_.end());
   d.clusters = clusters_;
   d.downstream_rq_total = downstream_rq_total_;
   d.downstream_rq_xx = downstream_rq_xx_;

@@ -96,10 +96,24 @@ struct SeriesKeyHash {
   }
 };
 
+// Istio's TCP metrics of one (destination, response flags) series.
+struct TcpSeries {
+  uint64_t opened = 0, closed = 0;
+  uint64_t sent_bytes = 0;      // upstream -> client
+  uint64_t received_bytes = 0;  // client -> upstream
+  void add(const TcpSeries& o) {
+    opened += o.opened;
+    closed += o.closed;
+    sent_bytes += o.sent_bytes;
+    received_bytes += o.received_bytes;
+  }
+};
+
 // A worker's state copied at one instant (immutable once built; crosses threads by value).
 struct MetricsData {
   std::vector<Destination> destinations;
   std::vector<std::pair<SeriesKey, RequestSeries>> series;
+  std::vector<std::pair<SeriesKey, TcpSeries>> tcp;  // code is 0
   std::vector<std::pair<std::string, ClusterCounters>> clusters;  // by cluster name
   uint64_t downstream_rq_total = 0;
   std::array<uint64_t, 6> downstream_rq_xx{};
@@ -117,6 +131,7 @@ class WorkerMetrics final : public proxy::RequestObserver {
 
   // Worker thread.
   void on_request_done(const http::RequestHead& head, const proxy::RequestInfo& info) override;
+  void on_connection_opened(const proxy::RequestInfo& info) override;
   MetricsData snapshot() const;
 
  private:
@@ -140,6 +155,8 @@ class WorkerMetrics final : public proxy::RequestObserver {
   std::vector<Destination> destinations_;
   std::unordered_map<std::string, uint32_t> destination_index_;
   std::unordered_map<SeriesKey, RequestSeries, SeriesKeyHash> series_;
+  std::unordered_map<SeriesKey, TcpSeries, SeriesKeyHash> tcp_;  // bounded like series_
+  TcpSeries& tcp_series(const proxy::RequestInfo& info, uint32_t flags);
   std::vector<std::pair<std::string, ClusterCounters>> clusters_;
   std::unordered_map<std::string, uint32_t> cluster_index_;
   uint64_t downstream_rq_total_ = 0;

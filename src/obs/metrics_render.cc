@@ -63,6 +63,7 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
                               const std::vector<ClusterGauges>& gauges) {
   // Merge by rendered labels: workers intern destinations independently.
   std::map<MergedKey, RequestSeries> series;
+  std::map<MergedKey, TcpSeries> tcp;
   std::map<std::string, ClusterCounters> clusters;
   std::map<std::string, ListenerCounters> listeners;
   ListenerCounters downstream_cx;
@@ -74,6 +75,10 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
       MergedKey mk{destination_labels(d), key.overflow ? "other" : std::to_string(key.code),
                    key.overflow ? "other" : proxy::format_response_flags(key.flags)};
       series[mk].add(s);
+    }
+    for (const auto& [key, s] : w.tcp) {
+      const Destination& d = key.destination < w.destinations.size() ? w.destinations[key.destination] : Destination{};
+      tcp[MergedKey{destination_labels(d), "", key.overflow ? "other" : proxy::format_response_flags(key.flags)}].add(s);
     }
     for (const auto& [name, c] : w.clusters) clusters[name].add(c);
     for (const auto& [address, c] : w.listeners) {
@@ -106,6 +111,21 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
   header(out, "istio_response_bytes", "histogram", "Response body size in bytes.");
   for (const auto& [k, s] : series)
     render_histogram(out, "istio_response_bytes", labels_of(k), s.response_bytes, kByteBuckets);
+
+  auto tcp_counter = [&](std::string_view metric, std::string_view help, auto field) {
+    header(out, metric, "counter", help);
+    for (const auto& [k, s] : tcp)
+      out += fmt::format("{}{{{},{},request_protocol=\"tcp\",response_flags=\"{}\"}} {}\n", metric, source,
+                         std::get<0>(k), std::get<2>(k), field(s));
+  };
+  tcp_counter("istio_tcp_connections_opened_total", "TCP connections opened (L4 routes).",
+              [](const TcpSeries& s) { return s.opened; });
+  tcp_counter("istio_tcp_connections_closed_total", "TCP connections closed (L4 routes).",
+              [](const TcpSeries& s) { return s.closed; });
+  tcp_counter("istio_tcp_sent_bytes_total", "Bytes sent to the client on L4 routes.",
+              [](const TcpSeries& s) { return s.sent_bytes; });
+  tcp_counter("istio_tcp_received_bytes_total", "Bytes received from the client on L4 routes.",
+              [](const TcpSeries& s) { return s.received_bytes; });
 
   auto cluster_counter = [&](std::string_view metric, std::string_view help, auto field) {
     header(out, metric, "counter", help);

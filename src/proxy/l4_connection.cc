@@ -9,6 +9,7 @@
 
 #include "proxy/deadline_watch.h"
 #include "proxy/eligible_endpoints.h"
+#include "proxy/response_flags.h"
 #include "proxy/tunnel.h"
 #include "tls/client_hello.h"
 
@@ -49,10 +50,11 @@ asio::awaitable<bool> read_client_hello(WorkerContext& ctx, tcp::socket& client,
 // or nullopt (the reason is logged).
 asio::awaitable<bool> connect_upstream(WorkerContext& ctx, upstream::ClusterTable& table, uint32_t cluster_id,
                                        tcp::socket& upstream_socket, policy::ResourceToken& slot,
-                                       std::string& why) {
+                                       std::string& why, RequestInfo& info) {
   std::shared_ptr<upstream::ClusterRuntime> rt = table.runtime(cluster_id);
   const snapshot::Cluster& cluster = *rt->cluster;
   if (cluster.missing() || cluster.tls) {
+    info.flags |= kNoClusterFound;
     why = cluster.missing() ? cluster.missing_reason : "TLS origination is not done on L4 routes";
     co_return false;
   }
@@ -60,21 +62,26 @@ asio::awaitable<bool> connect_upstream(WorkerContext& ctx, upstream::ClusterTabl
   std::vector<uint64_t> outlier_bits, combined_bits;
   auto eligible = eligible_endpoints(*rt, state.outlier(), outlier_bits, combined_bits);
   if (!eligible || rt->eligible_count == 0 || !rt->balancer) {
+    info.flags |= kNoHealthyUpstream;
     why = "no healthy upstream";
     co_return false;
   }
   slot = state.breaker().try_open_connection();
   if (!slot) {
+    info.flags |= kUpstreamOverflow;
     why = "circuit breaker: maxConnections reached";
     co_return false;
   }
   lb::PickContext pick{.random = ctx.rng().next(), .active_requests = rt->active, .eligible = *eligible};
   const auto index = rt->balancer->pick(pick);
   if (!index) {
+    info.flags |= kNoHealthyUpstream;
     why = "no healthy upstream";
     co_return false;
   }
   const tcp::endpoint ep = rt->addresses[*index];
+  info.upstream_host = ep.address().to_string() + ":" + std::to_string(ep.port());
+  info.attempts = 1;
   asio::steady_timer timer(ctx.io());
   timer.expires_after(std::chrono::duration_cast<Clock::duration>(cluster.policy.connection_pool.connect_timeout));
   auto result = co_await (upstream_socket.async_connect(ep, kTuple) || timer.async_wait(kTuple));
@@ -84,35 +91,71 @@ asio::awaitable<bool> connect_upstream(WorkerContext& ctx, upstream::ClusterTabl
                                     : policy::EndpointResult::Kind::kConnectFailure,
                           0},
                          Clock::now());
-  if (!connected) why = "connect to " + ep.address().to_string() + ":" + std::to_string(ep.port()) + " failed";
+  if (!connected) {
+    info.flags |= kUpstreamConnectionFailure;
+    why = "connect to " + info.upstream_host + " failed";
+  }
   co_return connected;
 }
 
 asio::awaitable<void> serve_l4(WorkerContext& ctx, ListenerBinding binding, tcp::socket client) {
   std::shared_ptr<upstream::ClusterTable> table = ctx.current();  // pinned for the connection
-  const snapshot::L4Listener* listener = table->snapshot().find_l4(binding.port, binding.bind);
+  const snapshot::Snapshot& snap = table->snapshot();
+  const snapshot::L4Listener* listener = snap.find_l4(binding.port, binding.bind);
   if (listener == nullptr) co_return;
-  std::string pending, sni;
-  if (listener->passthrough && !co_await read_client_hello(ctx, client, pending, sni)) co_return;
+  // Every connection that got this far is logged and counted once, whichever way it ends.
+  RequestInfo info;
+  info.l4 = true;
+  http::RequestHead head;  // for the observers: only the SNI (as authority) means anything here
+  std::string pending, sni;  // before `finish`, which reads `sni` through head.authority
+  ctx.request_started();
+  struct Finish {
+    WorkerContext& ctx;
+    const http::RequestHead& head;
+    RequestInfo& info;
+    const snapshot::Snapshot& snap;
+    ~Finish() {
+      try {
+        if (info.cluster < snap.clusters.size()) info.cluster_name = snap.clusters[info.cluster].name;
+        ctx.request_finished(head, info);
+      } catch (const std::exception& e) {
+        spdlog::error("connection observer failed: {}", e.what());
+      }
+    }
+  } finish{ctx, head, info, snap};
+
+  if (listener->passthrough && !co_await read_client_hello(ctx, client, pending, sni)) {
+    info.flags |= kDownstreamProtocolError;
+    co_return;
+  }
+  head.authority = sni;
   const snapshot::L4Route* route = listener->route(sni);
   if (route == nullptr) {
+    info.flags |= kNoRoute;
     spdlog::debug("port {}: no route for {}", binding.port, sni.empty() ? "this connection" : "SNI " + sni);
     co_return;
   }
+  info.route_name = route->name;
   const auto choice = route->split.pick(ctx.rng().next());
   if (!choice) co_return;
   const uint32_t cluster_id = route->clusters[*choice];
+  info.cluster = cluster_id;
   tcp::socket upstream_socket(ctx.io());
   policy::ResourceToken slot;
   std::string why;
-  if (!co_await connect_upstream(ctx, *table, cluster_id, upstream_socket, slot, why)) {
+  if (!co_await connect_upstream(ctx, *table, cluster_id, upstream_socket, slot, why, info)) {
     spdlog::debug("port {} ({}): {}", binding.port, route->name, why);
     co_return;
   }
+  info.cluster_name = snap.clusters[cluster_id].name;
+  ctx.connection_opened(info);
   boost::system::error_code ignored;
   upstream_socket.set_option(tcp::no_delay(true), ignored);
-  const auto idle = table->snapshot().clusters[cluster_id].policy.connection_pool.tcp_idle_timeout;
-  co_await run_tunnel(client, upstream_socket, pending, {}, std::chrono::duration_cast<Clock::duration>(idle));
+  const auto idle = snap.clusters[cluster_id].policy.connection_pool.tcp_idle_timeout;
+  TunnelBytes bytes;
+  co_await run_tunnel(client, upstream_socket, pending, {}, std::chrono::duration_cast<Clock::duration>(idle), &bytes);
+  info.request_body_bytes = bytes.to_upstream;
+  info.response_body_bytes = bytes.to_client;
 }
 
 }  // namespace

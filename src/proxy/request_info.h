@@ -18,8 +18,9 @@ struct RequestInfo {
   uint32_t cluster = UINT32_MAX;
   std::string_view cluster_name;  // set when the request ends; points into the request's snapshot
   std::string upstream_host; // "ip:port" of the last attempt
-  uint64_t request_body_bytes = 0;
-  uint64_t response_body_bytes = 0;
+  uint64_t request_body_bytes = 0;   // L4: bytes from the client to the upstream
+  uint64_t response_body_bytes = 0;  // L4: bytes from the upstream to the client
+  bool l4 = false;  // a TCP or TLS passthrough connection, not an HTTP request (Istio's istio_tcp_* metrics)
 };
 
 }  // namespace sy::proxy

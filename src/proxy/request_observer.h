@@ -11,6 +11,8 @@ class RequestObserver {
  public:
   virtual ~RequestObserver() = default;
   virtual void on_request_done(const http::RequestHead& head, const RequestInfo& info) = 0;
+  // An L4 connection reached its upstream (info.l4; its end comes through on_request_done).
+  virtual void on_connection_opened(const RequestInfo&) {}
 };
 
 }  // namespace sy::proxy

@@ -24,7 +24,7 @@ struct TunnelState {
   int running = 2;
 };
 
-asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to, TunnelState& state) {
+asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to, TunnelState& state, uint64_t& moved) {
   std::array<char, 16 * 1024> buf;
   for (;;) {
     auto [rec, n] = co_await from.async_read_some(asio::buffer(buf), kTuple);
@@ -32,6 +32,7 @@ asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to, TunnelState& stat
     state.last = std::chrono::steady_clock::now();
     auto [wec, w] = co_await asio::async_write(to, asio::buffer(buf.data(), n), kTuple);
     if (wec) break;
+    moved += w;
   }
   boost::system::error_code ignored;
   to.shutdown(tcp::socket::shutdown_send, ignored);
@@ -58,16 +59,21 @@ asio::awaitable<void> idle_guard(tcp::socket& a, tcp::socket& b, TunnelState& st
 }  // namespace
 
 asio::awaitable<void> run_tunnel(tcp::socket& client, tcp::socket& upstream, std::string_view client_pending,
-                                 std::string_view upstream_pending, std::chrono::steady_clock::duration idle_timeout) {
+                                 std::string_view upstream_pending, std::chrono::steady_clock::duration idle_timeout,
+                                 TunnelBytes* bytes) {
+  TunnelBytes local;
+  TunnelBytes& moved = bytes ? *bytes : local;
   if (!client_pending.empty()) co_await asio::async_write(upstream, asio::buffer(client_pending), kTuple);
   if (!upstream_pending.empty()) co_await asio::async_write(client, asio::buffer(upstream_pending), kTuple);
+  moved.to_upstream += client_pending.size();
+  moved.to_client += upstream_pending.size();
   TunnelState state(client.get_executor());
   // Both directions run until both have finished; a half-close is forwarded as a half-close.
   if (idle_timeout.count() > 0)
-    co_await (pump(client, upstream, state) && pump(upstream, client, state) &&
+    co_await (pump(client, upstream, state, moved.to_upstream) && pump(upstream, client, state, moved.to_client) &&
               idle_guard(client, upstream, state, idle_timeout));
   else
-    co_await (pump(client, upstream, state) && pump(upstream, client, state));
+    co_await (pump(client, upstream, state, moved.to_upstream) && pump(upstream, client, state, moved.to_client));
   boost::system::error_code ignored;
   client.close(ignored);
   upstream.close(ignored);

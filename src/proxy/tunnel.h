@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -10,9 +11,16 @@
 
 namespace sy::proxy {
 
+// Bytes a tunnel carried, pending bytes included.
+struct TunnelBytes {
+  uint64_t to_upstream = 0;
+  uint64_t to_client = 0;
+};
+
 // `idle_timeout` (0 = none) ends the tunnel when no byte moved either way for that long.
 boost::asio::awaitable<void> run_tunnel(boost::asio::ip::tcp::socket& client, boost::asio::ip::tcp::socket& upstream,
                                         std::string_view client_pending, std::string_view upstream_pending,
-                                        std::chrono::steady_clock::duration idle_timeout = {});
+                                        std::chrono::steady_clock::duration idle_timeout = {},
+                                        TunnelBytes* bytes = nullptr);
 
 }  // namespace sy::proxy

@@ -52,6 +52,9 @@ class WorkerContext {
     in_flight_.fetch_sub(1, std::memory_order_relaxed);
     if (observer_) observer_->on_request_done(head, info);
   }
+  void connection_opened(const RequestInfo& info) {
+    if (observer_) observer_->on_connection_opened(info);
+  }
   int64_t in_flight() const { return in_flight_.load(std::memory_order_relaxed); }
   void begin_drain() { draining_.store(true, std::memory_order_relaxed); }
   bool draining() const { return draining_.load(std::memory_order_relaxed); }

@@ -134,7 +134,10 @@ class GatewayL4Test(unittest.TestCase):
         cls.e1, cls.e2 = TcpEcho("one"), TcpEcho("two")
         cls.tls_port, cls.tcp_port = harness.free_port(), harness.free_port()
         ports = {"a": cls.a.port, "b": cls.b.port, "e1": cls.e1.port, "e2": cls.e2.port}
-        cls.gw = gwtest.start_gateway(config(cls.tls_port, cls.tcp_port, ports), listen_ports=[cls.tls_port, cls.tcp_port])
+        cls.admin = harness.free_port()
+        cls.log = os.path.join(d, "access.log")
+        cls.gw = gwtest.start_gateway(config(cls.tls_port, cls.tcp_port, ports), listen_ports=[cls.tls_port, cls.tcp_port],
+                                      extra_args=["--admin", f"127.0.0.1:{cls.admin}", "--access-log", cls.log])
 
     @classmethod
     def tearDownClass(cls):
@@ -196,6 +199,41 @@ class GatewayL4Test(unittest.TestCase):
         self.assertEqual(s.recv(100), b"")  # closed without a byte more
         self.assertLess(time.monotonic() - start, 3.0)
         s.close()
+
+
+    # Scenario: an L4 connection counts in istio_tcp_* (opened, closed, bytes both ways) and logs a TCP line.
+    def test_metrics_and_access_log(self):
+        with socket.create_connection(("127.0.0.1", self.tcp_port), timeout=5) as s:
+            s.sendall(b"12345\n")  # 6 bytes up; the echo answers "one: 12345\n" or "two: 12345\n" (11 down)
+            self.assertEqual(len(s.recv(100)), 11)
+        def total(metric):
+            return sum(float(l.rsplit(" ", 1)[1]) for l in text.splitlines() if l.startswith(metric + "{"))
+        # The harness's readiness probes are L4 connections too (0 bytes): wait for ours.
+        deadline = time.monotonic() + 8
+        while True:
+            _, _, body = harness.http("GET", f"http://127.0.0.1:{self.admin}/stats/prometheus")
+            text = body.decode()
+            if total("istio_tcp_received_bytes_total") >= 6 or time.monotonic() > deadline:
+                break
+            time.sleep(0.2)
+        closed = [l for l in text.splitlines() if l.startswith("istio_tcp_connections_closed_total{")]
+        self.assertTrue(closed, text[:2000])
+        self.assertIn('request_protocol="tcp"', closed[0])
+        self.assertGreaterEqual(total("istio_tcp_connections_opened_total"), 1)
+        self.assertGreaterEqual(total("istio_tcp_received_bytes_total"), 6)
+        self.assertGreaterEqual(total("istio_tcp_sent_bytes_total"), 11)
+        self.assertEqual(total("istio_requests_total"), 0)  # no HTTP request was counted
+        deadline = time.monotonic() + 8
+        lines = []
+        while time.monotonic() < deadline:
+            with open(self.log) as f:
+                lines = [l for l in f if '"- - -" 0 - 6 11 ' in l]
+            if lines:
+                break
+            time.sleep(0.2)
+        self.assertTrue(lines, "no TCP access log line")
+        self.assertIn("cluster=outbound|9000||echo-", lines[0])
+        self.assertIn("route=default/tcp tcp[0]", lines[0])
 
 
 if __name__ == "__main__":
