@@ -47,7 +47,7 @@ clean:
 # Inputs that add coverage collect in build-fuzz/corpus/<target> (not in git; later runs resume
 # from it). A crash, timeout or OOM input is written to fuzz/regressions/<target>/, where `make
 # test` replays it from then on: commit it with the fix. Fails if any target failed.
-# -timeout=10: units take milliseconds; a short timeout also fires before an allocation loop
+# -timeout=5: units take milliseconds; a short timeout also fires before an allocation loop
 # reaches the RSS limit (libFuzzer's out-of-memory report walks the whole heap, which can take
 # many minutes). `timeout` is the last resort if a target wedges anyway.
 FUZZ_SECONDS ?= 60
@@ -62,7 +62,7 @@ fuzz: deps
 	  dict=""; case $$t in http1_*) dict=-dict=fuzz/http1.dict;; *) [ -f fuzz/$$t.dict ] && dict=-dict=fuzz/$$t.dict;; esac; \
 	  echo "== fuzz_$$t: $(FUZZ_SECONDS)s, log in build-fuzz/fuzz_$$t.log"; \
 	  if timeout -k 10 $$(( $(FUZZ_SECONDS) + 300 )) \
-	       build-fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=10 \
+	       build-fuzz/fuzz/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) -rss_limit_mb=2048 -timeout=5 \
 	       -artifact_prefix=fuzz/regressions/$$t/ -print_final_stats=1 $$dict $(FUZZ_ARGS) \
 	       build-fuzz/corpus/$$t fuzz/corpus/$$t fuzz/regressions/$$t >build-fuzz/fuzz_$$t.log 2>&1; then \
 	    grep -E "^stat::(number_of_executed_units|average_exec_per_sec|new_units_added|peak_rss_mb)" build-fuzz/fuzz_$$t.log; \

@@ -28,7 +28,7 @@ namespace fs = std::filesystem;
 
 namespace {
 
-constexpr unsigned kTimeoutSeconds = 10;
+constexpr unsigned kTimeoutSeconds = 5;
 constexpr long kRssLimitMb = 2048;
 
 void on_alarm(int) {
