@@ -1,5 +1,11 @@
 #include "config/yaml_guard.h"
 
+#include <yaml-cpp/eventhandler.h>
+#include <yaml-cpp/exceptions.h>
+#include <yaml-cpp/parser.h>
+
+#include <sstream>
+
 #include <algorithm>
 #include <vector>
 
@@ -95,9 +101,65 @@ struct LineContext {
   }
 };
 
+
+// Counts what a parse produces and gives up once it has produced more than `text` could hold:
+// every document and every node needs bytes of its own, except in yaml-cpp's runaway loop.
+class EventBudget final : public YAML::EventHandler {
+ public:
+  struct Exceeded {};
+  explicit EventBudget(size_t budget) : left_(budget) {}
+  void OnDocumentStart(const YAML::Mark&) override { spend(); }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override { spend(); }
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override { spend(); }
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override { spend(); }
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    spend();
+  }
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {
+    spend();
+  }
+  void OnMapEnd() override {}
+
+ private:
+  void spend() {
+    if (left_ == 0) throw Exceeded{};
+    --left_;
+  }
+  size_t left_;
+};
+
+// True when a dry parse of `text` produces more events than its bytes allow. Syntax errors are
+// left to the real parse, which reports them with their line.
+bool parse_runs_away(std::string_view text) {
+  std::istringstream in{std::string(text)};
+  YAML::Parser parser(in);
+  EventBudget budget(2 * text.size() + 16);
+  try {
+    while (parser.HandleNextDocument(budget)) {
+    }
+  } catch (const EventBudget::Exceeded&) {
+    return true;
+  } catch (const YAML::Exception&) {
+  }
+  return false;
+}
+
+std::optional<YamlGuardFinding> find_yaml_shape(std::string_view text);
+
 }  // namespace
 
 std::optional<YamlGuardFinding> find_yaml_hang(std::string_view text) {
+  if (auto shape = find_yaml_shape(text)) return shape;
+  if (parse_runs_away(text))
+    return YamlGuardFinding{0, "the YAML parser runs away on this file (a ',' where a node should start?)"};
+  return std::nullopt;
+}
+
+namespace {
+
+std::optional<YamlGuardFinding> find_yaml_shape(std::string_view text) {
   bool at_document_start = true;
   LineContext context;
   int number = 0;
@@ -133,5 +195,7 @@ std::optional<YamlGuardFinding> find_yaml_hang(std::string_view text) {
   }
   return std::nullopt;
 }
+
+}  // namespace
 
 }  // namespace sy::config

@@ -9,6 +9,7 @@
 
 #include "proxy/deadline_watch.h"
 #include "proxy/eligible_endpoints.h"
+#include "proxy/request_report.h"
 #include "proxy/response_flags.h"
 #include "proxy/tunnel.h"
 #include "tls/client_hello.h"
@@ -107,22 +108,8 @@ asio::awaitable<void> serve_l4(WorkerContext& ctx, ListenerBinding binding, tcp:
   RequestInfo info;
   info.l4 = true;
   http::RequestHead head;  // for the observers: only the SNI (as authority) means anything here
-  std::string pending, sni;  // before `finish`, which reads `sni` through head.authority
-  ctx.request_started();
-  struct Finish {
-    WorkerContext& ctx;
-    const http::RequestHead& head;
-    RequestInfo& info;
-    const snapshot::Snapshot& snap;
-    ~Finish() {
-      try {
-        if (info.cluster < snap.clusters.size()) info.cluster_name = snap.clusters[info.cluster].name;
-        ctx.request_finished(head, info);
-      } catch (const std::exception& e) {
-        spdlog::error("connection observer failed: {}", e.what());
-      }
-    }
-  } finish{ctx, head, info, snap};
+  std::string pending, sni;  // before `report`, which reads `sni` through head.authority
+  const RequestReport report(ctx, head, info, snap);
 
   if (listener->passthrough && !co_await read_client_hello(ctx, client, pending, sni)) {
     info.flags |= kDownstreamProtocolError;

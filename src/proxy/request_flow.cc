@@ -3,7 +3,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 #include <string>
 
 #include "http/forwarded_scheme.h"
@@ -13,6 +12,7 @@
 #include "proxy/forward.h"
 #include "proxy/header_source.h"
 #include "proxy/local_reply.h"
+#include "proxy/request_report.h"
 #include "proxy/response_flags.h"
 #include "route/redirect.h"
 #include "snapshot/router.h"
@@ -52,24 +52,7 @@ asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& 
   std::shared_ptr<upstream::ClusterTable> table = ctx.current();
   const snapshot::Snapshot& snap = table->snapshot();
   // Every exit path below reports the finished request exactly once (access log, metrics, drain).
-  // Declared after `table` so the snapshot is still alive when the observer reads names from it.
-  ctx.request_started();
-  struct Finish {
-    WorkerContext& ctx;
-    const http::RequestHead& head;
-    RequestInfo& info;
-    const snapshot::Snapshot& snap;
-    // A destructor must not throw (that is std::terminate): an observer that fails loses its
-    // line, never the process.
-    ~Finish() {
-      try {
-        if (info.cluster < snap.clusters.size()) info.cluster_name = snap.clusters[info.cluster].name;
-        ctx.request_finished(head, info);
-      } catch (const std::exception& e) {
-        spdlog::error("request observer failed: {}", e.what());
-      }
-    }
-  } finish{ctx, head, info, snap};
+  const RequestReport report(ctx, head, info, snap);
 
   if (!normalize_request_path(head, ctx.options().path_normalization)) {
     info.flags |= kDownstreamProtocolError;
