@@ -32,7 +32,8 @@ bool Reloader::reload(ProxyServer* server) {
   copts.version = status_.version + 1;
   copts.proxy_namespace = opts_.proxy_namespace;
   copts.proxy_labels = opts_.selector;
-  auto snap = snapshot::compile(std::move(admitted.config), copts);
+  // Moved into the snapshot (the const& overload would copy the whole config on every reload).
+  auto snap = snapshot::compile(std::make_shared<const config::ConfigSet>(std::move(admitted.config)), copts);
 
   // The same effective config (an editor's save without changes, a rejected edit that kept the
   // last good versions, a SIGHUP): nothing to publish, workers keep their tables.
