@@ -47,6 +47,20 @@ L4Route make_route(CompileContext& ctx, const config::VirtualService& vs, const 
   return r;
 }
 
+// Match conditions L4 routes do not evaluate yet: said (FILE:LINE), never silently ignored.
+template <class Match>
+void warn_unenforced(CompileContext& ctx, const config::VirtualService& vs, const std::string& path, const Match& m) {
+  std::vector<std::string> fields;
+  if (!m.destination_subnets.empty()) fields.push_back("destinationSubnets");
+  if (!m.source_labels.empty()) fields.push_back("sourceLabels");
+  if (!m.source_namespace.empty()) fields.push_back("sourceNamespace");
+  if constexpr (requires { m.source_subnet; })
+    if (!m.source_subnet.empty()) fields.push_back("sourceSubnet");
+  for (const auto& f : fields)
+    ctx.warn("VirtualService", vs.meta.namespace_ + "/" + vs.meta.name, vs.source, path + "." + f,
+             "not evaluated on L4 routes yet: this match applies as if it were unset");
+}
+
 void add_rules(CompileContext& ctx, L4Listener& l, const std::string& gateway_ref) {
   for (const config::VirtualService* vs : ctx.virtual_services) {
     if (!vs_binds_to(*vs, gateway_ref)) continue;
@@ -56,8 +70,10 @@ void add_rules(CompileContext& ctx, L4Listener& l, const std::string& gateway_re
     if (l.passthrough) {
       for (size_t i = 0; i < vs->tls.size(); ++i) {
         const config::TLSRoute& rule = vs->tls[i];
-        for (const auto& m : rule.match) {
+        for (size_t mi = 0; mi < rule.match.size(); ++mi) {
+          const auto& m = rule.match[mi];
           if (!applies(m.port, m.gateways, l.port, gateway_ref, vs->meta.namespace_)) continue;
+          warn_unenforced(ctx, *vs, fmt::format("spec.tls[{}].match[{}]", i, mi), m);
           L4Route r = make_route(ctx, *vs, rule, fmt::format("{} tls[{}]", object, i), fmt::format("spec.tls[{}]", i));
           r.sni_hosts = m.sni_hosts;
           l.routes.push_back(std::move(r));
@@ -70,9 +86,11 @@ void add_rules(CompileContext& ctx, L4Listener& l, const std::string& gateway_re
       const bool any = rule.match.empty() || std::any_of(rule.match.begin(), rule.match.end(), [&](const auto& m) {
                          return applies(m.port, m.gateways, l.port, gateway_ref, vs->meta.namespace_);
                        });
-      if (any)
-        l.routes.push_back(
-            make_route(ctx, *vs, rule, fmt::format("{} tcp[{}]", object, i), fmt::format("spec.tcp[{}]", i)));
+      if (!any) continue;
+      for (size_t mi = 0; mi < rule.match.size(); ++mi)
+        warn_unenforced(ctx, *vs, fmt::format("spec.tcp[{}].match[{}]", i, mi), rule.match[mi]);
+      l.routes.push_back(
+          make_route(ctx, *vs, rule, fmt::format("{} tcp[{}]", object, i), fmt::format("spec.tcp[{}]", i)));
     }
   }
 }

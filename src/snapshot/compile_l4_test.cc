@@ -102,5 +102,18 @@ TEST(CompileL4, RoutesBySniAndPort) {
   EXPECT_FALSE(tcp->passthrough);
 }
 
+// Scenario: L4 match conditions that are not evaluated yet are warned about with their path.
+TEST(CompileL4, WarnsAboutUnevaluatedMatches) {
+  std::string yaml = kL4;
+  const std::string from = "    - port: 5432\n";
+  yaml.replace(yaml.find(from), from.size(), "    - port: 5432\n      sourceSubnet: 10.0.0.0/8\n      sourceLabels: {app: x}\n");
+  auto snap = compile_yaml(yaml);
+  std::string all;
+  for (const auto& d : snap->diagnostics.items()) all += d.to_string() + "\n";
+  EXPECT_NE(all.find("spec.tcp[0].match[0].sourceSubnet: warning: not evaluated on L4 routes yet"), std::string::npos)
+      << all;
+  EXPECT_NE(all.find("spec.tcp[0].match[0].sourceLabels"), std::string::npos) << all;
+}
+
 }  // namespace
 }  // namespace sy::snapshot
