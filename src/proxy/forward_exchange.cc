@@ -67,7 +67,9 @@ constexpr std::string_view kTlsFailurePrefix = "connection failure, transport fa
 uint64_t Forwarder::tls_key() const {
   const tls::ClientTls* tls = rt_->cluster->tls.get();
   if (tls == nullptr) return 0;
-  return std::hash<std::string>{}(tls->server_name(head_.authority)) | 1;
+  // Per cluster and SNI: clusters reaching one endpoint with different credentials (a client
+  // certificate or not, other trust) must never share a connection.
+  return std::hash<std::string>{}(rt_->cluster->name + '|' + tls->server_name(head_.authority)) | 1;
 }
 
 asio::awaitable<Forwarder::Connected> Forwarder::start_tls(upstream::PooledConnection& conn,

@@ -85,7 +85,7 @@ class Forwarder {
   asio::awaitable<Sent> send_request(upstream::PooledConnection& conn);
   // TLS origination on a connected socket: handshake within `deadline`, then the name check.
   asio::awaitable<Connected> start_tls(upstream::PooledConnection& conn, SteadyClock::time_point deadline);
-  // The pool key of this request's connections: 0 for plaintext, else one per SNI.
+  // The pool key of this request's connections: 0 for plaintext, else one per cluster and SNI.
   uint64_t tls_key() const;
   asio::awaitable<size_t> read_some(upstream::PooledConnection& conn, SteadyClock::time_point deadline,
                                     bool& timed_out);

@@ -26,7 +26,7 @@ struct PooledConnection {
 
   boost::asio::ip::tcp::socket socket;  // the connection; moved into `tls` when TLS is originated
   std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls;
-  uint64_t tls_key = 0;  // 0: plaintext; else which TLS connections are interchangeable (same SNI)
+  uint64_t tls_key = 0;  // 0: plaintext; else which TLS connections are interchangeable (cluster, SNI)
   bool reused = false;
   uint32_t requests = 0;  // requests already served on this connection
 
