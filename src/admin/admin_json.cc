@@ -16,8 +16,8 @@ template <class T>
 json object_list(const std::vector<T>& objs) {
   json arr = json::array();
   for (const auto& o : objs)
-    arr.push_back({{"namespace", o.meta.namespace_}, {"name", o.meta.name}, {"file", o.source.file},
-                   {"line", o.source.line}});
+    arr.push_back(
+        {{"namespace", o.meta.namespace_}, {"name", o.meta.name}, {"file", o.source.file}, {"line", o.source.line}});
   return arr;
 }
 
@@ -59,8 +59,8 @@ json listener_json(const snapshot::Snapshot& snap, const snapshot::Listener& l) 
   for (const auto& vh : l.virtual_hosts) {
     json routes = json::array();
     for (const auto& r : vh.routes) routes.push_back(route_json(snap, r));
-    vhosts.push_back({{"name", vh.name}, {"domains", vh.domains}, {"routes", std::move(routes)},
-                      {"dropped", vh.dropped}});
+    vhosts.push_back(
+        {{"name", vh.name}, {"domains", vh.domains}, {"routes", std::move(routes)}, {"dropped", vh.dropped}});
   }
   return {{"mesh", l.mesh},
           {"bind", l.bind.empty() ? "0.0.0.0" : l.bind},
@@ -165,9 +165,12 @@ json clusters_json(const snapshot::Snapshot* snap,
     if (v) {
       const auto& s = v->stats;
       const auto& b = s.breaker;
-      cj["stats"] = {{"rq_active", b.rq_active},          {"rq_pending_active", b.rq_pending_active},
-                     {"cx_active", b.cx_active},          {"rq_total", s.rq_total},
-                     {"rq_retry", s.rq_retry},            {"rq_timeout", s.rq_timeout},
+      cj["stats"] = {{"rq_active", b.rq_active},
+                     {"rq_pending_active", b.rq_pending_active},
+                     {"cx_active", b.cx_active},
+                     {"rq_total", s.rq_total},
+                     {"rq_retry", s.rq_retry},
+                     {"rq_timeout", s.rq_timeout},
                      {"ejections_active", s.outlier.ejections_active},
                      {"ejections_total", s.outlier.ejections_total}};
       cj["circuit_breakers"] = {{"cx_open", b.cx_open},

@@ -14,8 +14,8 @@ TEST(AdminQuery, DecodesPercentAndPlus) {
 TEST(AdminQuery, ExplainParameters) {
   ExplainQuery q;
   std::string error;
-  ASSERT_TRUE(parse_explain_query("method=POST&url=http%3A%2F%2Fa.io%2F&header=x-user%3A%20beta&header=b%3A1&gateway=edge/gw",
-                                  q, error))
+  ASSERT_TRUE(parse_explain_query(
+      "method=POST&url=http%3A%2F%2Fa.io%2F&header=x-user%3A%20beta&header=b%3A1&gateway=edge/gw", q, error))
       << error;
   EXPECT_EQ(q.method, "POST");
   EXPECT_EQ(q.url, "http://a.io/");

@@ -1,12 +1,12 @@
 #include "admin/admin_server.h"
 
+#include <fmt/format.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/post.hpp>
 #include <boost/asio/read_until.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/streambuf.hpp>
 #include <boost/asio/write.hpp>
-#include <fmt/format.h>
-#include <spdlog/spdlog.h>
 
 #include "admin/admin_json.h"
 #include "http/status.h"
@@ -40,24 +40,25 @@ class Session : public std::enable_shared_from_this<Session> {
       boost::system::error_code ignored;
       if (auto self = weak.lock(); self && !ec) self->socket_.cancel(ignored);
     });
-    asio::async_read_until(socket_, buf_, "\r\n\r\n", [self = shared_from_this()](boost::system::error_code ec, size_t) {
-      self->deadline_.cancel();
-      if (ec == asio::error::operation_aborted) return;  // timed out: the session ends, closing the socket
-      if (ec) return self->reply({400, "text/plain", "bad request\n"});
-      std::istream in(&self->buf_);
-      std::string method, target, version;
-      in >> method >> target >> version;
-      if (method.empty() || target.empty() || version.rfind("HTTP/1.", 0) != 0)
-        return self->reply({400, "text/plain", "bad request\n"});
-      self->server_.handle(method, target, [self](Response r) { self->reply(std::move(r)); });
-    });
+    asio::async_read_until(socket_, buf_, "\r\n\r\n",
+                           [self = shared_from_this()](boost::system::error_code ec, size_t) {
+                             self->deadline_.cancel();
+                             if (ec == asio::error::operation_aborted)
+                               return;  // timed out: the session ends, closing the socket
+                             if (ec) return self->reply({400, "text/plain", "bad request\n"});
+                             std::istream in(&self->buf_);
+                             std::string method, target, version;
+                             in >> method >> target >> version;
+                             if (method.empty() || target.empty() || version.rfind("HTTP/1.", 0) != 0)
+                               return self->reply({400, "text/plain", "bad request\n"});
+                             self->server_.handle(method, target, [self](Response r) { self->reply(std::move(r)); });
+                           });
   }
 
  private:
   void reply(Response r) {
     out_ = fmt::format("HTTP/1.1 {} {}\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{}",
-                       r.status, http::reason_phrase(r.status), r.content_type, r.body.size(),
-                       r.body);
+                       r.status, http::reason_phrase(r.status), r.content_type, r.body.size(), r.body);
     asio::async_write(socket_, asio::buffer(out_), [self = shared_from_this()](boost::system::error_code, size_t) {
       boost::system::error_code ignored;
       self->socket_.shutdown(tcp::socket::shutdown_both, ignored);
@@ -221,7 +222,8 @@ void AdminServer::handle(const std::string& method, const std::string& target, s
   const std::string query = q == std::string::npos ? "" : target.substr(q + 1);
 
   if (path == "/healthz") return done({200, "text/plain", "ok\n"});
-  if (path == "/ready") return done(ready_ ? Response{200, "text/plain", "LIVE\n"} : Response{503, "text/plain", "NOT READY\n"});
+  if (path == "/ready")
+    return done(ready_ ? Response{200, "text/plain", "LIVE\n"} : Response{503, "text/plain", "NOT READY\n"});
   if (path == "/stats/prometheus") return scrape(std::move(done));
   if (path == "/config_dump") {
     return with_status([this, done = std::move(done)](server::ReloadStatus s) {

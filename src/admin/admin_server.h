@@ -34,8 +34,8 @@ struct AdminSources {
   const server::Reloader* reloader = nullptr;
   struct WorkerRef {
     net::Worker* loop = nullptr;
-    const proxy::WorkerContext* ctx = nullptr;  // in_flight() only (atomic)
-    const obs::WorkerMetrics* metrics = nullptr;  // read on `loop` only
+    const proxy::WorkerContext* ctx = nullptr;      // in_flight() only (atomic)
+    const obs::WorkerMetrics* metrics = nullptr;    // read on `loop` only
     const obs::ListenerStats* listeners = nullptr;  // read on `loop` only
   };
   std::vector<WorkerRef> workers;
@@ -81,7 +81,7 @@ class AdminServer {
   boost::asio::ip::tcp::acceptor acceptor_{io_};
   std::thread thread_;
   uint16_t port_ = 0;
-  bool ready_ = false;  // admin thread
+  bool ready_ = false;                          // admin thread
   std::promise<void>* accept_ended_ = nullptr;  // admin thread; set by stop()
 };
 

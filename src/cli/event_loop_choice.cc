@@ -1,8 +1,8 @@
 #include "cli/event_loop_choice.h"
 
+#include <spdlog/spdlog.h>
 #include <cerrno>
 #include <cstring>
-#include <spdlog/spdlog.h>
 #include <string_view>
 
 #include <unistd.h>
@@ -49,8 +49,7 @@ int settle_event_loop(const std::string& wanted, char** argv) {
     }
   }
   const std::string sibling = beside_this_binary(kEpollSibling);
-  if (!refused.empty())
-    spdlog::warn("io_uring is not available here ({}); handing over to {}", refused, sibling);
+  if (!refused.empty()) spdlog::warn("io_uring is not available here ({}); handing over to {}", refused, sibling);
   spdlog::default_logger()->flush();
   ::execv(sibling.c_str(), argv);
   spdlog::error("cannot start {}: {}", sibling, std::strerror(errno));

@@ -39,8 +39,8 @@ std::string resolve_gateway(const ExplainOptions& opts, const config::ConfigSet&
     std::fprintf(stderr, "explain: no Gateway \"%s\" in the config (Gateways: %s)\n", opts.gateway.c_str(),
                  gateway_list(c).c_str());
   else
-    std::fprintf(stderr, "explain: Gateway name \"%s\" is ambiguous (%s); pass NAMESPACE/NAME\n",
-                 opts.gateway.c_str(), fmt::format("{}", fmt::join(found, ", ")).c_str());
+    std::fprintf(stderr, "explain: Gateway name \"%s\" is ambiguous (%s); pass NAMESPACE/NAME\n", opts.gateway.c_str(),
+                 fmt::format("{}", fmt::join(found, ", ")).c_str());
   return "";
 }
 

@@ -26,7 +26,9 @@ int main(int argc, char** argv) {
 
   sy::cli::ExplainOptions explain;
   auto* e = app.add_subcommand("explain", "Show which route a request takes, and why");
-  e->add_option("-c,--config", explain.config_paths, "YAML file or directory (repeatable)")->required()->allow_extra_args(false);
+  e->add_option("-c,--config", explain.config_paths, "YAML file or directory (repeatable)")
+      ->required()
+      ->allow_extra_args(false);
   auto* gw = e->add_option("--gateway", explain.gateway, "Gateway NAMESPACE/NAME receiving the request");
   e->add_flag("--mesh", explain.mesh, "Route as a sidecar's outbound (mesh) listener")->excludes(gw);
   e->add_option("method", explain.method, "HTTP method, e.g. GET")->required();
@@ -41,11 +43,15 @@ int main(int argc, char** argv) {
   int stream_idle_timeout_ms = 300'000;
   std::string path_normalization = "base";
   auto* s = app.add_subcommand("serve", "Run the gateway");
-  s->add_option("-c,--config", serve.config_paths, "YAML file or directory (repeatable)")->required()->allow_extra_args(false);
+  s->add_option("-c,--config", serve.config_paths, "YAML file or directory (repeatable)")
+      ->required()
+      ->allow_extra_args(false);
   s->add_option("--bind", serve.bind, "Address for Gateway listeners")->capture_default_str();
   s->add_option("--workers", serve.workers, "Worker threads (default: one per core)");
-  s->add_option("--selector", selectors, "This proxy's label key=value: serve only Gateways selecting it")->allow_extra_args(false);
-  s->add_option("--mesh-listen", serve.mesh_listen, "ADDR:PORT of a sidecar outbound (mesh) listener")->allow_extra_args(false);
+  s->add_option("--selector", selectors, "This proxy's label key=value: serve only Gateways selecting it")
+      ->allow_extra_args(false);
+  s->add_option("--mesh-listen", serve.mesh_listen, "ADDR:PORT of a sidecar outbound (mesh) listener")
+      ->allow_extra_args(false);
   s->add_option("--namespace", serve.proxy_namespace, "Namespace this proxy runs in")->capture_default_str();
   s->add_option("--header-timeout-ms", header_timeout_ms, "Time a client has to send a whole request head")
       ->capture_default_str()

@@ -60,9 +60,8 @@ int run_validate(const ValidateOptions& opts) {
     items.push_back(d);
   }
   // File order, then line: the order a user reads their files in.
-  std::stable_sort(items.begin(), items.end(), [](const auto& a, const auto& b) {
-    return a.file != b.file ? a.file < b.file : a.line < b.line;
-  });
+  std::stable_sort(items.begin(), items.end(),
+                   [](const auto& a, const auto& b) { return a.file != b.file ? a.file < b.file : a.line < b.line; });
   size_t errors = 0, warnings = 0;
   for (const auto& d : items) {
     std::printf("%s\n", d.to_string().c_str());

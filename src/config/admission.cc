@@ -12,17 +12,29 @@ namespace {
 template <class T>
 const char* kind_of();
 template <>
-const char* kind_of<Gateway>() { return "Gateway"; }
+const char* kind_of<Gateway>() {
+  return "Gateway";
+}
 template <>
-const char* kind_of<VirtualService>() { return "VirtualService"; }
+const char* kind_of<VirtualService>() {
+  return "VirtualService";
+}
 template <>
-const char* kind_of<DestinationRule>() { return "DestinationRule"; }
+const char* kind_of<DestinationRule>() {
+  return "DestinationRule";
+}
 template <>
-const char* kind_of<ServiceEntry>() { return "ServiceEntry"; }
+const char* kind_of<ServiceEntry>() {
+  return "ServiceEntry";
+}
 template <>
-const char* kind_of<WorkloadEntry>() { return "WorkloadEntry"; }
+const char* kind_of<WorkloadEntry>() {
+  return "WorkloadEntry";
+}
 template <>
-const char* kind_of<Secret>() { return "Secret"; }
+const char* kind_of<Secret>() {
+  return "Secret";
+}
 
 std::string key_of(const std::string& kind, const std::string& ns_name) { return kind + "/" + ns_name; }
 
@@ -69,10 +81,8 @@ AdmissionResult AdmissionState::admit(LoadResult fresh) {
   std::map<std::string, std::vector<Diagnostic>> failed;
   for (const auto& d : fresh.diagnostics.items()) {
     if (d.severity != Severity::kError) continue;
-    if (d.kind.empty())
-      broken_files.insert(d.file);
-    else
-      failed[key_of(d.kind, d.object)].push_back(d);
+    if (d.kind.empty()) broken_files.insert(d.file);
+    else failed[key_of(d.kind, d.object)].push_back(d);
   }
 
   std::vector<AnyObject> loaded;

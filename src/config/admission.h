@@ -19,15 +19,15 @@ using AnyObject = std::variant<Gateway, VirtualService, DestinationRule, Service
 std::string object_key(const AnyObject& o);
 
 struct Rejection {
-  std::string key;         // "VirtualService/ns/name", or "file:PATH" for unparseable files
+  std::string key;             // "VirtualService/ns/name", or "file:PATH" for unparseable files
   bool kept_previous = false;  // its last good version stays in force
   std::vector<Diagnostic> errors;
 };
 
 struct AdmissionResult {
-  ConfigSet config;                // what should be compiled and published
-  Diagnostics diagnostics;         // every finding of the load, validation and analysis
-  std::vector<Rejection> rejected; // what did not take effect
+  ConfigSet config;                 // what should be compiled and published
+  Diagnostics diagnostics;          // every finding of the load, validation and analysis
+  std::vector<Rejection> rejected;  // what did not take effect
 };
 
 class AdmissionState {
@@ -36,7 +36,7 @@ class AdmissionState {
   AdmissionResult admit(LoadResult fresh);
 
  private:
-  std::map<std::string, AnyObject> objects_;                    // last admitted version of each object
+  std::map<std::string, AnyObject> objects_;                      // last admitted version of each object
   std::map<std::string, std::vector<std::string>> keys_by_file_;  // file -> object keys it held
 };
 

@@ -54,11 +54,11 @@ void check_duplicate_names(const std::vector<T>& objects, std::string_view kind,
     auto [it, inserted] = first.try_emplace(object_name(o.meta), &o);
     if (inserted) continue;
     Reporter r(out, kind, o.meta, o.source);
-    r.warning("metadata.name",
-              fmt::format("{} {} is also defined at {}:{}; Kubernetes keeps one object per kind, namespace and name, "
-                          "so applying both leaves only the last one",
-                          kind, object_name(o.meta), it->second->source.file,
-                          it->second->source.line_of("metadata.name")));
+    r.warning(
+        "metadata.name",
+        fmt::format("{} {} is also defined at {}:{}; Kubernetes keeps one object per kind, namespace and name, "
+                    "so applying both leaves only the last one",
+                    kind, object_name(o.meta), it->second->source.file, it->second->source.line_of("metadata.name")));
   }
 }
 

@@ -24,7 +24,7 @@ class ConfigIndex {
   // DestinationRules visible from `from_ns` whose host covers `host`.
   std::vector<const DestinationRule*> rules_for(std::string_view host, std::string_view from_ns) const;
 
-  const Gateway* gateway(const std::string& ns_name) const;         // "ns/name"
+  const Gateway* gateway(const std::string& ns_name) const;  // "ns/name"
   const VirtualService* virtual_service(const std::string& ns_name) const;
 
   // Endpoints of a ServiceEntry: inline endpoints, or the WorkloadEntries of the SE's namespace

@@ -1,9 +1,9 @@
 // Reference analysis (istioctl analyze): destinations, subsets and ports against ServiceEntries
 // and DestinationRules (IST0101, IST0112), gateways (IST0101, IST0132), delegates, DestinationRule
 // hosts (IST0174) and subsets that select no endpoint (IST0173).
-#include <algorithm>
 #include <fmt/format.h>
 #include <fmt/ranges.h>
+#include <algorithm>
 
 #include <set>
 
@@ -21,7 +21,8 @@ void check_destination_ref(Reporter& r, const ConfigIndex& index, const VirtualS
   std::string host = resolved_host(d.host, ns);
   auto services = index.services_for(host, ns);
   if (services.empty()) {
-    r.error(keyed(path, "host"), fmt::format("IST0101 Referenced {} not found: \"{}\"", mirror ? "mirror host" : "host", host));
+    r.error(keyed(path, "host"),
+            fmt::format("IST0101 Referenced {} not found: \"{}\"", mirror ? "mirror host" : "host", host));
     return;
   }
   std::set<uint32_t> ports;
@@ -82,11 +83,13 @@ void check_virtual_service(const ConfigIndex& index, const VirtualService& vs, c
   const std::string self = object_name(vs.meta);
   if (vs.hosts.empty()) {
     if (!delegates.contains(self))
-      r.warning("spec", "delegate VirtualService (no hosts) is not referenced by any root VirtualService; it is "
-                        "never used");
+      r.warning("spec",
+                "delegate VirtualService (no hosts) is not referenced by any root VirtualService; it is "
+                "never used");
   } else if (binds_mesh(vs) && vs.gateways.size() <= 1) {
-    r.warning("spec.gateways", "VirtualService is bound to no gateway (mesh only); it does not apply to switchyard's "
-                               "gateway listeners");
+    r.warning("spec.gateways",
+              "VirtualService is bound to no gateway (mesh only); it does not apply to switchyard's "
+              "gateway listeners");
   }
   for (size_t i = 0; i < vs.gateways.size(); ++i)
     check_gateway_ref(r, index, vs, indexed("spec.gateways", i), vs.gateways[i], true);
@@ -110,7 +113,8 @@ void check_virtual_service(const ConfigIndex& index, const VirtualService& vs, c
       std::string target = ns + "/" + h.delegate->name;
       const VirtualService* d = index.virtual_service(target);
       if (!d) {
-        r.error(keyed(path, "delegate"), fmt::format("IST0101 Referenced delegate virtualservice not found: \"{}\"", target));
+        r.error(keyed(path, "delegate"),
+                fmt::format("IST0101 Referenced delegate virtualservice not found: \"{}\"", target));
       } else if (!d->hosts.empty()) {
         r.error(keyed(path, "delegate"),
                 fmt::format("delegate VirtualService {} must not have hosts (it is a root VirtualService)", target));
@@ -189,7 +193,8 @@ static void check_credentials(const ConfigSet& config, const Gateway& gw, Diagno
       if (!found)
         r.warning(fmt::format("spec.servers[{}].tls", i),
                   fmt::format("Secret \"{}\" is not in the config: serve keeps this server closed until it appears "
-                              "in the proxy's namespace", name));
+                              "in the proxy's namespace",
+                              name));
     }
   }
 }

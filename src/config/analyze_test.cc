@@ -57,7 +57,8 @@ std::string bound_vs(std::string_view hosts, std::string_view http, std::string_
 TEST(Analyze, References) {
   run_table(
       {
-          {"clean", registry() + bound_vs("[a.example.com, reviews]", R"y(
+          {"clean",
+           registry() + bound_vs("[a.example.com, reviews]", R"y(
 - route:
   - destination: {host: reviews, subset: v1}
     weight: 90
@@ -66,30 +67,37 @@ TEST(Analyze, References) {
   mirror: {host: ratings.default.svc.cluster.local, port: {number: 9080}}
 )y"),
            {}},
-          {"host not found", registry() + bound_vs("[a.example.com]", R"y(
+          {"host not found",
+           registry() + bound_vs("[a.example.com]", R"y(
 - route:
   - destination: {host: nope}
 )y"),
            {{"spec.http[0].route[0].destination.host",
              "IST0101 Referenced host not found: \"nope.default.svc.cluster.local\""}}},
-          {"short name resolves in the VS namespace", registry() + bound_vs("[a.example.com]", R"y(
+          {"short name resolves in the VS namespace",
+           registry() + bound_vs("[a.example.com]", R"y(
 - route:
   - destination: {host: reviews}
-)y", "vs", "other"),
-           {{"spec.http[0].route[0].destination.host", "Referenced host not found: \"reviews.other.svc.cluster.local\""}}},
-          {"subset not found", registry() + bound_vs("[a.example.com]", R"y(
+)y",
+                                 "vs", "other"),
+           {{"spec.http[0].route[0].destination.host",
+             "Referenced host not found: \"reviews.other.svc.cluster.local\""}}},
+          {"subset not found",
+           registry() + bound_vs("[a.example.com]", R"y(
 - route:
   - destination: {host: reviews, subset: v4}
 )y"),
            {{"spec.http[0].route[0].destination.subset",
              "IST0101 Referenced host+subset in destinationrule not found: \"reviews+v4\""}}},
-          {"mirror host not found", registry() + bound_vs("[a.example.com]", R"y(
+          {"mirror host not found",
+           registry() + bound_vs("[a.example.com]", R"y(
 - route:
   - destination: {host: reviews}
   mirror: {host: shadow.example.org}
 )y"),
            {{"spec.http[0].mirror.host", "IST0101 Referenced mirror host not found: \"shadow.example.org\""}}},
-          {"gateway not found", registry() + vs(R"y(
+          {"gateway not found",
+           registry() + vs(R"y(
 hosts: [a.example.com]
 gateways: [nogw]
 http:
@@ -97,46 +105,56 @@ http:
   - destination: {host: reviews}
 )y"),
            {{"spec.gateways[0]", "IST0101 Referenced gateway not found: \"default/nogw\""}}},
-          {"multi-port service needs a port", registry() + bound_vs("[a.example.com]", R"y(
+          {"multi-port service needs a port",
+           registry() + bound_vs("[a.example.com]", R"y(
 - match: [{uri: {prefix: /ratings}}]
   route:
   - destination: {host: ratings}
 - route:
   - destination: {host: ratings, port: {number: 7000}}
 )y"),
-           {{"spec.http[0].route[0].destination", "IST0112 This VirtualService routes to a service "
-                                                  "\"ratings.default.svc.cluster.local\" that exposes multiple ports"},
+           {{"spec.http[0].route[0].destination",
+             "IST0112 This VirtualService routes to a service "
+             "\"ratings.default.svc.cluster.local\" that exposes multiple ports"},
             {"spec.http[1].route[0].destination.port.number",
              "IST0101 Referenced host:port not found: \"ratings.default.svc.cluster.local:7000\""}}},
-          {"host not exposed by gateway", registry() + bound_vs("[a.example.com, b.other.org]", R"y(
+          {"host not exposed by gateway",
+           registry() + bound_vs("[a.example.com, b.other.org]", R"y(
 - route:
   - destination: {host: reviews}
 )y"),
-           {warn("spec.hosts[1]", "IST0132 one or more host [b.other.org] defined in VirtualService default/vs not "
-                                  "found in Gateway default/gw")}},
-          {"mesh-only VS", registry() + vs(R"y(
+           {warn("spec.hosts[1]",
+                 "IST0132 one or more host [b.other.org] defined in VirtualService default/vs not "
+                 "found in Gateway default/gw")}},
+          {"mesh-only VS",
+           registry() + vs(R"y(
 hosts: [reviews]
 http:
 - route:
   - destination: {host: reviews}
 )y"),
            {warn("spec.gateways", "VirtualService is bound to no gateway (mesh only)")}},
-          {"delegates", registry() + bound_vs("[a.example.com]", R"y(
+          {"delegates",
+           registry() + bound_vs("[a.example.com]", R"y(
 - match:
   - uri: {prefix: /reviews}
   delegate: {name: reviews-delegate}
 - match:
   - uri: {prefix: /missing}
   delegate: {name: missing, namespace: other}
-)y") + vs(R"y(
+)y") +
+               vs(R"y(
 http:
 - route:
   - destination: {host: reviews}
-)y", "reviews-delegate") + vs(R"y(
+)y",
+                  "reviews-delegate") +
+               vs(R"y(
 http:
 - route:
   - destination: {host: reviews}
-)y", "orphan"),
+)y",
+                  "orphan"),
            {{"spec.http[1].delegate", "IST0101 Referenced delegate virtualservice not found: \"other/missing\""},
             warn("spec", "delegate VirtualService (no hosts) is not referenced by any root VirtualService")}},
       },
@@ -147,34 +165,44 @@ http:
 TEST(Analyze, DestinationRules) {
   run_table(
       {
-          {"unknown host", registry() + dr("host: nope.example.org\n", "nope"),
+          {"unknown host",
+           registry() + dr("host: nope.example.org\n", "nope"),
            {warn("spec.host", "IST0174 DestinationRule host \"nope.example.org\"")}},
-          {"subset selects nothing", registry() + dr(R"y(
+          {"subset selects nothing",
+           registry() + dr(R"y(
 host: reviews.default.svc.cluster.local
 subsets:
 - {name: v3, labels: {version: v3}}
-)y", "reviews-v3"),
+)y",
+                           "reviews-v3"),
            {warn("spec.subsets[0]", "IST0173 subset \"v3\" selects no endpoints")}},
-          {"several DRs for one host merge", registry() + dr(R"y(
+          {"several DRs for one host merge",
+           registry() + dr(R"y(
 host: reviews
 trafficPolicy:
   loadBalancer: {simple: ROUND_ROBIN}
-)y", "reviews-lb"),
+)y",
+                           "reviews-lb"),
            {}},
-          {"workload selector picks WorkloadEntries of the SE namespace only", se(R"y(
+          {"workload selector picks WorkloadEntries of the SE namespace only",
+           se(R"y(
 hosts: [vm.example.internal]
 ports:
 - {number: 80, name: http}
 resolution: STATIC
 workloadSelector:
   labels: {app: vm}
-)y", "vm", "apps") + we("address: 10.1.0.1\nlabels: {app: vm, version: v1}\n", "vm-1", "apps") +
-               we("address: 10.1.0.2\nlabels: {app: vm, version: v2}\n", "vm-2", "elsewhere") + dr(R"y(
+)y",
+              "vm", "apps") +
+               we("address: 10.1.0.1\nlabels: {app: vm, version: v1}\n", "vm-1", "apps") +
+               we("address: 10.1.0.2\nlabels: {app: vm, version: v2}\n", "vm-2", "elsewhere") +
+               dr(R"y(
 host: vm.example.internal
 subsets:
 - {name: v1, labels: {version: v1}}
 - {name: v2, labels: {version: v2}}
-)y", "vm", "apps"),
+)y",
+                  "vm", "apps"),
            {warn("spec.subsets[1]", "IST0173 subset \"v2\" selects no endpoints")}},
       },
       Run::kAnalyze);
@@ -184,58 +212,81 @@ subsets:
 TEST(Analyze, Conflicts) {
   run_table(
       {
-          {"two mesh VS for one host", registry() + vs(R"y(
+          {"two mesh VS for one host",
+           registry() +
+               vs(R"y(
 hosts: [reviews]
 http:
 - route:
   - destination: {host: reviews, subset: v1}
-)y", "a") + vs(R"y(
+)y",
+                  "a") +
+               vs(R"y(
 hosts: [reviews.default.svc.cluster.local]
 http:
 - route:
   - destination: {host: reviews, subset: v2}
-)y", "b"),
-           {{"spec.hosts[0]", "IST0109 The VirtualServices default/a,default/b associated with mesh gateway define the "
-                              "same host reviews.default.svc.cluster.local"},
+)y",
+                  "b"),
+           {{"spec.hosts[0]",
+             "IST0109 The VirtualServices default/a,default/b associated with mesh gateway define the "
+             "same host reviews.default.svc.cluster.local"},
             warn("spec.gateways", "bound to no gateway")}},
-          {"one VirtualService defined twice", registry() + vs(R"y(
+          {"one VirtualService defined twice",
+           registry() +
+               vs(R"y(
 hosts: [reviews]
 http:
 - route:
   - destination: {host: reviews, subset: v1}
-)y", "reviews") + vs(R"y(
+)y",
+                  "reviews") +
+               vs(R"y(
 hosts: [reviews]
 http:
 - route:
   - destination: {host: reviews, subset: v2}
-)y", "reviews"),
+)y",
+                  "reviews"),
            // A duplicate, not two VirtualServices sharing a host: no IST0109.
            {warn("metadata.name", "VirtualService default/reviews is also defined at case.yaml:"),
             warn("spec.gateways", "bound to no gateway"), warn("spec.gateways", "bound to no gateway")}},
-          {"two gateway VS for one host merge", registry() + bound_vs("[a.example.com]", R"y(
+          {"two gateway VS for one host merge",
+           registry() +
+               bound_vs("[a.example.com]", R"y(
 - match: [{uri: {prefix: /a}}]
   route:
   - destination: {host: reviews}
-)y", "a") + bound_vs("[a.example.com]", R"y(
+)y",
+                        "a") +
+               bound_vs("[a.example.com]", R"y(
 - route:
   - destination: {host: reviews}
-)y", "b"),
+)y",
+                        "b"),
            {}},
-          {"gateways claiming the same port and host", registry() + gw(R"y(
+          {"gateways claiming the same port and host",
+           registry() +
+               gw(R"y(
 servers:
 - port: {number: 80, name: http, protocol: HTTP}
   hosts: ["a.example.com", "*.example.com"]
-)y", "gw2") + gw(R"y(
+)y",
+                  "gw2") +
+               gw(R"y(
 selector: {istio: other}
 servers:
 - port: {number: 80, name: http, protocol: HTTP}
   hosts: ["*.example.com"]
-)y", "gw3"),
-           {{"spec.servers[0].hosts[1]", "IST0145 Conflict with gateways default/gw (workload selector <all>, port 80, "
-                                         "hosts *.example.com)"},
+)y",
+                  "gw3"),
+           {{"spec.servers[0].hosts[1]",
+             "IST0145 Conflict with gateways default/gw (workload selector <all>, port 80, "
+             "hosts *.example.com)"},
             // An empty selector overlaps every other selector.
             {"spec.servers[0].hosts[0]", "IST0145 Conflict with gateways default/gw2 (workload selector istio=other"}}},
-          {"unreachable rules", registry() + bound_vs("[a.example.com]", R"y(
+          {"unreachable rules",
+           registry() + bound_vs("[a.example.com]", R"y(
 - match: [{uri: {prefix: /api}}]
   route:
   - destination: {host: reviews}
@@ -250,7 +301,8 @@ servers:
 )y"),
            {warn("spec.http[2]", "IST0130 VirtualService rule 2 not used (rule 1 matches every request)."),
             warn("spec.http[3]", "IST0130 VirtualService rule 3 not used (rule 1 matches every request).")}},
-          {"no-match rule first", registry() + bound_vs("[a.example.com]", R"y(
+          {"no-match rule first",
+           registry() + bound_vs("[a.example.com]", R"y(
 - route:
   - destination: {host: reviews}
 - match: [{uri: {regex: ".*"}, headers: {x: {exact: y}}}]

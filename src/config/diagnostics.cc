@@ -16,10 +16,18 @@ std::string printable(std::string_view s) {
     }
     out.push_back('\\');
     switch (c) {
-      case '\r': out.push_back('r'); break;
-      case '\n': out.push_back('n'); break;
-      case '\t': out.push_back('t'); break;
-      case 0: out.push_back('0'); break;
+      case '\r':
+        out.push_back('r');
+        break;
+      case '\n':
+        out.push_back('n');
+        break;
+      case '\t':
+        out.push_back('t');
+        break;
+      case 0:
+        out.push_back('0');
+        break;
       default:
         out.push_back('x');
         out.push_back(kHex[c >> 4]);
@@ -45,8 +53,8 @@ std::string Diagnostic::to_string() const {
 bool Diagnostics::has_errors() const { return error_count() > 0; }
 
 size_t Diagnostics::error_count() const {
-  return static_cast<size_t>(std::count_if(items_.begin(), items_.end(),
-                                           [](const Diagnostic& d) { return d.severity == Severity::kError; }));
+  return static_cast<size_t>(
+      std::count_if(items_.begin(), items_.end(), [](const Diagnostic& d) { return d.severity == Severity::kError; }));
 }
 
 size_t Diagnostics::warning_count() const { return items_.size() - error_count(); }

@@ -42,9 +42,7 @@ static bool ends_with_ci(std::string_view s, std::string_view suffix) {
   return true;
 }
 
-static bool equals_ci(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && ends_with_ci(a, b);
-}
+static bool equals_ci(std::string_view a, std::string_view b) { return a.size() == b.size() && ends_with_ci(a, b); }
 
 bool host_covers(std::string_view pattern, std::string_view host) {
   if (pattern == "*") return true;

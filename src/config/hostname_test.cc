@@ -29,10 +29,14 @@ TEST(Hostname, WildcardCoverage) {
     const char* host;
     bool want;
   } cases[] = {
-      {"*.example.com", "a.example.com", true},  {"*.example.com", "a.b.example.com", true},
-      {"*.example.com", "example.com", false},   {"*", "anything.io", true},
-      {"a.example.com", "A.Example.com", true},  {"a.example.com", "b.example.com", false},
-      {"*.example.com", "*.b.example.com", true}, {"*.b.example.com", "*.example.com", false},
+      {"*.example.com", "a.example.com", true},
+      {"*.example.com", "a.b.example.com", true},
+      {"*.example.com", "example.com", false},
+      {"*", "anything.io", true},
+      {"a.example.com", "A.Example.com", true},
+      {"a.example.com", "b.example.com", false},
+      {"*.example.com", "*.b.example.com", true},
+      {"*.b.example.com", "*.example.com", false},
       {"*.example.com", "*", false},
   };
   for (const auto& c : cases) EXPECT_EQ(host_covers(c.pattern, c.host), c.want) << c.pattern << " " << c.host;

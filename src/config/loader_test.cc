@@ -78,16 +78,15 @@ TEST(Loader, ReportsSchemaErrorsAtFieldPathAndLine) {
        "spec.http[0].retries.retryRemoteLocalities", 7, "expected a boolean (true or false), got boolean True"},
       {"quoted boolean", "spec:\n  http:\n  - retries: {retryRemoteLocalities: \"true\"}\n",
        "spec.http[0].retries.retryRemoteLocalities", 7, "expected a boolean (true or false), got string \"true\""},
-      {"malformed duration", "spec:\n  http:\n  - timeout: 5x\n", "spec.http[0].timeout", 7,
-       "invalid duration \"5x\""},
+      {"malformed duration", "spec:\n  http:\n  - timeout: 5x\n", "spec.http[0].timeout", 7, "invalid duration \"5x\""},
       {"quoted integer", "spec:\n  http:\n  - route:\n    - destination: {host: a}\n      weight: \"50\"\n",
        "spec.http[0].route[0].weight", 9, "expected an integer, got string \"50\""},
       {"fractional integer", "spec:\n  http:\n  - route:\n    - destination: {host: a}\n      weight: 5.5\n",
        "spec.http[0].route[0].weight", 9, "expected an integer"},
       {"negative port", "spec:\n  tcp:\n  - match:\n    - port: -1\n", "spec.tcp[0].match[0].port", 8,
        "expected a non-negative integer"},
-      {"int32 overflow", "spec:\n  http:\n  - retries: {attempts: 3000000000}\n", "spec.http[0].retries.attempts",
-       7, "out of range"},
+      {"int32 overflow", "spec:\n  http:\n  - retries: {attempts: 3000000000}\n", "spec.http[0].retries.attempts", 7,
+       "out of range"},
       {"unknown enum", "spec:\n  http:\n  - redirect: {uri: /x, derivePort: FROM_NOWHERE}\n",
        "spec.http[0].redirect.derivePort", 7,
        "unknown value \"FROM_NOWHERE\", allowed: FROM_PROTOCOL_DEFAULT, FROM_REQUEST_PORT"},
@@ -237,8 +236,9 @@ spec:
   EXPECT_EQ(d.line, 13);
   EXPECT_EQ(d.object, "default/second");
   EXPECT_EQ(d.path, "spec.http[0].timeout");
-  EXPECT_EQ(d.to_string(), "two.yaml:13: VirtualService default/second: spec.http[0].timeout: invalid duration \"3 "
-                           "seconds\" (unknown unit \" seconds\" in duration \"3 seconds\")");
+  EXPECT_EQ(d.to_string(),
+            "two.yaml:13: VirtualService default/second: spec.http[0].timeout: invalid duration \"3 "
+            "seconds\" (unknown unit \" seconds\" in duration \"3 seconds\")");
 }
 
 // Scenario: a Service and a Deployment next to Istio objects (as Istio samples ship them) are

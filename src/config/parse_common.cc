@@ -10,16 +10,17 @@ void object_meta(Cursor& c, ObjectMeta& out) {
   c.read("labels", out.labels);
   c.read("annotations", out.annotations);
   // Kubernetes ObjectMeta fields switchyard has no use for (kubectl get -o yaml output carries them).
-  for (std::string_view k : {"creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion",
-                             "uid", "generation", "managedFields", "ownerReferences", "finalizers", "generateName",
-                             "selfLink"})
+  for (std::string_view k :
+       {"creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "resourceVersion", "uid", "generation",
+        "managedFields", "ownerReferences", "finalizers", "generateName", "selfLink"})
     c.skip(k);
 }
 
 void string_match(Cursor& c, StringMatch& out) {
   c.oneof({"exact", "prefix", "regex"});
-  static constexpr std::pair<const char*, StringMatch::Kind> kKinds[] = {
-      {"exact", StringMatch::Kind::kExact}, {"prefix", StringMatch::Kind::kPrefix}, {"regex", StringMatch::Kind::kRegex}};
+  static constexpr std::pair<const char*, StringMatch::Kind> kKinds[] = {{"exact", StringMatch::Kind::kExact},
+                                                                         {"prefix", StringMatch::Kind::kPrefix},
+                                                                         {"regex", StringMatch::Kind::kRegex}};
   out.kind = StringMatch::Kind::kPresent;
   for (const auto& [key, kind] : kKinds) {
     if (auto f = c.field(key)) {

@@ -23,9 +23,8 @@ void consistent_hash(Cursor& c, CH& out) {
   });
   c.read("useSourceIp", out.use_source_ip);
   c.read("httpQueryParameterName", out.http_query_parameter_name);
-  c.read_object("ringHash", out.ring_hash, [](Cursor& r, CH::RingHash& ring) {
-    r.read("minimumRingSize", ring.minimum_ring_size);
-  });
+  c.read_object("ringHash", out.ring_hash,
+                [](Cursor& r, CH::RingHash& ring) { r.read("minimumRingSize", ring.minimum_ring_size); });
   c.read_object("maglev", out.maglev, [](Cursor& m, CH::MagLev& maglev) { m.read("tableSize", maglev.table_size); });
   c.read("minimumRingSize", out.minimum_ring_size);
 }
@@ -177,9 +176,8 @@ void destination_rule_spec(Cursor& spec, DestinationRule& out) {
   spec.read_object("trafficPolicy", out.traffic_policy, traffic_policy);
   spec.read_list("subsets", out.subsets, subset);
   spec.read("exportTo", out.export_to);
-  spec.read_object("workloadSelector", out.workload_selector, [](Cursor& w, Labels& labels) {
-    w.read("matchLabels", labels);
-  });
+  spec.read_object("workloadSelector", out.workload_selector,
+                   [](Cursor& w, Labels& labels) { w.read("matchLabels", labels); });
 }
 
 }  // namespace sy::config::parse

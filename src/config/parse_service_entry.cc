@@ -30,9 +30,8 @@ void service_entry_spec(Cursor& spec, ServiceEntry& out) {
                   {"DNS_ROUND_ROBIN", SE::Resolution::kDnsRoundRobin},
                   {"DYNAMIC_DNS", SE::Resolution::kDynamicDns}});
   spec.read_list("endpoints", out.endpoints, workload_entry_spec);
-  spec.read_object("workloadSelector", out.workload_selector, [](Cursor& w, Labels& labels) {
-    w.read("labels", labels);
-  });
+  spec.read_object("workloadSelector", out.workload_selector,
+                   [](Cursor& w, Labels& labels) { w.read("labels", labels); });
   spec.read("exportTo", out.export_to);
   spec.read("subjectAltNames", out.subject_alt_names);
 }

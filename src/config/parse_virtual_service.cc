@@ -102,8 +102,9 @@ void cors_policy(Cursor& c, CorsPolicy& out) {
   c.read("exposeHeaders", out.expose_headers);
   c.read("maxAge", out.max_age);
   c.read("allowCredentials", out.allow_credentials);
-  c.read_enum("unmatchedPreflights", out.unmatched_preflights,
-              {{"UNSPECIFIED", Unmatched::kUnspecified}, {"FORWARD", Unmatched::kForward}, {"IGNORE", Unmatched::kIgnore}});
+  c.read_enum(
+      "unmatchedPreflights", out.unmatched_preflights,
+      {{"UNSPECIFIED", Unmatched::kUnspecified}, {"FORWARD", Unmatched::kForward}, {"IGNORE", Unmatched::kIgnore}});
 }
 
 void http_route(Cursor& c, HTTPRoute& out) {

@@ -12,10 +12,9 @@ namespace {
 // productpage/reviews/ratings/details produce no error and no warning beyond "mesh only" notes
 // for the four sidecar VirtualServices.
 TEST(ValidateBookinfo, CleanExceptMeshOnlyNotes) {
-  LoadResult loaded = load_paths({SY_TESTDATA "/bookinfo/bookinfo-gateway.yaml",
-                                  SY_TESTDATA "/bookinfo/destination-rule-all.yaml",
-                                  SY_TESTDATA "/validate/bookinfo-services.yaml",
-                                  SY_TESTDATA "/validate/virtual-service-all-v1.yaml"});
+  LoadResult loaded =
+      load_paths({SY_TESTDATA "/bookinfo/bookinfo-gateway.yaml", SY_TESTDATA "/bookinfo/destination-rule-all.yaml",
+                  SY_TESTDATA "/validate/bookinfo-services.yaml", SY_TESTDATA "/validate/virtual-service-all-v1.yaml"});
   ASSERT_TRUE(loaded.diagnostics.items().empty()) << dump(loaded.diagnostics);
   ASSERT_EQ(loaded.config.virtual_services.size(), 5u);
   ASSERT_EQ(loaded.config.service_entries.size(), 4u);
@@ -32,12 +31,12 @@ TEST(ValidateBookinfo, CleanExceptMeshOnlyNotes) {
 
 // Scenario: routing reviews to a subset the DestinationRules never define is caught (IST0101).
 TEST(ValidateBookinfo, UndefinedSubsetIsReported) {
-  LoadResult loaded = load_paths({SY_TESTDATA "/bookinfo/destination-rule-all.yaml",
-                                  SY_TESTDATA "/validate/bookinfo-services.yaml"});
+  LoadResult loaded =
+      load_paths({SY_TESTDATA "/bookinfo/destination-rule-all.yaml", SY_TESTDATA "/validate/bookinfo-services.yaml"});
   ASSERT_TRUE(loaded.diagnostics.items().empty()) << dump(loaded.diagnostics);
-  LoadResult extra = load_string(vs("hosts: [reviews]\nhttp:\n- route:\n  - destination: {host: reviews, subset: v4}\n",
-                                    "reviews"),
-                                 "reviews-v4.yaml");
+  LoadResult extra =
+      load_string(vs("hosts: [reviews]\nhttp:\n- route:\n  - destination: {host: reviews, subset: v4}\n", "reviews"),
+                  "reviews-v4.yaml");
   ASSERT_TRUE(extra.diagnostics.items().empty()) << dump(extra.diagnostics);
   loaded.config.virtual_services = extra.config.virtual_services;
 

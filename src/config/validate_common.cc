@@ -141,8 +141,7 @@ void check_labels(Reporter& r, const std::string& path, const Labels& labels) {
       if (prefix.empty() || prefix.size() > 253 || fqdn_problem(prefix))
         r.error(keyed(path, key), fmt::format("invalid label key \"{}\": prefix must be a DNS subdomain", key));
     }
-    if (!is_qualified_name_part(name, false))
-      r.error(keyed(path, key), fmt::format("invalid label key \"{}\"", key));
+    if (!is_qualified_name_part(name, false)) r.error(keyed(path, key), fmt::format("invalid label key \"{}\"", key));
     if (!is_qualified_name_part(value, true))
       r.error(keyed(path, key), fmt::format("invalid label value \"{}\" for key \"{}\"", value, key));
   }
@@ -154,8 +153,7 @@ void check_port_number(Reporter& r, const std::string& path, uint64_t n) {
   if (!valid_port_number(n)) r.error(path, fmt::format("port number {} must be in the range 1..65535", n));
 }
 
-void check_export_to(Reporter& r, const std::string& path, const std::vector<std::string>& export_to,
-                     bool allow_none) {
+void check_export_to(Reporter& r, const std::string& path, const std::vector<std::string>& export_to, bool allow_none) {
   std::set<std::string> seen;
   bool has_star = false, has_none = false;
   for (size_t i = 0; i < export_to.size(); ++i) {

@@ -65,8 +65,7 @@ bool valid_port_number(uint64_t n);
 void check_port_number(Reporter& r, const std::string& path, uint64_t n);
 
 // exportTo: ".", "*", "~" or namespace names; "*" / "~" cannot be mixed with others.
-void check_export_to(Reporter& r, const std::string& path, const std::vector<std::string>& export_to,
-                     bool allow_none);
+void check_export_to(Reporter& r, const std::string& path, const std::vector<std::string>& export_to, bool allow_none);
 
 // True when an object in `owner_ns` with `export_to` is visible from namespace `ns`.
 bool visible_from(const std::vector<std::string>& export_to, std::string_view owner_ns, std::string_view ns);
@@ -74,7 +73,7 @@ bool visible_from(const std::vector<std::string>& export_to, std::string_view ow
 // IPv4/IPv6 address or CIDR.
 bool is_cidr(std::string_view s);
 
-std::string indexed(const std::string& path, size_t i);  // path + "[i]"
+std::string indexed(const std::string& path, size_t i);            // path + "[i]"
 std::string keyed(const std::string& path, std::string_view key);  // path + "." + key
 
 }  // namespace sy::config::detail

@@ -24,7 +24,8 @@ void validate_destination_rule(const DestinationRule& dr, Diagnostics& out) {
     const Subset& s = dr.subsets[i];
     const std::string path = indexed("spec.subsets", i);
     if (s.name.empty()) r.error(keyed(path, "name"), "subset name cannot be empty");
-    else if (!detail::is_dns1123_label(s.name)) r.error(keyed(path, "name"), fmt::format("subset name is invalid: {}", s.name));
+    else if (!detail::is_dns1123_label(s.name))
+      r.error(keyed(path, "name"), fmt::format("subset name is invalid: {}", s.name));
     if (!s.name.empty() && !names.insert(s.name).second)
       r.error(keyed(path, "name"), fmt::format("duplicate subset names: {}", s.name));
     detail::check_labels(r, keyed(path, "labels"), s.labels);

@@ -8,7 +8,8 @@ namespace {
 TEST(ValidateDestinationRule, Subsets) {
   run_table(
       {
-          {"clean", dr(R"y(
+          {"clean",
+           dr(R"y(
 host: reviews
 trafficPolicy:
   loadBalancer: {simple: ROUND_ROBIN}
@@ -22,9 +23,11 @@ subsets:
       tcp: {maxConnections: 10, connectTimeout: 500ms, idleTimeout: 0s}
 )y"),
            {}},
-          {"missing host", dr("subsets:\n- name: v1\n  labels: {version: v1}\n"),
+          {"missing host",
+           dr("subsets:\n- name: v1\n  labels: {version: v1}\n"),
            {{"spec.host", "destination rule must have a host"}}},
-          {"duplicate and invalid subset names", dr(R"y(
+          {"duplicate and invalid subset names",
+           dr(R"y(
 host: reviews
 subsets:
 - name: v1
@@ -45,7 +48,8 @@ subsets:
 TEST(ValidateDestinationRule, TrafficPolicy) {
   run_table(
       {
-          {"durations", dr(R"y(
+          {"durations",
+           dr(R"y(
 host: reviews
 trafficPolicy:
   connectionPool:
@@ -61,7 +65,8 @@ trafficPolicy:
             {"spec.trafficPolicy.connectionPool.tcp.maxConnectionDuration", "only durations to ms precision"},
             {"spec.trafficPolicy.connectionPool.http.idleTimeout", "duration must be greater than 1ms"},
             {"spec.trafficPolicy.outlierDetection.interval", "duration must be greater than 1ms"}}},
-          {"negative pool limits, upgrade + client protocol", dr(R"y(
+          {"negative pool limits, upgrade + client protocol",
+           dr(R"y(
 host: reviews
 trafficPolicy:
   connectionPool:
@@ -71,16 +76,20 @@ trafficPolicy:
            {{"spec.trafficPolicy.connectionPool.tcp.maxConnections", "max connections must be non-negative"},
             {"spec.trafficPolicy.connectionPool.http.http1MaxPendingRequests", "must be non-negative"},
             {"spec.trafficPolicy.connectionPool.http", "use client protocol must not be true when H2UpgradePolicy"}}},
-          {"outlier detection", dr(R"y(
+          {"outlier detection",
+           dr(R"y(
 host: reviews
 trafficPolicy:
   outlierDetection: {consecutiveLocalOriginFailures: 3, maxEjectionPercent: 120, minHealthPercent: -1}
 )y"),
            {{"spec.trafficPolicy.outlierDetection.consecutiveLocalOriginFailures",
              "split external local origin errors is set to false"},
-            {"spec.trafficPolicy.outlierDetection.maxEjectionPercent", "max ejection percent must be in range [0, 100]"},
-            {"spec.trafficPolicy.outlierDetection.minHealthPercent", "minimum health percent must be in range [0, 100]"}}},
-          {"consistent hash keys", dr(R"y(
+            {"spec.trafficPolicy.outlierDetection.maxEjectionPercent",
+             "max ejection percent must be in range [0, 100]"},
+            {"spec.trafficPolicy.outlierDetection.minHealthPercent",
+             "minimum health percent must be in range [0, 100]"}}},
+          {"consistent hash keys",
+           dr(R"y(
 host: reviews
 trafficPolicy:
   loadBalancer:
@@ -93,7 +102,8 @@ subsets:
         httpCookie: {name: session, ttl: 0s}
 )y"),
            {{"spec.trafficPolicy.loadBalancer.consistentHash", "consistent hash must set exactly one of"}}},
-          {"locality lb", dr(R"y(
+          {"locality lb",
+           dr(R"y(
 host: reviews
 trafficPolicy:
   loadBalancer:
@@ -107,7 +117,8 @@ trafficPolicy:
            {{"spec.trafficPolicy.loadBalancer.localityLbSetting", "can not simultaneously set failover and distribute"},
             {"spec.trafficPolicy.loadBalancer.localityLbSetting.distribute[0].to", "total locality weight 90 != 100"},
             {"spec.trafficPolicy.loadBalancer.localityLbSetting.failover[0]", "must specify different regions"}}},
-          {"warmup", dr(R"y(
+          {"warmup",
+           dr(R"y(
 host: reviews
 trafficPolicy:
   loadBalancer:
@@ -116,7 +127,8 @@ trafficPolicy:
 )y"),
            {{"spec.trafficPolicy.loadBalancer.warmup.duration", "duration must be greater than 1ms"},
             {"spec.trafficPolicy.loadBalancer", "warmup is only supported with ROUND_ROBIN and LEAST_REQUEST"}}},
-          {"client tls", dr(R"y(
+          {"client tls",
+           dr(R"y(
 host: reviews
 trafficPolicy:
   tls: {mode: MUTUAL}
@@ -138,19 +150,22 @@ trafficPolicy:
 TEST(ValidateDestinationRule, TlsOriginationRefused) {
   run_table(
       {
-          {"SIMPLE at the top level is originated", dr(R"y(
+          {"SIMPLE at the top level is originated",
+           dr(R"y(
 host: api.example.com
 trafficPolicy:
   tls: {mode: SIMPLE, sni: api.example.com}
 )y"),
            {}},
-          {"a CRL is not enforced", dr(R"y(
+          {"a CRL is not enforced",
+           dr(R"y(
 host: api.example.com
 trafficPolicy:
   tls: {mode: SIMPLE, caCrl: /crl.pem}
 )y"),
            {{"spec.trafficPolicy.tls.caCrl", "not enforced yet"}}},
-          {"MUTUAL per port and SIMPLE per subset port are fine, ISTIO_MUTUAL per subset is not", dr(R"y(
+          {"MUTUAL per port and SIMPLE per subset port are fine, ISTIO_MUTUAL per subset is not",
+           dr(R"y(
 host: reviews
 trafficPolicy:
   portLevelSettings:
@@ -169,7 +184,8 @@ subsets:
       tls: {mode: SIMPLE}
 )y"),
            {{"spec.subsets[0].trafficPolicy.tls", "with tls.mode ISTIO_MUTUAL"}}},
-          {"DISABLE anywhere is fine", dr(R"y(
+          {"DISABLE anywhere is fine",
+           dr(R"y(
 host: reviews
 trafficPolicy:
   tls: {mode: DISABLE}
@@ -183,7 +199,8 @@ subsets:
     tls: {mode: DISABLE}
 )y"),
            {}},
-          {"a tls block without mode is DISABLE", dr(R"y(
+          {"a tls block without mode is DISABLE",
+           dr(R"y(
 host: reviews
 trafficPolicy:
   tls: {sni: reviews.example.com}

@@ -12,8 +12,8 @@ namespace {
 
 using detail::Reporter;
 
-constexpr std::string_view kGatewayProtocols[] = {"HTTP", "HTTPS", "GRPC",  "GRPC-WEB", "HTTP2",
-                                                  "MONGO", "TCP",  "TLS",  "REDIS",    "MYSQL"};
+constexpr std::string_view kGatewayProtocols[] = {"HTTP",  "HTTPS", "GRPC", "GRPC-WEB", "HTTP2",
+                                                  "MONGO", "TCP",   "TLS",  "REDIS",    "MYSQL"};
 
 bool known_protocol(std::string_view p) {
   for (auto k : kGatewayProtocols)
@@ -75,7 +75,8 @@ void refuse_unenforced(Reporter& r, const std::string& tpath, const ServerTLSSet
       {!t.ca_crl.empty(), "caCrl"},
   };
   for (const auto& [set, field] : unenforced)
-    if (set) r.error(detail::keyed(tpath, field), "not enforced yet: client certificates would not be checked against it");
+    if (set)
+      r.error(detail::keyed(tpath, field), "not enforced yet: client certificates would not be checked against it");
 }
 
 // switchyard terminates TLS on HTTPS servers in SIMPLE, MUTUAL and OPTIONAL_MUTUAL mode. Any other
@@ -97,13 +98,15 @@ void refuse_tls(Reporter& r, const std::string& path, const Server& s, const Sou
   // TLS passthrough: routed by SNI through VirtualService tls[] rules, TLS kept end to end.
   if (tls_proto && s.tls && s.tls->mode == Mode::kPassthrough) return;
   if (proto == "HTTPS" && s.tls && s.tls->mode == Mode::kIstioMutual) {
-    r.error(tpath, "ISTIO_MUTUAL is not supported yet (it needs the workload certificate istio-agent writes); "
-                   "this server would be served as plaintext");
+    r.error(tpath,
+            "ISTIO_MUTUAL is not supported yet (it needs the workload certificate istio-agent writes); "
+            "this server would be served as plaintext");
     return;
   }
   if (proto == "HTTP") {
-    r.error(tpath, "server cannot have TLS settings for plain text HTTP ports; only httpsRedirect may be set (TLS "
-                   "termination is not supported yet: this server would be served as plaintext)");
+    r.error(tpath,
+            "server cannot have TLS settings for plain text HTTP ports; only httpsRedirect may be set (TLS "
+            "termination is not supported yet: this server would be served as plaintext)");
     return;
   }
   const std::string where = s.tls ? tpath : detail::keyed(detail::keyed(path, "port"), "protocol");
@@ -115,8 +118,8 @@ void refuse_tls(Reporter& r, const std::string& path, const Server& s, const Sou
                                "remove it, or make it a protocol HTTP server without TLS settings",
                                what, s.port.number));
   } else {
-    r.error(where, fmt::format("{} is not supported yet: this {} server would not be served at all; remove it",
-                               what, proto.empty() ? "TLS" : proto));
+    r.error(where, fmt::format("{} is not supported yet: this {} server would not be served at all; remove it", what,
+                               proto.empty() ? "TLS" : proto));
   }
 }
 
@@ -140,15 +143,17 @@ void check_server_tls(Reporter& r, const std::string& path, const Server& s, con
   int sources = (!t.credential_name.empty()) + (!t.credential_names.empty()) + (!t.tls_certificates.empty()) +
                 (!t.server_certificate.empty() || !t.private_key.empty());
   if (sources > 1)
-    r.error(tpath, "only one of credential_name, credential_names, tls_certificates or server_certificate/private_key "
-                   "can be set");
+    r.error(tpath,
+            "only one of credential_name, credential_names, tls_certificates or server_certificate/private_key "
+            "can be set");
   if (t.credential_names.size() > 2)
     r.error(detail::keyed(tpath, "credentialNames"), "at most 2 credential names (one RSA, one ECDSA) can be set");
   switch (t.mode) {
     case Mode::kIstioMutual:
       if (has_cert_source || !t.ca_cert_credential_name.empty())
-        r.error(tpath, "ISTIO_MUTUAL TLS cannot have associated private key, server certificate, CA bundle or "
-                       "credential name");
+        r.error(tpath,
+                "ISTIO_MUTUAL TLS cannot have associated private key, server certificate, CA bundle or "
+                "credential name");
       break;
     case Mode::kSimple:
     case Mode::kMutual:

@@ -10,7 +10,8 @@ namespace {
 TEST(ValidateGateway, Table) {
   run_table(
       {
-          {"clean http + http with httpsRedirect", gw(R"y(
+          {"clean http + http with httpsRedirect",
+           gw(R"y(
 selector: {istio: ingressgateway}
 servers:
 - port: {number: 80, name: http, protocol: HTTP}
@@ -20,9 +21,11 @@ servers:
   hosts: ["ns1/a.example.com", "./*.example.com"]
 )y"),
            {}},
-          {"no servers", gw("selector: {istio: ingressgateway}\nservers: []\n"),
+          {"no servers",
+           gw("selector: {istio: ingressgateway}\nservers: []\n"),
            {{"spec.servers", "gateway must have at least one server"}}},
-          {"missing port fields and hosts", gw(R"y(
+          {"missing port fields and hosts",
+           gw(R"y(
 servers:
 - port: {number: 0}
 )y"),
@@ -30,14 +33,16 @@ servers:
             {"spec.servers[0].port.protocol", "port protocol is required"},
             {"spec.servers[0].port.name", "port name must be set"},
             {"spec.servers[0].hosts", "server config must contain at least one host"}}},
-          {"port out of range, bad protocol", gw(R"y(
+          {"port out of range, bad protocol",
+           gw(R"y(
 servers:
 - port: {number: 70000, name: p, protocol: QUIC}
   hosts: ["*"]
 )y"),
            {{"spec.servers[0].port.number", "port number 70000 must be in the range 1..65535"},
             {"spec.servers[0].port.protocol", "invalid protocol \"QUIC\""}}},
-          {"duplicate port names", gw(R"y(
+          {"duplicate port names",
+           gw(R"y(
 servers:
 - port: {number: 80, name: http, protocol: HTTP}
   hosts: ["a.example.com"]
@@ -45,7 +50,8 @@ servers:
   hosts: ["b.example.com"]
 )y"),
            {{"spec.servers[1].port.name", "port names in servers must be unique"}}},
-          {"bad hosts", gw(R"y(
+          {"bad hosts",
+           gw(R"y(
 servers:
 - port: {number: 80, name: http, protocol: HTTP}
   hosts: ["a/b/c", "Bad_NS/x.com", "foo.*.com", "/x.com"]
@@ -54,14 +60,16 @@ servers:
             {"spec.servers[0].hosts[1]", "invalid namespace \"Bad_NS\""},
             {"spec.servers[0].hosts[2]", "wildcard must be the whole left-most label"},
             {"spec.servers[0].hosts[3]", "namespace in host \"/x.com\" must not be empty"}}},
-          {"https without tls", gw(R"y(
+          {"https without tls",
+           gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: HTTPS}
   hosts: ["*"]
 )y"),
            {{"spec.servers[0]", "server must have TLS settings for HTTPS/TLS protocols"},
             {"spec.servers[0].port.protocol", "TLS termination is not supported yet"}}},
-          {"simple without cert", gw(R"y(
+          {"simple without cert",
+           gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: HTTPS}
   hosts: ["*"]
@@ -69,21 +77,24 @@ servers:
 )y"),
            {{"spec.servers[0].tls", "SIMPLE TLS requires a server certificate"},
             {"spec.servers[0].tls", "SIMPLE TLS requires a private key"}}},
-          {"mutual without ca", gw(R"y(
+          {"mutual without ca",
+           gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: HTTPS}
   hosts: ["*"]
   tls: {mode: MUTUAL, serverCertificate: /c.pem, privateKey: /k.pem}
 )y"),
            {{"spec.servers[0].tls", "MUTUAL TLS requires a client CA bundle"}}},
-          {"http server with tls mode", gw(R"y(
+          {"http server with tls mode",
+           gw(R"y(
 servers:
 - port: {number: 80, name: http, protocol: HTTP}
   hosts: ["*"]
   tls: {mode: SIMPLE, credentialName: c}
 )y"),
            {{"spec.servers[0].tls", "server cannot have TLS settings for plain text HTTP ports"}}},
-          {"istio mutual with cert", gw(R"y(
+          {"istio mutual with cert",
+           gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: HTTPS}
   hosts: ["*"]
@@ -91,7 +102,8 @@ servers:
 )y"),
            {{"spec.servers[0].tls", "ISTIO_MUTUAL is not supported yet"},
             {"spec.servers[0].tls", "ISTIO_MUTUAL TLS cannot have"}}},
-          {"passthrough tls is well-formed", gw(R"y(
+          {"passthrough tls is well-formed",
+           gw(R"y(
 servers:
 - port: {number: 443, name: tls, protocol: TLS}
   hosts: ["*.example.com"]
@@ -109,7 +121,8 @@ servers:
 TEST(ValidateGateway, TlsRefused) {
   run_table(
       {
-          {"standard Istio ingress is valid", gw(R"y(
+          {"standard Istio ingress is valid",
+           gw(R"y(
 selector: {istio: ingressgateway}
 servers:
 - port: {number: 80, name: http, protocol: HTTP}
@@ -120,7 +133,8 @@ servers:
   tls: {mode: SIMPLE, credentialName: my-cert}
 )y"),
            {}},
-          {"client-certificate checks not enforced yet are refused", gw(R"y(
+          {"client-certificate checks not enforced yet are refused",
+           gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: HTTPS}
   hosts: ["a.example.com"]
@@ -131,7 +145,8 @@ servers:
             {"spec.servers[0].tls.verifyCertificateSpki", "not enforced yet"},
             {"spec.servers[0].tls.verifyCertificateHash", "not enforced yet"},
             {"spec.servers[0].tls.caCrl", "not enforced yet"}}},
-          {"every terminating mode on HTTPS", gw(R"y(
+          {"every terminating mode on HTTPS",
+           gw(R"y(
 servers:
 - port: {number: 443, name: simple, protocol: HTTPS}
   hosts: ["a.example.com"]
@@ -147,7 +162,8 @@ servers:
   tls: {mode: ISTIO_MUTUAL}
 )y"),
            {{"spec.servers[3].tls", "ISTIO_MUTUAL is not supported yet"}}},
-          {"PASSTHROUGH is routed; AUTO_PASSTHROUGH and terminating TLS servers are not served at all", gw(R"y(
+          {"PASSTHROUGH is routed; AUTO_PASSTHROUGH and terminating TLS servers are not served at all",
+           gw(R"y(
 servers:
 - port: {number: 443, name: https-pass, protocol: HTTPS}
   hosts: ["a.example.com"]
@@ -161,14 +177,16 @@ servers:
 )y"),
            {{"spec.servers[1].tls", "TLS passthrough is not supported yet: this TLS server would not be served at all"},
             {"spec.servers[2].tls", "TLS termination is not supported yet: this TLS server would not be served"}}},
-          {"HTTPS without a tls block points at the protocol", gw(R"y(
+          {"HTTPS without a tls block points at the protocol",
+           gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: https}
   hosts: ["*"]
 )y"),
            {{"spec.servers[0]", "server must have TLS settings for HTTPS/TLS protocols"},
             {"spec.servers[0].port.protocol", "TLS termination is not supported yet"}}},
-          {"TLS settings on other HTTP-routed protocols would be plaintext", gw(R"y(
+          {"TLS settings on other HTTP-routed protocols would be plaintext",
+           gw(R"y(
 servers:
 - port: {number: 9000, name: grpc, protocol: GRPC}
   hosts: ["a.example.com"]
@@ -180,7 +198,8 @@ servers:
            {{"spec.servers[0].tls",
              "TLS termination is not supported yet: this server would be served as plaintext HTTP on port 9000"},
             {"spec.servers[1].tls", "served as plaintext HTTP on port 9001"}}},
-          {"an HTTP server's tls block may hold httpsRedirect and nothing else", gw(R"y(
+          {"an HTTP server's tls block may hold httpsRedirect and nothing else",
+           gw(R"y(
 servers:
 - port: {number: 80, name: a, protocol: HTTP}
   hosts: ["a.example.com"]
@@ -198,10 +217,12 @@ servers:
   hosts: ["e.example.com"]
   tls: {httpsRedirect: true}
 )y"),
-           {{"spec.servers[0].tls", "server cannot have TLS settings for plain text HTTP ports; only httpsRedirect may "
-                                    "be set (TLS termination is not supported yet"},
+           {{"spec.servers[0].tls",
+             "server cannot have TLS settings for plain text HTTP ports; only httpsRedirect may "
+             "be set (TLS termination is not supported yet"},
             {"spec.servers[1].tls", "server cannot have TLS settings for plain text HTTP ports"}}},
-          {"httpsRedirect on an HTTPS server warns", gw(R"y(
+          {"httpsRedirect on an HTTPS server warns",
+           gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: HTTPS}
   hosts: ["*"]
@@ -235,8 +256,9 @@ servers:
   ASSERT_EQ(got.items().size(), 1u) << dump(got);
   EXPECT_EQ(got.items()[0].path, "spec.servers[1].tls");
   EXPECT_EQ(got.items()[0].line, tls_line) << got.items()[0].to_string();
-  EXPECT_TRUE(got.items()[0].to_string().starts_with("gw.yaml:" + std::to_string(tls_line) +
-                                                     ": Gateway default/x: spec.servers[1].tls: ISTIO_MUTUAL is not supported"))
+  EXPECT_TRUE(
+      got.items()[0].to_string().starts_with("gw.yaml:" + std::to_string(tls_line) +
+                                             ": Gateway default/x: spec.servers[1].tls: ISTIO_MUTUAL is not supported"))
       << got.items()[0].to_string();
 }
 

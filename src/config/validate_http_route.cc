@@ -11,11 +11,22 @@
 namespace sy::config::detail {
 namespace {
 
-constexpr std::string_view kRetryOnPolicies[] = {
-    "5xx",           "gateway-error",    "reset",          "reset-before-request",       "connect-failure",
-    "refused-stream", "retriable-4xx",   "retriable-status-codes", "retriable-headers", "envoy-ratelimited",
-    "http3-post-connect-failure", "cancelled", "deadline-exceeded", "internal", "resource-exhausted",
-    "unavailable"};
+constexpr std::string_view kRetryOnPolicies[] = {"5xx",
+                                                 "gateway-error",
+                                                 "reset",
+                                                 "reset-before-request",
+                                                 "connect-failure",
+                                                 "refused-stream",
+                                                 "retriable-4xx",
+                                                 "retriable-status-codes",
+                                                 "retriable-headers",
+                                                 "envoy-ratelimited",
+                                                 "http3-post-connect-failure",
+                                                 "cancelled",
+                                                 "deadline-exceeded",
+                                                 "internal",
+                                                 "resource-exhausted",
+                                                 "unavailable"};
 
 constexpr std::string_view kCorsMethods[] = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
                                              "CONNECT", "OPTIONS", "TRACE", "PATCH"};
@@ -147,7 +158,8 @@ void check_retries(Reporter& r, const std::string& path, const HTTPRetry& rt) {
   size_t start = 0;
   while (start <= list.size()) {
     size_t comma = list.find(',', start);
-    std::string_view token = trim(comma == std::string_view::npos ? list.substr(start) : list.substr(start, comma - start));
+    std::string_view token =
+        trim(comma == std::string_view::npos ? list.substr(start) : list.substr(start, comma - start));
     if (!token.empty() && !valid_retry_status(token)) {
       bool known = false;
       for (auto p : kRetryOnPolicies) known = known || p == token;
@@ -193,8 +205,7 @@ void check_cors(Reporter& r, const std::string& path, const CorsPolicy& c) {
     const std::string opath = indexed(keyed(path, "allowOrigins"), i);
     const StringMatch& m = c.allow_origins[i];
     check_string_match(r, opath, "corsPolicy.allowOrigins", m, false);
-    if (m.kind == StringMatch::Kind::kExact)
-      check_field_value(r, keyed(opath, "exact"), m.value, "allowOrigins exact");
+    if (m.kind == StringMatch::Kind::kExact) check_field_value(r, keyed(opath, "exact"), m.value, "allowOrigins exact");
     if (m.kind == StringMatch::Kind::kPrefix)
       check_field_value(r, keyed(opath, "prefix"), m.value, "allowOrigins prefix");
   }

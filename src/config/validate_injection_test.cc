@@ -35,7 +35,8 @@ std::string lb_dr(std::string_view lb) {
 TEST(ValidateInjection, HeaderOperations) {
   run_table(
       {
-          {"CRLF in a set value, LF in an add value, NUL in a response value", rule_vs(R"y(
+          {"CRLF in a set value, LF in an add value, NUL in a response value",
+           rule_vs(R"y(
 - route:
   - destination: {host: a}
   headers:
@@ -48,7 +49,8 @@ TEST(ValidateInjection, HeaderOperations) {
            {{"spec.http[0].headers.request.set.x-a", "value of header \"x-a\" \"ok\\r\\nX-Injected: 1\" contains a CR"},
             {"spec.http[0].headers.request.add.x-b", "contains an LF (\\n): CR, LF and NUL are not allowed"},
             {"spec.http[0].headers.response.set.x-c", "contains a NUL (\\0)"}}},
-          {"CRLF in a header name", rule_vs(R"y(
+          {"CRLF in a header name",
+           rule_vs(R"y(
 - route:
   - destination: {host: a}
   headers:
@@ -57,7 +59,8 @@ TEST(ValidateInjection, HeaderOperations) {
 )y"),
            {{"spec.http[0].headers.response.add.x-a\r\nSet-Cookie: s=1",
              "header name \"x-a\\r\\nSet-Cookie: s=1\" is not a valid HTTP header name"}}},
-          {"names that are not tokens: space, colon inside, '@', '(', non-ASCII", rule_vs(R"y(
+          {"names that are not tokens: space, colon inside, '@', '(', non-ASCII",
+           rule_vs(R"y(
 - route:
   - destination: {host: a}
   headers:
@@ -70,7 +73,8 @@ TEST(ValidateInjection, HeaderOperations) {
             {"spec.http[0].headers.request.set.x@y", "is not a valid HTTP header name"},
             {"spec.http[0].headers.request.add.x(y)", "is not a valid HTTP header name"},
             {"spec.http[0].headers.request.add.é", "is not a valid HTTP header name"}}},
-          {"remove names", rule_vs(R"y(
+          {"remove names",
+           rule_vs(R"y(
 - route:
   - destination: {host: a}
   headers:
@@ -82,7 +86,8 @@ TEST(ValidateInjection, HeaderOperations) {
            {{"spec.http[0].headers.request.remove[1]", "header name \"x-a\\r\\nb\" is not a valid HTTP header name"},
             {"spec.http[0].headers.request.remove[2]", "header name \"x y\" is not a valid HTTP header name"},
             {"spec.http[0].headers.response.remove[0]", "header name \"x\\0\" is not a valid HTTP header name"}}},
-          {"route destination headers are checked the same way", rule_vs(R"y(
+          {"route destination headers are checked the same way",
+           rule_vs(R"y(
 - route:
   - destination: {host: a}
     headers:
@@ -95,7 +100,8 @@ TEST(ValidateInjection, HeaderOperations) {
            {{"spec.http[0].route[0].headers.request.set.bad name", "is not a valid HTTP header name"},
             {"spec.http[0].route[0].headers.response.add.x-d", "contains a CR (\\r)"},
             {"spec.http[0].route[0].headers.response.remove[0]", "is not a valid HTTP header name"}}},
-          {":authority set value with CRLF (it becomes the Host header)", rule_vs(R"y(
+          {":authority set value with CRLF (it becomes the Host header)",
+           rule_vs(R"y(
 - route:
   - destination: {host: a}
   headers:
@@ -103,7 +109,8 @@ TEST(ValidateInjection, HeaderOperations) {
       set: {":authority": "b.com\r\nX: y"}
 )y"),
            {{"spec.http[0].headers.request.set.:authority", "value of header \":authority\""}}},
-          {"every tchar, tabs, quotes and UTF-8 in values are fine", rule_vs(R"y(
+          {"every tchar, tabs, quotes and UTF-8 in values are fine",
+           rule_vs(R"y(
 - route:
   - destination: {host: a}
     headers:
@@ -115,7 +122,8 @@ TEST(ValidateInjection, HeaderOperations) {
       remove: ["X-Upper_Case.ok"]
 )y"),
            {}},
-          {"a pseudo-header with a bad name is reported once, as a pseudo-header", rule_vs(R"y(
+          {"a pseudo-header with a bad name is reported once, as a pseudo-header",
+           rule_vs(R"y(
 - route:
   - destination: {host: a}
   headers:
@@ -133,7 +141,8 @@ TEST(ValidateInjection, HeaderOperations) {
 TEST(ValidateInjection, RewriteRedirectAndBody) {
   run_table(
       {
-          {"rewrite uri and authority", rule_vs(R"y(
+          {"rewrite uri and authority",
+           rule_vs(R"y(
 - match:
   - uri: {prefix: /a}
   rewrite: {uri: "/b HTTP/1.1\r\nHost: evil", authority: "b.com\n"}
@@ -150,14 +159,16 @@ TEST(ValidateInjection, RewriteRedirectAndBody) {
             {"spec.http[0].rewrite.authority", "rewrite authority \"b.com\\n\" contains an LF"},
             {"spec.http[1].rewrite.uri", "contains a space, which is not allowed in a URI or authority"},
             {"spec.http[2].rewrite.authority", "contains a control character (\\t)"}}},
-          {"uriRegexRewrite rewrite", rule_vs(R"y(
+          {"uriRegexRewrite rewrite",
+           rule_vs(R"y(
 - rewrite:
     uriRegexRewrite: {match: "^/a(.*)", rewrite: "/b\\1\r\n"}
   route:
   - destination: {host: a}
 )y"),
            {{"spec.http[0].rewrite.uriRegexRewrite.rewrite", "uriRegexRewrite rewrite"}}},
-          {"redirect uri, prefixRewrite and authority", rule_vs(R"y(
+          {"redirect uri, prefixRewrite and authority",
+           rule_vs(R"y(
 - redirect: {uri: "/x\r\nSet-Cookie: a=b"}
 - match:
   - uri: {prefix: /p}
@@ -167,7 +178,8 @@ TEST(ValidateInjection, RewriteRedirectAndBody) {
            {{"spec.http[0].redirect.uri", "redirect uri \"/x\\r\\nSet-Cookie: a=b\" contains a CR"},
             {"spec.http[1].redirect.prefixRewrite", "contains a NUL (\\0)"},
             {"spec.http[2].redirect.authority", "redirect authority \"b.com extra\" contains a space"}}},
-          {"well-formed rewrite and redirect are fine", rule_vs(R"y(
+          {"well-formed rewrite and redirect are fine",
+           rule_vs(R"y(
 - match:
   - uri: {prefix: /a}
   rewrite: {uri: "/b/%20?x=1&y=%0D", authority: "b.example.com:8080"}
@@ -176,7 +188,8 @@ TEST(ValidateInjection, RewriteRedirectAndBody) {
 - redirect: {uri: "/c#frag", authority: "[::1]:8443", scheme: https}
 )y"),
            {}},
-          {"direct response bodies may hold CR, LF and NUL", rule_vs(R"y(
+          {"direct response bodies may hold CR, LF and NUL",
+           rule_vs(R"y(
 - match:
   - uri: {exact: /s}
   directResponse: {status: 200, body: {string: "line 1\r\nline 2\0end"}}
@@ -192,7 +205,8 @@ TEST(ValidateInjection, RewriteRedirectAndBody) {
 TEST(ValidateInjection, Cors) {
   run_table(
       {
-          {"origins with line breaks", rule_vs(R"y(
+          {"origins with line breaks",
+           rule_vs(R"y(
 - route:
   - destination: {host: a}
   corsPolicy:
@@ -205,7 +219,8 @@ TEST(ValidateInjection, Cors) {
            {{"spec.http[0].corsPolicy.allowOrigins[0].exact", "allowOrigins exact \"https://a.com\\r\\nX: y\""},
             {"spec.http[0].corsPolicy.allowOrigins[1].prefix", "allowOrigins prefix \"https://b\\n\" contains an LF"},
             {"spec.http[0].corsPolicy.allowOrigin[0]", "allowOrigin \"https://d.com\\r\" contains a CR"}}},
-          {"allow and expose headers must be tokens", rule_vs(R"y(
+          {"allow and expose headers must be tokens",
+           rule_vs(R"y(
 - route:
   - destination: {host: a}
   corsPolicy:
@@ -227,14 +242,17 @@ TEST(ValidateInjection, Cors) {
 TEST(ValidateInjection, ConsistentHash) {
   run_table(
       {
-          {"header name", lb_dr(R"y(
+          {"header name",
+           lb_dr(R"y(
 consistentHash: {httpHeaderName: "x-user\r\nx-b"}
 )y"),
            {{"spec.trafficPolicy.loadBalancer.consistentHash.httpHeaderName",
              "httpHeaderName \"x-user\\r\\nx-b\" is not a valid HTTP header name"}}},
-          {"header name with a space", lb_dr("consistentHash: {httpHeaderName: \"x user\"}\n"),
+          {"header name with a space",
+           lb_dr("consistentHash: {httpHeaderName: \"x user\"}\n"),
            {{"spec.trafficPolicy.loadBalancer.consistentHash.httpHeaderName", "is not a valid HTTP header name"}}},
-          {"cookie name, path and attributes", lb_dr(R"y(
+          {"cookie name, path and attributes",
+           lb_dr(R"y(
 consistentHash:
   httpCookie:
     name: "s=1\r\nSet-Cookie: x"
@@ -251,12 +269,14 @@ consistentHash:
             {"spec.trafficPolicy.loadBalancer.consistentHash.httpCookie.attributes[0].name",
              "cookie attribute name \"Same Site\" is not a valid token"},
             {"spec.trafficPolicy.loadBalancer.consistentHash.httpCookie.attributes[1].value", "contains a CR"}}},
-          {"cookie path with a line break", lb_dr(R"y(
+          {"cookie path with a line break",
+           lb_dr(R"y(
 consistentHash:
   httpCookie: {name: session, path: "/\n", ttl: 0s}
 )y"),
            {{"spec.trafficPolicy.loadBalancer.consistentHash.httpCookie.path", "cookie path \"/\\n\" contains an LF"}}},
-          {"well-formed header and cookie keys are fine", dr(R"y(
+          {"well-formed header and cookie keys are fine",
+           dr(R"y(
 host: a
 subsets:
 - name: v1
@@ -287,7 +307,8 @@ TEST(ValidateInjection, NulAfterAnAddress) {
   EXPECT_FALSE(detail::is_cidr(std::string_view("10.0.0.1\0/8", 11)));
   run_table(
       {
-          {"destination host", rule_vs(R"y(
+          {"destination host",
+           rule_vs(R"y(
 - route:
   - destination: {host: "10.0.0.1\0\r\nX: y"}
 )y"),
@@ -304,8 +325,8 @@ TEST(ValidateInjection, CharacterClasses) {
   using detail::is_http_token;
   EXPECT_TRUE(is_http_token("x-Request-ID"));
   EXPECT_TRUE(is_http_token("!#$%&'*+-.^_`|~09azAZ"));
-  for (std::string_view bad : {"", "a b", "a:b", "a\"b", "a(b", "a,b", "a/b", "a;b", "a=b", "a@b", "a[b", "a{b",
-                               "a\tb", "a\x7f", "\xc3\xa9"})
+  for (std::string_view bad :
+       {"", "a b", "a:b", "a\"b", "a(b", "a,b", "a/b", "a;b", "a=b", "a@b", "a[b", "a{b", "a\tb", "a\x7f", "\xc3\xa9"})
     EXPECT_FALSE(is_http_token(bad)) << printable(bad);
   EXPECT_FALSE(is_http_token(std::string_view("a\0", 2)));
   EXPECT_EQ(find_line_breaker("tab\tand space are fine"), std::string_view::npos);

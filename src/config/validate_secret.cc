@@ -29,8 +29,8 @@ void validate_secret(const Secret& s, Diagnostics& out) {
   const std::string* cert = first_key(s, {"tls.crt", "cert"}, cert_key);
   const std::string* key = first_key(s, {"tls.key", "key"}, key_key);
   if (cert != nullptr || key != nullptr) {
-    const std::string problem = tls::check_key_pair(cert ? *cert : std::string(), key ? *key : std::string(),
-                                                    std::time(nullptr));
+    const std::string problem =
+        tls::check_key_pair(cert ? *cert : std::string(), key ? *key : std::string(), std::time(nullptr));
     if (!problem.empty()) r.error("data." + (cert ? cert_key : std::string("tls.crt")), problem);
   }
   if (const std::string* ca = first_key(s, {"ca.crt", "cacert"}, ca_key)) {

@@ -22,7 +22,9 @@ struct Expect {
   Severity severity = Severity::kError;
 };
 
-inline Expect warn(std::string path, std::string message) { return {std::move(path), std::move(message), Severity::kWarning}; }
+inline Expect warn(std::string path, std::string message) {
+  return {std::move(path), std::move(message), Severity::kWarning};
+}
 
 struct Case {
   std::string name;

@@ -51,7 +51,8 @@ void check_locality_lb(Reporter& r, const std::string& path, const LB::LocalityL
     if (f.from.empty() || f.to.empty()) r.error(fpath, "locality lb failover must set both from and to");
     if (f.from.find('/') != std::string::npos || f.to.find('/') != std::string::npos)
       r.error(fpath, "locality lb failover only specify region");
-    if (!f.from.empty() && f.from == f.to) r.error(fpath, "locality lb failover settings must specify different regions");
+    if (!f.from.empty() && f.from == f.to)
+      r.error(fpath, "locality lb failover settings must specify different regions");
   }
 }
 
@@ -62,8 +63,9 @@ void check_load_balancer(Reporter& r, const std::string& path, const LB& lb) {
     int keys = !ch.http_header_name.empty() + ch.http_cookie.has_value() + ch.use_source_ip.value_or(false) +
                !ch.http_query_parameter_name.empty();
     if (keys != 1)
-      r.error(cpath, "consistent hash must set exactly one of httpHeaderName, httpCookie, useSourceIp or "
-                     "httpQueryParameterName");
+      r.error(cpath,
+              "consistent hash must set exactly one of httpHeaderName, httpCookie, useSourceIp or "
+              "httpQueryParameterName");
     if (lb.simple != LB::Simple::kUnspecified) r.error(path, "only one of simple or consistentHash can be set");
     // The header is looked up by name; the cookie is also written into Set-Cookie when generated.
     if (!ch.http_header_name.empty())
@@ -82,8 +84,8 @@ void check_load_balancer(Reporter& r, const std::string& path, const LB& lb) {
         const std::string apath = indexed(keyed(kpath, "attributes"), i);
         const auto& a = cookie.attributes[i];
         if (!is_http_token(a.name))
-          r.error(keyed(apath, "name"), fmt::format("cookie attribute name \"{}\" is not a valid token",
-                                                    printable(a.name)));
+          r.error(keyed(apath, "name"),
+                  fmt::format("cookie attribute name \"{}\" is not a valid token", printable(a.name)));
         check_cookie_attribute(r, keyed(apath, "value"), a.value, "cookie attribute value");
       }
     }
@@ -149,7 +151,8 @@ void check_connection_pool(Reporter& r, const std::string& path, const Connectio
 
 void check_outlier(Reporter& r, const std::string& path, const OutlierDetection& o) {
   if (o.consecutive_errors) {
-    r.warning(keyed(path, "consecutiveErrors"), "consecutiveErrors is deprecated and ignored; use consecutive5xxErrors");
+    r.warning(keyed(path, "consecutiveErrors"),
+              "consecutiveErrors is deprecated and ignored; use consecutive5xxErrors");
     if (*o.consecutive_errors < 0)
       r.error(keyed(path, "consecutiveErrors"), "outlier detection consecutive errors cannot be negative");
   }
@@ -189,14 +192,16 @@ void check_client_tls(Reporter& r, const std::string& path, const ClientTLSSetti
     r.error(path, fmt::format("TLS origination is not supported yet: with tls.mode {} switchyard would still send "
                               "this traffic to the upstream in cleartext; remove the tls settings or set mode: DISABLE",
                               client_tls_mode_name(t.mode)));
-  if (!t.ca_crl.empty()) r.error(detail::keyed(path, "caCrl"), "not enforced yet: revoked certificates would be accepted");
+  if (!t.ca_crl.empty())
+    r.error(detail::keyed(path, "caCrl"), "not enforced yet: revoked certificates would be accepted");
   bool has_material = !t.client_certificate.empty() || !t.private_key.empty() || !t.ca_certificates.empty() ||
                       !t.credential_name.empty() || !t.ca_crl.empty();
   switch (t.mode) {
     case Mode::kIstioMutual:
       if (has_material || !t.subject_alt_names.empty() || !t.sni.empty())
-        r.error(path, "cannot specify client certificates, CA certificate, CRL, private key, credentialName, "
-                      "subjectAltNames or sni with ISTIO_MUTUAL");
+        r.error(path,
+                "cannot specify client certificates, CA certificate, CRL, private key, credentialName, "
+                "subjectAltNames or sni with ISTIO_MUTUAL");
       break;
     case Mode::kMutual:
       if (t.credential_name.empty()) {
@@ -251,8 +256,7 @@ void check_traffic_policy(Reporter& r, const std::string& path, const TrafficPol
   if (tp.proxy_protocol && tp.proxy_protocol->version != "V1" && tp.proxy_protocol->version != "V2" &&
       !tp.proxy_protocol->version.empty())
     r.error(keyed(path, "proxyProtocol.version"), "proxy protocol version must be V1 or V2");
-  if (tp.retry_budget && tp.retry_budget->percent &&
-      (*tp.retry_budget->percent < 0 || *tp.retry_budget->percent > 100))
+  if (tp.retry_budget && tp.retry_budget->percent && (*tp.retry_budget->percent < 0 || *tp.retry_budget->percent > 100))
     r.error(keyed(path, "retryBudget.percent"), "retry budget percent must be in range [0, 100]");
 }
 

@@ -76,7 +76,8 @@ void check_gateway_ref(Reporter& r, const std::string& path, const std::string& 
   }
   std::string ns = ref.substr(0, slash);
   std::string name = ref.substr(slash + 1);
-  if (!is_dns1123_label(ns)) r.error(path, fmt::format("invalid namespace \"{}\" in gateway reference \"{}\"", ns, ref));
+  if (!is_dns1123_label(ns))
+    r.error(path, fmt::format("invalid namespace \"{}\" in gateway reference \"{}\"", ns, ref));
   if (name.empty() || fqdn_problem(name))
     r.error(path, fmt::format("invalid gateway name \"{}\" in gateway reference \"{}\"", name, ref));
 }
@@ -181,8 +182,9 @@ void validate_virtual_service(const VirtualService& vs, Diagnostics& out) {
   bool delegate = vs.hosts.empty();
   if (delegate) {
     if (!vs.gateways.empty())
-      r.error("spec.hosts", "virtual service must have at least one host (a delegate virtual service has no hosts "
-                            "and no gateways)");
+      r.error("spec.hosts",
+              "virtual service must have at least one host (a delegate virtual service has no hosts "
+              "and no gateways)");
     if (!vs.tls.empty()) r.error("spec.tls", "delegate virtual service must not have tls route");
     if (!vs.tcp.empty()) r.error("spec.tcp", "delegate virtual service must not have tcp route");
   }
@@ -193,7 +195,8 @@ void validate_virtual_service(const VirtualService& vs, Diagnostics& out) {
 
   if (vs.http.empty() && vs.tls.empty() && vs.tcp.empty())
     r.error("spec", "http, tcp or tls must be provided in virtual service");
-  for (size_t i = 0; i < vs.http.size(); ++i) detail::check_http_route(r, indexed("spec.http", i), vs.http[i], delegate);
+  for (size_t i = 0; i < vs.http.size(); ++i)
+    detail::check_http_route(r, indexed("spec.http", i), vs.http[i], delegate);
   for (size_t i = 0; i < vs.tls.size(); ++i) {
     const std::string path = indexed("spec.tls", i);
     check_tls_route(r, path, vs.tls[i], vs);

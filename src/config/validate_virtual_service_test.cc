@@ -8,7 +8,8 @@ namespace {
 TEST(ValidateVirtualService, Structure) {
   run_table(
       {
-          {"clean gateway VS", vs(R"y(
+          {"clean gateway VS",
+           vs(R"y(
 hosts: ["bookinfo.example.com", "reviews"]
 gateways: [bookinfo-gateway, istio-system/ingress, mesh]
 http:
@@ -20,27 +21,31 @@ http:
 )y"),
            {}},
           {"no rules", vs("hosts: [reviews]\n"), {{"spec", "http, tcp or tls must be provided in virtual service"}}},
-          {"gateways but no hosts", vs(R"y(
+          {"gateways but no hosts",
+           vs(R"y(
 gateways: [gw]
 http:
 - route:
   - destination: {host: reviews}
 )y"),
            {{"spec.hosts", "virtual service must have at least one host"}}},
-          {"delegate with tcp", vs(R"y(
+          {"delegate with tcp",
+           vs(R"y(
 tcp:
 - route:
   - destination: {host: reviews}
 )y"),
            {{"spec.tcp", "delegate virtual service must not have tcp route"}}},
-          {"wildcard star bound to mesh", vs(R"y(
+          {"wildcard star bound to mesh",
+           vs(R"y(
 hosts: ["*"]
 http:
 - route:
   - destination: {host: reviews}
 )y"),
            {{"spec.hosts[0]", "wildcard host * is not allowed for virtual services bound to the mesh gateway"}}},
-          {"wildcard star on gateway only is fine", vs(R"y(
+          {"wildcard star on gateway only is fine",
+           vs(R"y(
 hosts: ["*"]
 gateways: [gw]
 http:
@@ -48,7 +53,8 @@ http:
   - destination: {host: reviews}
 )y"),
            {}},
-          {"bad host names", vs(R"y(
+          {"bad host names",
+           vs(R"y(
 hosts: ["foo.*.com", "a_b.com"]
 gateways: [gw]
 http:
@@ -57,7 +63,8 @@ http:
 )y"),
            {{"spec.hosts[0]", "wildcard must be the whole left-most label"},
             {"spec.hosts[1]", "label \"a_b\" invalid"}}},
-          {"overlapping hosts", vs(R"y(
+          {"overlapping hosts",
+           vs(R"y(
 hosts: ["*.foo.com", "a.foo.com", "reviews", "reviews.default.svc.cluster.local"]
 gateways: [gw]
 http:
@@ -66,16 +73,17 @@ http:
 )y"),
            {{"spec.hosts[1]", "duplicate hosts in virtual service: *.foo.com & a.foo.com"},
             {"spec.hosts[3]", "duplicate hosts in virtual service: reviews & reviews.default.svc.cluster.local"}}},
-          {"bad gateway ref", vs(R"y(
+          {"bad gateway ref",
+           vs(R"y(
 hosts: [a.com]
 gateways: ["Bad_NS/gw", "gw.ns.svc.cluster.local"]
 http:
 - route:
   - destination: {host: reviews}
 )y"),
-           {{"spec.gateways[0]", "invalid namespace \"Bad_NS\""},
-            warn("spec.gateways[1]", "deprecated FQDN form")}},
-          {"destination host missing and star", vs(R"y(
+           {{"spec.gateways[0]", "invalid namespace \"Bad_NS\""}, warn("spec.gateways[1]", "deprecated FQDN form")}},
+          {"destination host missing and star",
+           vs(R"y(
 hosts: [a.com]
 gateways: [gw]
 http:
@@ -87,7 +95,8 @@ http:
 )y"),
            {{"spec.http[0].route[0].destination.host", "destination.host is required"},
             {"spec.http[0].route[1].destination.host", "invalid destination host *"}}},
-          {"bad subset name and port", vs(R"y(
+          {"bad subset name and port",
+           vs(R"y(
 hosts: [a.com]
 gateways: [gw]
 http:
@@ -96,7 +105,8 @@ http:
 )y"),
            {{"spec.http[0].route[0].destination.subset", "subset name is invalid: V_1"},
             {"spec.http[0].route[0].destination.port.number", "port number 0 must be in the range 1..65535"}}},
-          {"exportTo mixing", vs(R"y(
+          {"exportTo mixing",
+           vs(R"y(
 hosts: [a.com]
 gateways: [gw]
 exportTo: ["*", "ns1"]
@@ -113,7 +123,8 @@ http:
 TEST(ValidateVirtualService, Weights) {
   run_table(
       {
-          {"negative weight", vs(R"y(
+          {"negative weight",
+           vs(R"y(
 hosts: [a.com]
 gateways: [gw]
 http:
@@ -124,7 +135,8 @@ http:
     weight: 10
 )y"),
            {{"spec.http[0].route[0].weight", "weight -1 < 0"}}},
-          {"all zero", vs(R"y(
+          {"all zero",
+           vs(R"y(
 hosts: [a.com]
 gateways: [gw]
 http:
@@ -134,7 +146,8 @@ http:
   - destination: {host: b}
 )y"),
            {{"spec.http[0].route", "total destination weight = 0"}}},
-          {"single zero weight fine", vs(R"y(
+          {"single zero weight fine",
+           vs(R"y(
 hosts: [a.com]
 gateways: [gw]
 http:
@@ -143,7 +156,8 @@ http:
     weight: 0
 )y"),
            {}},
-          {"weights need not sum to 100", vs(R"y(
+          {"weights need not sum to 100",
+           vs(R"y(
 hosts: [a.com]
 gateways: [gw]
 http:
@@ -154,7 +168,8 @@ http:
     weight: 3
 )y"),
            {}},
-          {"tcp all zero and tls without match", vs(R"y(
+          {"tcp all zero and tls without match",
+           vs(R"y(
 hosts: [a.com]
 gateways: [gw]
 tcp:
@@ -169,7 +184,8 @@ tls:
 )y"),
            {{"spec.tcp[0].route", "total destination weight = 0"},
             {"spec.tls[0].match", "TLS route must have at least one match condition"}}},
-          {"tls sni outside hosts", vs(R"y(
+          {"tls sni outside hosts",
+           vs(R"y(
 hosts: ["*.a.com"]
 gateways: [gw]
 tls:
@@ -179,7 +195,8 @@ tls:
   - destination: {host: a}
 )y"),
            {{"spec.tls[0].match[0].sniHosts[1]", "SNI host \"b.com\" is not a compatible subset"}}},
-          {"tcp match bad subnet", vs(R"y(
+          {"tcp match bad subnet",
+           vs(R"y(
 hosts: [a.com]
 gateways: [gw]
 tcp:

@@ -101,7 +101,6 @@ struct LineContext {
   }
 };
 
-
 // Counts what a parse produces and gives up once it has produced more than `text` could hold:
 // every document and every node needs bytes of its own, except in yaml-cpp's runaway loop.
 class EventBudget final : public YAML::EventHandler {
@@ -185,8 +184,8 @@ std::optional<YamlGuardFinding> find_yaml_shape(std::string_view text) {
       const char c = line[i];
       if (c == '"' || c == '\'' || c == '{' || c == '[') {
         const size_t after_root = skip_root(line, i);
-        const size_t next =
-            after_root == std::string_view::npos ? after_root : line.find_first_not_of(" \t\r", after_root);
+        const size_t next = after_root == std::string_view::npos ? after_root
+                                                                 : line.find_first_not_of(" \t\r", after_root);
         if (next != std::string_view::npos && line[next] == ',')
           return YamlGuardFinding{number, "a ',' right after a document's root is not valid YAML"};
       }

@@ -33,12 +33,12 @@ TEST(YamlGuard, FindsHangingShapes) {
       {"", 0},
       // A ',' opening a line deeper in a block mapping hangs too (found by the fuzzer).
       {"a:\n  b: 1\n  ,\n", 3},
-      {"a:\n  b: [x,\n    y\n    , z]\n", 0},   // inside a multi-line flow sequence it is fine
+      {"a:\n  b: [x,\n    y\n    , z]\n", 0},  // inside a multi-line flow sequence it is fine
       {"a: {x: 1,\n  y: 2\n  , z: 3}\n", 0},
       {"a: |\n  text\n  , more text\nb: 1\n", 0},  // block scalar content
       {"a: >-\n  , folded\n", 0},
-      {"a: |\n  text\n,\n", 3},                       // the block scalar ended: structure again
-      {"a: 'x, [y'\n,\n", 2},                         // brackets inside quotes do not count
+      {"a: |\n  text\n,\n", 3},  // the block scalar ended: structure again
+      {"a: 'x, [y'\n,\n", 2},    // brackets inside quotes do not count
       // An anchor or a tag before the ',' (yaml-cpp issue 1040): caught by the dry parse.
       {"&a ,\n", 0 - 1},
       {"!t ,\n", 0 - 1},

@@ -21,12 +21,12 @@ TEST(Base64, Decodes) {
       {"+/8=", std::string("\xfb\xff", 2)},
       {"-_8", std::string("\xfb\xff", 2)},
       {"AA==", std::string("\0", 1)},
-      {"Y", std::nullopt},           // a lone 6-bit group is not a byte
-      {"YQ=", std::nullopt},         // padding that does not complete the quantum
-      {"YQ===", std::nullopt},       // too much padding
-      {"Y=Q=", std::nullopt},        // padding in the middle
-      {"aGVs bG8=", std::nullopt},   // whitespace
-      {"@@", std::nullopt},          // not in either alphabet
+      {"Y", std::nullopt},          // a lone 6-bit group is not a byte
+      {"YQ=", std::nullopt},        // padding that does not complete the quantum
+      {"YQ===", std::nullopt},      // too much padding
+      {"Y=Q=", std::nullopt},       // padding in the middle
+      {"aGVs bG8=", std::nullopt},  // whitespace
+      {"@@", std::nullopt},         // not in either alphabet
   };
   for (const auto& c : cases) {
     EXPECT_EQ(base64_decode(c.text), c.want) << c.text;

@@ -14,8 +14,8 @@ struct Unit {
 
 // Longest names first so "ms" is not read as "m" followed by garbage.
 constexpr Unit kUnits[] = {
-    {"ns", 1.0},          {"us", 1e3},          {"\xC2\xB5s", 1e3}, {"\xCE\xBCs", 1e3},
-    {"ms", 1e6},          {"s", 1e9},           {"m", 60e9},        {"h", 3600e9},
+    {"ns", 1.0}, {"us", 1e3}, {"\xC2\xB5s", 1e3}, {"\xCE\xBCs", 1e3},
+    {"ms", 1e6}, {"s", 1e9},  {"m", 60e9},        {"h", 3600e9},
 };
 
 bool fail(std::string* error, std::string msg) {
@@ -63,9 +63,9 @@ std::optional<Duration> parse_duration(std::string_view text, std::string* error
       }
     }
     if (unit == nullptr) {
-      fail(error, unit_name.empty() ? "missing unit in duration \"" + original + "\""
-                                    : "unknown unit \"" + std::string(unit_name) + "\" in duration \"" +
-                                          original + "\"");
+      fail(error, unit_name.empty()
+                      ? "missing unit in duration \"" + original + "\""
+                      : "unknown unit \"" + std::string(unit_name) + "\" in duration \"" + original + "\"");
       return std::nullopt;
     }
     total += std::stold(std::string(number)) * static_cast<long double>(unit->nanos);

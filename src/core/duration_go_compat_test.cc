@@ -12,12 +12,29 @@ TEST(DurationGoCompat, EdgeCases) {
     const char* text;
     std::optional<Duration> want;
   } cases[] = {
-      {"-1.5s", -1500ms},          {"+5s", 5s},           {".5s", 500ms},         {"1.s", 1s},
-      {"-0", 0s},                  {"1h0m0s", 1h},        {"0.001s", 1ms},         {"1.000001s", 1000001us},
-      {"1\xC2\xB5s", 1us},         {"2562047h", 2562047h}, {"1m1m", 2min},         {"500ms250ms", 750ms},
-      {"1h-5m", std::nullopt},     {"1e3s", std::nullopt}, {" 1s", std::nullopt},  {"1s ", std::nullopt},
-      {"-", std::nullopt},         {"+", std::nullopt},    {".s", std::nullopt},   {"9999999999h", std::nullopt},
-      {"1S", std::nullopt},        {"1sec", std::nullopt}, {"1d", std::nullopt},
+      {"-1.5s", -1500ms},
+      {"+5s", 5s},
+      {".5s", 500ms},
+      {"1.s", 1s},
+      {"-0", 0s},
+      {"1h0m0s", 1h},
+      {"0.001s", 1ms},
+      {"1.000001s", 1000001us},
+      {"1\xC2\xB5s", 1us},
+      {"2562047h", 2562047h},
+      {"1m1m", 2min},
+      {"500ms250ms", 750ms},
+      {"1h-5m", std::nullopt},
+      {"1e3s", std::nullopt},
+      {" 1s", std::nullopt},
+      {"1s ", std::nullopt},
+      {"-", std::nullopt},
+      {"+", std::nullopt},
+      {".s", std::nullopt},
+      {"9999999999h", std::nullopt},
+      {"1S", std::nullopt},
+      {"1sec", std::nullopt},
+      {"1d", std::nullopt},
   };
   for (const auto& c : cases) {
     std::string error;

@@ -12,10 +12,22 @@ TEST(Duration, ParsesGoStyleStrings) {
     const char* text;
     std::optional<Duration> want;
   } cases[] = {
-      {"1s", 1s},         {"0.5s", 500ms},      {"100ms", 100ms},    {"2h45m", 2h + 45min},
-      {"7200s", 7200s},   {"1m30s", 90s},       {"1.5ms", 1500us},   {"0", 0s},
-      {"0s", 0s},         {"10us", 10us},       {"3ns", 3ns},        {"", std::nullopt},
-      {"5", std::nullopt}, {"5d", std::nullopt}, {"s", std::nullopt}, {"1..2s", std::nullopt},
+      {"1s", 1s},
+      {"0.5s", 500ms},
+      {"100ms", 100ms},
+      {"2h45m", 2h + 45min},
+      {"7200s", 7200s},
+      {"1m30s", 90s},
+      {"1.5ms", 1500us},
+      {"0", 0s},
+      {"0s", 0s},
+      {"10us", 10us},
+      {"3ns", 3ns},
+      {"", std::nullopt},
+      {"5", std::nullopt},
+      {"5d", std::nullopt},
+      {"s", std::nullopt},
+      {"1..2s", std::nullopt},
       {"abc", std::nullopt},
   };
   for (const auto& c : cases) {

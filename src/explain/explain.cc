@@ -84,7 +84,8 @@ const Listener* pick_mesh_listener(const Snapshot& snap, ExplainResult& out) {
       if (l.hosts.find(out.authority)) serving.push_back(&l);
     if (serving.size() == 1) {
       out.port = serving.front()->port;
-      out.port_note = fmt::format("the URL has no port; \"{}\" is served only on mesh port {}", out.authority, out.port);
+      out.port_note =
+          fmt::format("the URL has no port; \"{}\" is served only on mesh port {}", out.authority, out.port);
       return serving.front();
     }
     if (serving.size() > 1) {
@@ -103,8 +104,10 @@ const Listener* pick_mesh_listener(const Snapshot& snap, ExplainResult& out) {
   if (!l) {
     std::vector<uint32_t> ports;
     for (const Listener& m : snap.mesh) ports.push_back(m.port);
-    out.reason = ports.empty() ? fmt::format("no mesh route table for port {} (the config defines no mesh services)", out.port)
-                               : fmt::format("no mesh route table for port {} (mesh ports: {})", out.port, fmt::join(ports, ", "));
+    out.reason =
+        ports.empty()
+            ? fmt::format("no mesh route table for port {} (the config defines no mesh services)", out.port)
+            : fmt::format("no mesh route table for port {} (mesh ports: {})", out.port, fmt::join(ports, ", "));
   }
   return l;
 }
@@ -174,8 +177,8 @@ void fill_action(const Snapshot& snap, const snapshot::RouteEntry& e, const rout
   }
   for (uint32_t i = 0; i < a.destinations.size(); ++i) {
     const auto& d = a.destinations[i];
-    out.destinations.push_back({d.host, d.destination.subset, d.port, a.split.weight(i), a.split.percent(i),
-                                cluster_info(snap, d.cluster)});
+    out.destinations.push_back(
+        {d.host, d.destination.subset, d.port, a.split.weight(i), a.split.percent(i), cluster_info(snap, d.cluster)});
   }
   out.rewrite = a.rewrite.describe();
   if (auto p = a.rewrite.apply(v.path)) out.rewritten_path = *p;
@@ -232,7 +235,8 @@ ExplainResult explain(const Snapshot& snap, const ExplainRequest& req) {
   route::RequestView v{out.method, out.scheme, out.authority, out.path, &headers};
   std::optional<uint32_t> vh_index = l->hosts.find(v.authority);
   if (!vh_index) {
-    out.reason = fmt::format("no virtual host for \"{}\" on {} (404 NR)", config::strip_port(out.authority), out.listener);
+    out.reason =
+        fmt::format("no virtual host for \"{}\" on {} (404 NR)", config::strip_port(out.authority), out.listener);
     return out;
   }
   const snapshot::VirtualHost& vh = l->virtual_hosts[*vh_index];
@@ -260,8 +264,8 @@ ExplainResult explain(const Snapshot& snap, const ExplainRequest& req) {
     if (auto failure = e.match.first_failure(v)) {
       // A route that can fail has a match block; line_of falls back to spec.http[N] otherwise.
       out.not_matched.push_back({i, e.name, vs_name(e), e.http_index, e.match_index,
-                                 route_line(snap, e.virtual_service, e.http_index, e.match_index),
-                                 e.match.describe(), *failure});
+                                 route_line(snap, e.virtual_service, e.http_index, e.match_index), e.match.describe(),
+                                 *failure});
       continue;
     }
     out.matched = true;

@@ -61,9 +61,9 @@ struct RouteCheck {
   std::string name;
   std::string virtual_service;  // "ns/name"
   uint32_t http_index = 0, match_index = 0;
-  int line = 0;                 // line of spec.http[N].match[M] (or spec.http[N]) in the VS file
-  std::string conditions;       // RequestMatch::describe()
-  std::string failure;          // first failing condition
+  int line = 0;            // line of spec.http[N].match[M] (or spec.http[N]) in the VS file
+  std::string conditions;  // RequestMatch::describe()
+  std::string failure;     // first failing condition
 };
 
 struct ExplainResult {
@@ -107,7 +107,7 @@ struct ExplainResult {
   std::vector<DestinationInfo> destinations;
   std::string location;  // redirect / httpsRedirect target
   std::string direct_body;
-  std::string rewrite;   // PathRewrite::describe()
+  std::string rewrite;  // PathRewrite::describe()
   std::string rewritten_path;
   Duration timeout{0};
   policy::RetryPolicy retry;

@@ -82,7 +82,8 @@ std::string fault_text(const policy::FaultPolicy& f) {
   std::string s;
   if (f.has_delay) s = fmt::format("delay {} for {}%", dur(f.delay), f.delay_percent.percent());
   if (f.has_abort) {
-    std::string what = f.abort_grpc_status.empty() ? std::to_string(f.abort_http_status) : "grpc " + f.abort_grpc_status;
+    std::string what = f.abort_grpc_status.empty() ? std::to_string(f.abort_http_status)
+                                                   : "grpc " + f.abort_grpc_status;
     s += fmt::format("{}abort {} for {}%", s.empty() ? "" : "; ", what, f.abort_percent.percent());
   }
   return s.empty() ? "none" : s;
@@ -108,8 +109,7 @@ std::string policy_text(const policy::ClusterPolicy& p) {
         p.outlier.consecutive_5xx, p.outlier.consecutive_gateway, dur(p.outlier.interval),
         dur(p.outlier.base_ejection_time), p.outlier.max_ejection_percent, p.outlier.min_health_percent,
         p.sources.outlier_detection);
-  else
-    s += "; outlier detection off";
+  else s += "; outlier detection off";
   return s;
 }
 
@@ -140,44 +140,52 @@ json ExplainResult::to_json() const {
                       {"droppedRules", dropped_rules}};
   json tried = json::array();
   for (const auto& c : not_matched)
-    tried.push_back({{"index", c.index}, {"name", c.name}, {"virtualService", c.virtual_service},
-                     {"httpIndex", c.http_index}, {"matchIndex", c.match_index}, {"line", c.line},
-                     {"conditions", c.conditions}, {"failure", c.failure}});
+    tried.push_back({{"index", c.index},
+                     {"name", c.name},
+                     {"virtualService", c.virtual_service},
+                     {"httpIndex", c.http_index},
+                     {"matchIndex", c.match_index},
+                     {"line", c.line},
+                     {"conditions", c.conditions},
+                     {"failure", c.failure}});
   j["notMatched"] = tried;
   if (!location.empty()) j["location"] = location;
   if (!matched) return j;
   json dests = json::array();
   for (const auto& d : destinations)
-    dests.push_back({{"host", d.host}, {"subset", d.subset}, {"port", d.port}, {"weight", d.weight},
-                     {"percent", d.percent}, {"cluster", explain::to_json(d.cluster)}});
+    dests.push_back({{"host", d.host},
+                     {"subset", d.subset},
+                     {"port", d.port},
+                     {"weight", d.weight},
+                     {"percent", d.percent},
+                     {"cluster", explain::to_json(d.cluster)}});
   json mirrors_j = json::array();
   for (const auto& m : mirrors)
-    mirrors_j.push_back({{"host", m.host}, {"subset", m.subset}, {"percent", m.percent}, {"cluster", explain::to_json(m.cluster)}});
-  j["route"] = {{"index", route_index},
-                {"name", route_name},
-                {"virtualService", virtual_service},
-                {"file", virtual_service_file},
-                {"line", route_line},
-                {"virtualServiceLine", virtual_service_line},
-                {"httpIndex", http_index},
-                {"matchIndex", match_index},
-                {"conditions", conditions},
-                {"destinations", dests},
-                {"timeout", dur(timeout)},
-                {"retries", retry_json(retry)},
-                {"fault", fault_text(fault)},
-                {"mirrors", mirrors_j},
-                {"rewrite", rewrite},
-                {"rewrittenPath", rewritten_path},
-                {"headers", {{"request", explain::to_json(headers.request)}, {"response", explain::to_json(headers.response)}}}};
+    mirrors_j.push_back(
+        {{"host", m.host}, {"subset", m.subset}, {"percent", m.percent}, {"cluster", explain::to_json(m.cluster)}});
+  j["route"] = {
+      {"index", route_index},
+      {"name", route_name},
+      {"virtualService", virtual_service},
+      {"file", virtual_service_file},
+      {"line", route_line},
+      {"virtualServiceLine", virtual_service_line},
+      {"httpIndex", http_index},
+      {"matchIndex", match_index},
+      {"conditions", conditions},
+      {"destinations", dests},
+      {"timeout", dur(timeout)},
+      {"retries", retry_json(retry)},
+      {"fault", fault_text(fault)},
+      {"mirrors", mirrors_j},
+      {"rewrite", rewrite},
+      {"rewrittenPath", rewritten_path},
+      {"headers", {{"request", explain::to_json(headers.request)}, {"response", explain::to_json(headers.response)}}}};
   if (outcome == Outcome::kDirectResponse) j["route"]["directResponse"] = {{"status", status}, {"body", direct_body}};
   if (has_cors)
-    j["route"]["cors"] = {{"allowMethods", cors.allow_methods},
-                          {"allowHeaders", cors.allow_headers},
-                          {"exposeHeaders", cors.expose_headers},
-                          {"maxAge", cors.max_age},
-                          {"allowCredentials", cors.allow_credentials},
-                          {"allowOrigins", cors.allow_origins.size()}};
+    j["route"]["cors"] = {{"allowMethods", cors.allow_methods},         {"allowHeaders", cors.allow_headers},
+                          {"exposeHeaders", cors.expose_headers},       {"maxAge", cors.max_age},
+                          {"allowCredentials", cors.allow_credentials}, {"allowOrigins", cors.allow_origins.size()}};
   return j;
 }
 
@@ -212,9 +220,8 @@ std::string ExplainResult::to_text() const {
                                 ? virtual_service
                                 : fmt::format("{} http[{}] match[{}], {}:{}", virtual_service, http_index, match_index,
                                               virtual_service_file, route_line);
-  line(fmt::format("route #{}", route_index), fmt::format("{} [{}] MATCHED ({})",
-                                                          route_name.empty() ? "(unnamed)" : route_name, where,
-                                                          conditions));
+  line(fmt::format("route #{}", route_index),
+       fmt::format("{} [{}] MATCHED ({})", route_name.empty() ? "(unnamed)" : route_name, where, conditions));
   line("result", fmt::format("{} {}", status, outcome_name(outcome)));
   if (!location.empty()) line("location", location);
   if (outcome == Outcome::kDirectResponse) line("body", direct_body.empty() ? "(empty)" : direct_body);
@@ -234,12 +241,14 @@ std::string ExplainResult::to_text() const {
   line("retries", retry_text(retry));
   line("fault", fault_text(fault));
   for (const auto& m : mirrors) line("mirror", fmt::format("{} {:.1f}% -> {}", m.host, m.percent, m.cluster.name));
-  if (has_cors) line("cors", fmt::format("methods [{}] origins {} credentials {}", cors.allow_methods,
-                                         cors.allow_origins.size(), cors.allow_credentials));
+  if (has_cors)
+    line("cors", fmt::format("methods [{}] origins {} credentials {}", cors.allow_methods, cors.allow_origins.size(),
+                             cors.allow_credentials));
   if (!headers.empty())
-    line("headers", fmt::format("request set {} add {} remove {}; response set {} add {} remove {}",
-                                headers.request.set.size(), headers.request.add.size(), headers.request.remove.size(),
-                                headers.response.set.size(), headers.response.add.size(), headers.response.remove.size()));
+    line("headers",
+         fmt::format("request set {} add {} remove {}; response set {} add {} remove {}", headers.request.set.size(),
+                     headers.request.add.size(), headers.request.remove.size(), headers.response.set.size(),
+                     headers.response.add.size(), headers.response.remove.size()));
   return s;
 }
 

@@ -119,10 +119,13 @@ TEST(Explain, WhyNotRouted) {
   } cases[] = {
       {"edge/gw", "http://shop.example.com:8080/", ExplainResult::Outcome::kNotFound, 404, "no listener on port 8080"},
       {"edge/nope", "http://shop.example.com/", ExplainResult::Outcome::kNotFound, 404, "has no HTTP listener"},
-      {"gw", "http://other.example.com/", ExplainResult::Outcome::kNotFound, 404, "no virtual host for \"other.example.com\""},
-      {"edge/gw", "http://shop.example.com/nothing", ExplainResult::Outcome::kNotFound, 404, "no route of virtual host"},
+      {"gw", "http://other.example.com/", ExplainResult::Outcome::kNotFound, 404,
+       "no virtual host for \"other.example.com\""},
+      {"edge/gw", "http://shop.example.com/nothing", ExplainResult::Outcome::kNotFound, 404,
+       "no route of virtual host"},
       {"edge/gw", "shop.example.com/old?x=1", ExplainResult::Outcome::kRedirect, 301, ""},
-      {"mesh", "http://api.internal:9999/", ExplainResult::Outcome::kNotFound, 404, "no mesh route table for port 9999"},
+      {"mesh", "http://api.internal:9999/", ExplainResult::Outcome::kNotFound, 404,
+       "no mesh route table for port 9999"},
       {"mesh", "http://api.internal:8080/", ExplainResult::Outcome::kRouted, 200, ""},
       {"edge/gw", "http:///", ExplainResult::Outcome::kBadRequest, 400, "no host"},
   };

@@ -16,12 +16,12 @@ TEST(ForwardedScheme, Table) {
   const Case cases[] = {
       {{}, false, 0, "http"},
       {{}, true, 0, "https"},
-      {{"https"}, false, 0, "http"},   // an untrusted client cannot claim https
+      {{"https"}, false, 0, "http"},  // an untrusted client cannot claim https
       {{"http"}, true, 0, "https"},
       {{"https"}, false, 1, "https"},  // behind one trusted proxy
       {{"HTTPS"}, false, 1, "https"},
       {{"http"}, true, 1, "http"},
-      {{"ftp"}, false, 1, "http"},     // nonsense falls back to the connection
+      {{"ftp"}, false, 1, "http"},  // nonsense falls back to the connection
       {{"http, https"}, false, 1, "https"},
       {{"https", "http"}, false, 1, "http"},  // the last value is the nearest proxy's
       {{}, false, 2, "http"},

@@ -6,13 +6,20 @@ namespace {
 bool fixed_hop_by_hop(std::string_view name, bool keep_upgrade) noexcept {
   // Switch on length first: this runs once per forwarded header.
   switch (name.size()) {
-    case 2: return iequals(name, "te");
-    case 7: return iequals(name, "trailer") || (!keep_upgrade && iequals(name, "upgrade"));
-    case 10: return iequals(name, "connection") || iequals(name, "keep-alive");
-    case 14: return iequals(name, "http2-settings");  // belongs to the h2c upgrade, never honoured
-    case 16: return iequals(name, "proxy-connection");
-    case 17: return iequals(name, "transfer-encoding");
-    default: return false;
+    case 2:
+      return iequals(name, "te");
+    case 7:
+      return iequals(name, "trailer") || (!keep_upgrade && iequals(name, "upgrade"));
+    case 10:
+      return iequals(name, "connection") || iequals(name, "keep-alive");
+    case 14:
+      return iequals(name, "http2-settings");  // belongs to the h2c upgrade, never honoured
+    case 16:
+      return iequals(name, "proxy-connection");
+    case 17:
+      return iequals(name, "transfer-encoding");
+    default:
+      return false;
   }
 }
 
@@ -59,8 +66,7 @@ std::size_t remove_hop_by_hop(HeaderMap& headers, bool keep_upgrade) {
   // with more tokens than the filter holds inline is read again during the removal, so that
   // rare case decides first and removes after.
   const HopByHopFilter filter(headers, keep_upgrade);
-  if (!filter.overflowed())
-    return headers.remove_if([&](const HeaderMap::Entry& e) { return filter.drops(e.name); });
+  if (!filter.overflowed()) return headers.remove_if([&](const HeaderMap::Entry& e) { return filter.drops(e.name); });
   std::vector<bool> drop(headers.size());
   for (std::size_t i = 0; i < headers.size(); ++i) drop[i] = filter.drops(headers[i].name);
   // remove_if visits entries in place before shifting them, so the address gives the index.

@@ -4,8 +4,8 @@
 #pragma once
 
 #include <array>
-#include <vector>
 #include <string_view>
+#include <vector>
 
 #include "http/header_map.h"
 

@@ -31,9 +31,12 @@ std::string_view to_string(Method m) noexcept {
 
 std::string_view to_string(Version v) noexcept {
   switch (v) {
-    case Version::Http10: return "HTTP/1.0";
-    case Version::Http11: return "HTTP/1.1";
-    case Version::Http2: return "HTTP/2";
+    case Version::Http10:
+      return "HTTP/1.0";
+    case Version::Http11:
+      return "HTTP/1.1";
+    case Version::Http2:
+      return "HTTP/2";
   }
   return {};
 }

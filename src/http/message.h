@@ -60,10 +60,10 @@ struct RequestHead {
 
   BodyFraming framing = BodyFraming::None;
   std::optional<std::uint64_t> content_length;  // set iff a valid Content-Length was received
-  bool keep_alive = true;        // connection may carry another request after this one
-  bool upgrade = false;          // Connection: upgrade + Upgrade present (e.g. websocket)
-  bool websocket = false;        // upgrade to "websocket"
-  bool expect_continue = false;  // Expect: 100-continue on HTTP/1.1
+  bool keep_alive = true;                       // connection may carry another request after this one
+  bool upgrade = false;                         // Connection: upgrade + Upgrade present (e.g. websocket)
+  bool websocket = false;                       // upgrade to "websocket"
+  bool expect_continue = false;                 // Expect: 100-continue on HTTP/1.1
 };
 
 struct ResponseHead {
@@ -82,8 +82,8 @@ struct ResponseHead {
 
   BodyFraming framing = BodyFraming::None;
   std::optional<std::uint64_t> content_length;  // also set for HEAD/304 responses that carry one
-  bool keep_alive = true;  // false if the upstream said close, or the body is close-delimited
-  bool upgrade = false;    // 101 Switching Protocols: the connection becomes a tunnel
+  bool keep_alive = true;                       // false if the upstream said close, or the body is close-delimited
+  bool upgrade = false;                         // 101 Switching Protocols: the connection becomes a tunnel
 
   bool informational() const noexcept { return status >= 100 && status < 200; }
 };

@@ -11,10 +11,10 @@
 namespace sy::http {
 
 enum class PathNormalization {
-  kNone,                    // forwarded as received (only %00 is still refused)
-  kBase,                    // Istio's default, Envoy's normalize_path: RFC 3986 section 6.2.2
-  kMergeSlashes,            // BASE, then runs of '/' become one
-  kDecodeAndMergeSlashes,   // %2F and %5C decoded first, then MERGE_SLASHES
+  kNone,                   // forwarded as received (only %00 is still refused)
+  kBase,                   // Istio's default, Envoy's normalize_path: RFC 3986 section 6.2.2
+  kMergeSlashes,           // BASE, then runs of '/' become one
+  kDecodeAndMergeSlashes,  // %2F and %5C decoded first, then MERGE_SLASHES
 };
 
 // "none" | "base" | "merge-slashes" | "decode-and-merge-slashes" (also Istio's upper-case names).

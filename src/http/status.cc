@@ -1,6 +1,5 @@
 #include "http/status.h"
 
-
 namespace sy::http {
 namespace {
 

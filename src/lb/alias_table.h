@@ -32,8 +32,8 @@ class AliasTable {
   size_t sample_among(const Candidates& candidates, RandomStream& random) const;
 
  private:
-  std::vector<uint64_t> keep_;    // column c yields c when a draw in [0, total_) is below keep_[c]
-  std::vector<uint32_t> alias_;   // ...and alias_[c] otherwise
+  std::vector<uint64_t> keep_;   // column c yields c when a draw in [0, total_) is below keep_[c]
+  std::vector<uint32_t> alias_;  // ...and alias_[c] otherwise
   std::vector<uint32_t> weights_;
   uint64_t total_ = 0;
 };

@@ -36,11 +36,16 @@ size_t Balancer::size() const {
 
 const char* to_string(LbPolicy::Algorithm algorithm) {
   switch (algorithm) {
-    case LbPolicy::Algorithm::kLeastRequest: return "LEAST_REQUEST";
-    case LbPolicy::Algorithm::kRoundRobin: return "ROUND_ROBIN";
-    case LbPolicy::Algorithm::kRandom: return "RANDOM";
-    case LbPolicy::Algorithm::kRingHash: return "RING_HASH";
-    case LbPolicy::Algorithm::kMaglev: return "MAGLEV";
+    case LbPolicy::Algorithm::kLeastRequest:
+      return "LEAST_REQUEST";
+    case LbPolicy::Algorithm::kRoundRobin:
+      return "ROUND_ROBIN";
+    case LbPolicy::Algorithm::kRandom:
+      return "RANDOM";
+    case LbPolicy::Algorithm::kRingHash:
+      return "RING_HASH";
+    case LbPolicy::Algorithm::kMaglev:
+      return "MAGLEV";
   }
   return "UNKNOWN";
 }

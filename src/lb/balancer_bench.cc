@@ -20,7 +20,8 @@ void BM_Pick(benchmark::State& state) {
   std::vector<Endpoint> endpoints;
   for (size_t i = 0; i < n; ++i) {
     const uint32_t weight = kShape == kWeighted ? static_cast<uint32_t>(1 + i % 8) : 1;
-    endpoints.push_back(Endpoint::from_address("10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ":80", weight));
+    endpoints.push_back(
+        Endpoint::from_address("10.1." + std::to_string(i / 256) + "." + std::to_string(i % 256) + ":80", weight));
   }
   LbPolicy policy;
   policy.algorithm = kAlgorithm;

@@ -15,8 +15,8 @@
 
 #include "lb/endpoint_bitset.h"
 #include "lb/from_cluster_policy.h"
-#include "policy/cluster_policy.h"
 #include "lb/test_support.h"
+#include "policy/cluster_policy.h"
 
 // Counts heap allocations so the test can assert that pick() makes none. Replacing the global
 // operator new is allowed in a program; this binary only counts, then delegates to malloc.
@@ -81,14 +81,16 @@ TEST(BalancerTest, RetriesAvoidTriedEndpoints) {
       eligible.reset(4);  // one ejected endpoint is never a fallback
       const uint64_t key = rng();
       for (int attempt = 0; attempt < 4; ++attempt) {
-        const auto chosen = lb.pick({.random = rng(), .hash = key, .eligible = eligible.words(), .tried = tried.words()});
+        const auto chosen =
+            lb.pick({.random = rng(), .hash = key, .eligible = eligible.words(), .tried = tried.words()});
         ASSERT_TRUE(chosen);
         EXPECT_FALSE(tried.test(*chosen)) << "attempt " << attempt;
         EXPECT_NE(*chosen, 4u);
         tried.set(*chosen);
       }
       // All four eligible endpoints tried: the fifth attempt reuses one of them.
-      const auto fallback = lb.pick({.random = rng(), .hash = key, .eligible = eligible.words(), .tried = tried.words()});
+      const auto fallback =
+          lb.pick({.random = rng(), .hash = key, .eligible = eligible.words(), .tried = tried.words()});
       ASSERT_TRUE(fallback);
       EXPECT_NE(*fallback, 4u);
     }
@@ -108,7 +110,10 @@ TEST(BalancerTest, PickDoesNotAllocate) {
       const long before = g_allocations.load();
       for (uint64_t r = 0; r < 1000; ++r) {
         if (r == 500) eligible.reset(2);  // eligibility change mid-way (weighted RR rebuilds)
-        lb.pick({.random = r, .hash = r * 31, .active_requests = active, .eligible = eligible.words(),
+        lb.pick({.random = r,
+                 .hash = r * 31,
+                 .active_requests = active,
+                 .eligible = eligible.words(),
                  .tried = tried.words()});
         lb.pick({.random = r});
       }
@@ -167,7 +172,8 @@ TEST(FromClusterPolicyTest, Mapping) {
       {"ROUND_ROBIN", simple(S::Simple::kRoundRobin), A::kRoundRobin, 1024, 65537, false},
       {"RANDOM", simple(S::Simple::kRandom), A::kRandom, 1024, 65537, false},
       {"PASSTHROUGH", simple(S::Simple::kPassthrough), A::kLeastRequest, 1024, 65537, true},
-      {"consistentHash defaults to ring", hash(std::nullopt, std::nullopt, std::nullopt), A::kRingHash, 1024, 65537, false},
+      {"consistentHash defaults to ring", hash(std::nullopt, std::nullopt, std::nullopt), A::kRingHash, 1024, 65537,
+       false},
       {"ringHash size", hash(4096, std::nullopt, std::nullopt), A::kRingHash, 4096, 65537, false},
       {"deprecated minimumRingSize", hash(std::nullopt, std::nullopt, 2048), A::kRingHash, 2048, 65537, false},
       {"maglev size", hash(std::nullopt, 131071, std::nullopt), A::kMaglev, 1024, 131071, false},

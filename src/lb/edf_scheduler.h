@@ -40,12 +40,12 @@ class EdfScheduler {
   void sift_down_top();  // restore heap order after the top entry's deadline grew
   void rebuild(std::span<const uint64_t> eligible);
 
-  std::vector<uint64_t> stride_;     // virtual time between two turns of endpoint i
-  std::vector<Entry> heap_;          // eligible endpoints only
-  std::vector<Entry> set_aside_;     // tried endpoints popped during one pick, pushed back after
+  std::vector<uint64_t> stride_;         // virtual time between two turns of endpoint i
+  std::vector<Entry> heap_;              // eligible endpoints only
+  std::vector<Entry> set_aside_;         // tried endpoints popped during one pick, pushed back after
   std::vector<uint64_t> seen_eligible_;  // eligibility the heap was built for
-  bool seen_all_ = true;             // ... or "everything" (caller passed no bitset)
-  uint64_t now_ = 0;                 // deadline of the latest pick
+  bool seen_all_ = true;                 // ... or "everything" (caller passed no bitset)
+  uint64_t now_ = 0;                     // deadline of the latest pick
   uint64_t phase_seed_ = 0;
 };
 

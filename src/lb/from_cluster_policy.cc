@@ -5,9 +5,15 @@ namespace sy::lb {
 LbPolicy from_cluster_policy(const policy::LoadBalancerPolicy& p) {
   LbPolicy out;
   switch (p.algorithm) {
-    case policy::LbAlgorithm::kLeastRequest: out.algorithm = LbPolicy::Algorithm::kLeastRequest; break;
-    case policy::LbAlgorithm::kRoundRobin: out.algorithm = LbPolicy::Algorithm::kRoundRobin; break;
-    case policy::LbAlgorithm::kRandom: out.algorithm = LbPolicy::Algorithm::kRandom; break;
+    case policy::LbAlgorithm::kLeastRequest:
+      out.algorithm = LbPolicy::Algorithm::kLeastRequest;
+      break;
+    case policy::LbAlgorithm::kRoundRobin:
+      out.algorithm = LbPolicy::Algorithm::kRoundRobin;
+      break;
+    case policy::LbAlgorithm::kRandom:
+      out.algorithm = LbPolicy::Algorithm::kRandom;
+      break;
     case policy::LbAlgorithm::kPassthrough:
       // The original destination decides; the balancer only serves a fallback pick.
       out.algorithm = LbPolicy::Algorithm::kLeastRequest;

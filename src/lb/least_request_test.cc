@@ -19,8 +19,8 @@ TEST(LeastRequestTest, PrefersLessLoadedOfTwo) {
   const auto endpoints = equal_endpoints(2);
   const LeastRequest lb(endpoints);
   const std::vector<uint32_t> active = {7, 0};
-  const auto got = shares(2, 10000, [&](const PickContext& c) { return lb.pick(c); },
-                          PickContext{.active_requests = active});
+  const auto got = shares(
+      2, 10000, [&](const PickContext& c) { return lb.pick(c); }, PickContext{.active_requests = active});
   EXPECT_EQ(got[1], 1.0);
 }
 
@@ -31,8 +31,8 @@ TEST(LeastRequestTest, AvoidsTheBusiest) {
   const LeastRequest lb(endpoints);
   std::vector<uint32_t> active(10, 1);
   active[3] = 50;
-  const auto got = shares(10, 100000, [&](const PickContext& c) { return lb.pick(c); },
-                          PickContext{.active_requests = active});
+  const auto got = shares(
+      10, 100000, [&](const PickContext& c) { return lb.pick(c); }, PickContext{.active_requests = active});
   EXPECT_EQ(got[3], 0.0);
   for (size_t i = 0; i < 10; ++i) {
     if (i != 3) {
@@ -66,8 +66,8 @@ TEST(LeastRequestTest, WeightedComparesLoadPerWeight) {
   const auto endpoints = endpoints_with_weights({1, 4});
   const LeastRequest lb(endpoints);
   const std::vector<uint32_t> active = {2, 4};
-  const auto got = shares(2, 100000, [&](const PickContext& c) { return lb.pick(c); },
-                          PickContext{.active_requests = active});
+  const auto got = shares(
+      2, 100000, [&](const PickContext& c) { return lb.pick(c); }, PickContext{.active_requests = active});
   EXPECT_NEAR(got[0], 0.2 * 0.2, 0.01);  // both draws land on endpoint 0
 }
 
@@ -78,8 +78,9 @@ TEST(LeastRequestTest, TriedAvoidedEvenIfIdle) {
   const std::vector<uint32_t> active = {0, 9, 9};
   EndpointBitset tried(3);
   tried.set(0);
-  const auto got = shares(3, 10000, [&](const PickContext& c) { return lb.pick(c); },
-                          PickContext{.active_requests = active, .tried = tried.words()});
+  const auto got = shares(
+      3, 10000, [&](const PickContext& c) { return lb.pick(c); },
+      PickContext{.active_requests = active, .tried = tried.words()});
   EXPECT_EQ(got[0], 0.0);
 }
 

@@ -12,8 +12,8 @@ struct LbPolicy {
     kLeastRequest,  // Istio default (also LEAST_CONN): power of two choices
     kRoundRobin,
     kRandom,
-    kRingHash,      // consistentHash, default algorithm
-    kMaglev,        // consistentHash.maglev
+    kRingHash,  // consistentHash, default algorithm
+    kMaglev,    // consistentHash.maglev
   };
   static constexpr uint64_t kDefaultMinimumRingSize = 1024;
   static constexpr uint64_t kMaximumRingSize = 8 * 1024 * 1024;  // Envoy's cap

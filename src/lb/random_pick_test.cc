@@ -35,8 +35,9 @@ TEST(RandomPickTest, Shares) {
     const RandomPick lb(endpoints);
     EndpointBitset eligible(row.weights.size(), true);
     if (row.ejected >= 0) eligible.reset(static_cast<size_t>(row.ejected));
-    const auto got = shares(row.weights.size(), 100000, [&](const PickContext& c) { return lb.pick(c); },
-                            PickContext{.eligible = eligible.words()});
+    const auto got = shares(
+        row.weights.size(), 100000, [&](const PickContext& c) { return lb.pick(c); },
+        PickContext{.eligible = eligible.words()});
     for (size_t i = 0; i < got.size(); ++i) EXPECT_NEAR(got[i], row.expected[i], 0.02) << i;
   }
 }
@@ -47,8 +48,8 @@ TEST(RandomPickTest, WeightedWithMostWeightEjected) {
   const RandomPick lb(endpoints);
   EndpointBitset eligible(3, true);
   eligible.reset(0);
-  const auto got = shares(3, 100000, [&](const PickContext& c) { return lb.pick(c); },
-                          PickContext{.eligible = eligible.words()});
+  const auto got = shares(
+      3, 100000, [&](const PickContext& c) { return lb.pick(c); }, PickContext{.eligible = eligible.words()});
   EXPECT_EQ(got[0], 0);
   EXPECT_NEAR(got[1], 0.25, 0.02);
 }

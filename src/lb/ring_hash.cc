@@ -49,7 +49,8 @@ RingHash::RingHash(std::span<const Endpoint> endpoints, uint64_t minimum_ring_si
     entries.reserve(ring_points());
     for (size_t i = 0; i < endpoints.size(); ++i) {
       const uint64_t count = points_for(effective_weight(endpoints[i]), exponent);
-      for (uint64_t r = 0; r < count; ++r) entries.emplace_back(point(endpoints[i].identity, r), static_cast<uint32_t>(i));
+      for (uint64_t r = 0; r < count; ++r)
+        entries.emplace_back(point(endpoints[i].identity, r), static_cast<uint32_t>(i));
     }
     // Ties (astronomically rare) resolve by index, so equal inputs build equal rings.
     std::sort(entries.begin(), entries.end());

@@ -47,7 +47,7 @@ TEST(RingHashTest, RingSize) {
   };
   const std::vector<Row> rows = {
       {{1, 1, 1, 1, 1, 1, 1, 1, 1, 1}, 1024, 1280},  // 128 points each
-      {{1, 3}, 1024, 1024},                           // 256 + 768
+      {{1, 3}, 1024, 1024},                          // 256 + 768
       {{1}, 1024, 1024},
       {{1, 1}, 3, 4},
       {{1000000, 1000000}, 1024, 1954},  // heavy weights are scaled down (977 points each), not below the minimum
@@ -144,9 +144,7 @@ TEST(RingHashTest, LookupMatchesArcs) {
     SCOPED_TRACE(minimum);
     const auto endpoints = endpoints_with_weights({1, 2, 3});
     const RingHash ring(endpoints, minimum, kMax);
-    const auto got = testing::shares(3, 200000, [&](const PickContext& c) {
-      return ring.pick({.hash = c.random});
-    });
+    const auto got = testing::shares(3, 200000, [&](const PickContext& c) { return ring.pick({.hash = c.random}); });
     for (size_t i = 0; i < 3; ++i) EXPECT_NEAR(got[i], ring.share(i), 0.005) << i;
     EXPECT_TRUE(ring.pick({.hash = 0}));
     EXPECT_TRUE(ring.pick({.hash = ~uint64_t{0}}));

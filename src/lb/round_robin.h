@@ -24,8 +24,8 @@ class RoundRobin {
 
  private:
   size_t size_;
-  size_t cursor_ = 0;                      // equal weights: next index to try
-  std::optional<EdfScheduler> weighted_;   // unequal weights
+  size_t cursor_ = 0;                     // equal weights: next index to try
+  std::optional<EdfScheduler> weighted_;  // unequal weights
 };
 
 }  // namespace sy::lb

@@ -20,7 +20,8 @@ namespace {
 // would start and then fail every accept, so the operations are checked up front.
 std::string missing_operations() {
   io_uring_probe* probe = io_uring_get_probe();
-  if (probe == nullptr) return "the kernel cannot report its io_uring operations (older than 5.6, or io_uring_register refused)";
+  if (probe == nullptr)
+    return "the kernel cannot report its io_uring operations (older than 5.6, or io_uring_register refused)";
   static constexpr std::pair<int, const char*> kNeeded[] = {
       {IORING_OP_ACCEPT, "accept"},     {IORING_OP_CONNECT, "connect"},
       {IORING_OP_SENDMSG, "sendmsg"},   {IORING_OP_RECVMSG, "recvmsg"},

@@ -38,8 +38,7 @@ bool parse_listen_address(std::string_view text, ListenAddress& out) {
   return true;
 }
 
-tcp::acceptor open_reuseport_acceptor(asio::io_context& io, const ListenAddress& addr,
-                                      boost::system::error_code& ec) {
+tcp::acceptor open_reuseport_acceptor(asio::io_context& io, const ListenAddress& addr, boost::system::error_code& ec) {
   tcp::acceptor acceptor(io);
   auto ip = asio::ip::make_address(addr.host, ec);
   if (ec) return acceptor;

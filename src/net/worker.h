@@ -2,8 +2,8 @@
 // load-balancer state) is touched only from its own thread; other threads talk to it by post().
 #pragma once
 
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
 #include <functional>
 #include <thread>
 

@@ -2,9 +2,9 @@
 
 #include <unistd.h>
 
+#include <fmt/format.h>
 #include <chrono>
 #include <ctime>
-#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "core/utf8.h"
@@ -37,8 +37,8 @@ struct SafeFields {
 
 std::string start_time(const proxy::RequestInfo& info) {
   // RequestInfo keeps a steady clock; convert to wall time through the current offset.
-  auto wall = std::chrono::system_clock::now() -
-              std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::steady_clock::now() - info.start);
+  auto wall = std::chrono::system_clock::now() - std::chrono::duration_cast<std::chrono::system_clock::duration>(
+                                                     std::chrono::steady_clock::now() - info.start);
   auto secs = std::chrono::time_point_cast<std::chrono::seconds>(wall);
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(wall - secs).count();
   std::time_t t = std::chrono::system_clock::to_time_t(secs);
@@ -61,20 +61,25 @@ void AccessLog::format(const http::RequestHead& head, const proxy::RequestInfo& 
   const SafeFields f(head, path);
   if (info.l4) {  // Envoy's TCP proxy line: no method, path or protocol; the SNI as authority
     if (fmt_kind == AccessLogFormat::kJson) {
-      nlohmann::json j{{"start_time", start_time(info)},     {"protocol", "TCP"},
-                       {"response_flags", flags},             {"bytes_received", info.request_body_bytes},
-                       {"bytes_sent", info.response_body_bytes}, {"duration", duration},
-                       {"upstream_host", upstream},           {"upstream_cluster", info.cluster_name.empty() ? "-" : info.cluster_name},
-                       {"route_name", info.route_name.empty() ? "-" : info.route_name}, {"authority", f.authority}};
+      nlohmann::json j{{"start_time", start_time(info)},
+                       {"protocol", "TCP"},
+                       {"response_flags", flags},
+                       {"bytes_received", info.request_body_bytes},
+                       {"bytes_sent", info.response_body_bytes},
+                       {"duration", duration},
+                       {"upstream_host", upstream},
+                       {"upstream_cluster", info.cluster_name.empty() ? "-" : info.cluster_name},
+                       {"route_name", info.route_name.empty() ? "-" : info.route_name},
+                       {"authority", f.authority}};
       out += j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
       out += '\n';
       return;
     }
-    fmt::format_to(std::back_inserter(out),
-                   "[{}] \"- - -\" 0 {} {} {} {} \"-\" \"-\" \"-\" \"{}\" \"{}\" cluster={} route={}\n",
-                   start_time(info), flags, info.request_body_bytes, info.response_body_bytes, duration,
-                   f.authority.empty() ? std::string_view("-") : f.authority, upstream,
-                   info.cluster_name.empty() ? "-" : info.cluster_name, info.route_name.empty() ? "-" : info.route_name);
+    fmt::format_to(
+        std::back_inserter(out), "[{}] \"- - -\" 0 {} {} {} {} \"-\" \"-\" \"-\" \"{}\" \"{}\" cluster={} route={}\n",
+        start_time(info), flags, info.request_body_bytes, info.response_body_bytes, duration,
+        f.authority.empty() ? std::string_view("-") : f.authority, upstream,
+        info.cluster_name.empty() ? "-" : info.cluster_name, info.route_name.empty() ? "-" : info.route_name);
     return;
   }
   if (fmt_kind == AccessLogFormat::kJson) {
@@ -107,8 +112,7 @@ void AccessLog::format(const http::RequestHead& head, const proxy::RequestInfo& 
                  "[{}] \"{} {} {}\" {} {} {} {} {} \"{}\" \"{}\" \"{}\" \"{}\" \"{}\" attempts={} route={}\n",
                  start_time(info), f.method, f.path, http::to_string(head.version), info.status, flags,
                  info.request_body_bytes, info.response_body_bytes, duration, f.xff, f.user_agent, f.request_id,
-                 f.authority, upstream,
-                 info.attempts, info.route_name.empty() ? "-" : info.route_name);
+                 f.authority, upstream, info.attempts, info.route_name.empty() ? "-" : info.route_name);
 }
 
 void AccessLog::on_request_done(const http::RequestHead& head, const proxy::RequestInfo& info) {

@@ -13,9 +13,9 @@
 namespace sy::obs {
 
 struct ListenerCounters {
-  uint64_t cx_total = 0;    // connections accepted
-  uint64_t cx_destroy = 0;  // connections that ended
-  uint64_t cx_active = 0;   // open now (accepted, not yet ended)
+  uint64_t cx_total = 0;     // connections accepted
+  uint64_t cx_destroy = 0;   // connections that ended
+  uint64_t cx_active = 0;    // open now (accepted, not yet ended)
   uint64_t cx_overflow = 0;  // accepted and closed at once: over serve --max-connections
   void add(const ListenerCounters& o) {
     cx_total += o.cx_total;

@@ -109,7 +109,8 @@ uint32_t WorkerMetrics::destination_of(const ClusterLabels& cl, std::string_view
 
 TcpSeries& WorkerMetrics::tcp_series(const proxy::RequestInfo& info, uint32_t flags) {
   uint32_t dest = 0;
-  if (info.cluster != UINT32_MAX && snapshot_for(info)) dest = destination_of(labels_[info.cluster], info.upstream_host);
+  if (info.cluster != UINT32_MAX && snapshot_for(info))
+    dest = destination_of(labels_[info.cluster], info.upstream_host);
   SeriesKey key{dest, 0, flags, false};
   auto it = tcp_.find(key);
   if (it == tcp_.end()) {
@@ -148,7 +149,8 @@ void WorkerMetrics::on_request_done(const http::RequestHead&, const proxy::Reque
     }
   }
 
-  SeriesKey key{dest, static_cast<uint16_t>(info.status > 0 && info.status < 1000 ? info.status : 0), info.flags, false};
+  SeriesKey key{dest, static_cast<uint16_t>(info.status > 0 && info.status < 1000 ? info.status : 0), info.flags,
+                false};
   auto it = series_.find(key);
   if (it == series_.end()) {
     if (series_.size() >= max_series_) key = SeriesKey{dest, 0, 0, true};

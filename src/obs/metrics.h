@@ -22,9 +22,8 @@
 namespace sy::obs {
 
 // Istio's default buckets (milliseconds) and its byte-size buckets.
-inline constexpr std::array<double, 19> kDurationBucketsMs = {0.5,  1,     5,     10,     25,      50,     100,
-                                                              250,  500,   1000,  2500,   5000,    10000,  30000,
-                                                              60000, 300000, 600000, 1800000, 3600000};
+inline constexpr std::array<double, 19> kDurationBucketsMs = {
+    0.5, 1, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000, 300000, 600000, 1800000, 3600000};
 inline constexpr std::array<double, 10> kByteBuckets = {1, 10, 100, 1000, 10000, 100000, 1e6, 1e7, 1e8, 1e9};
 
 // Per-bucket (not cumulative) counts; the last slot is +Inf. Cumulated when rendered.
@@ -51,11 +50,11 @@ struct Histogram {
 
 // Who a request went to, as Istio labels it. Interned per worker.
 struct Destination {
-  std::string service = "unknown";    // destination_service (the host)
-  std::string name = "unknown";       // destination_service_name
+  std::string service = "unknown";     // destination_service (the host)
+  std::string name = "unknown";        // destination_service_name
   std::string namespace_ = "unknown";  // destination_service_namespace
-  std::string workload = "unknown";   // the endpoint's `app` label
-  std::string version = "unknown";    // the endpoint's `version` label
+  std::string workload = "unknown";    // the endpoint's `app` label
+  std::string version = "unknown";     // the endpoint's `version` label
   bool operator==(const Destination&) const = default;
 };
 
@@ -113,7 +112,7 @@ struct TcpSeries {
 struct MetricsData {
   std::vector<Destination> destinations;
   std::vector<std::pair<SeriesKey, RequestSeries>> series;
-  std::vector<std::pair<SeriesKey, TcpSeries>> tcp;  // code is 0
+  std::vector<std::pair<SeriesKey, TcpSeries>> tcp;               // code is 0
   std::vector<std::pair<std::string, ClusterCounters>> clusters;  // by cluster name
   uint64_t downstream_rq_total = 0;
   std::array<uint64_t, 6> downstream_rq_xx{};
@@ -136,11 +135,11 @@ class WorkerMetrics final : public proxy::RequestObserver {
 
  private:
   struct ClusterLabels {
-    uint32_t common = UINT32_MAX;        // destination when every endpoint agrees on app/version
-    std::vector<uint32_t> per_endpoint;  // destination per endpoint otherwise
+    uint32_t common = UINT32_MAX;            // destination when every endpoint agrees on app/version
+    std::vector<uint32_t> per_endpoint;      // destination per endpoint otherwise
     std::vector<std::string> endpoint_keys;  // "address:port", parallel to per_endpoint
-    uint32_t fallback = 0;               // workload/version unknown
-    uint32_t counters = 0;               // index into clusters_
+    uint32_t fallback = 0;                   // workload/version unknown
+    uint32_t counters = 0;                   // index into clusters_
   };
   // Rebuilds the per-cluster label cache for the snapshot in force (after a reload only).
   void adopt(std::shared_ptr<const snapshot::Snapshot> snap);

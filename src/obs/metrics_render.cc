@@ -78,7 +78,8 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
     }
     for (const auto& [key, s] : w.tcp) {
       const Destination& d = key.destination < w.destinations.size() ? w.destinations[key.destination] : Destination{};
-      tcp[MergedKey{destination_labels(d), "", key.overflow ? "other" : proxy::format_response_flags(key.flags)}].add(s);
+      tcp[MergedKey{destination_labels(d), "", key.overflow ? "other" : proxy::format_response_flags(key.flags)}].add(
+          s);
     }
     for (const auto& [name, c] : w.clusters) clusters[name].add(c);
     for (const auto& [address, c] : w.listeners) {
@@ -89,13 +90,14 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
     for (size_t i = 0; i < downstream_xx.size(); ++i) downstream_xx[i] += w.downstream_rq_xx[i];
   }
 
-  const std::string source = fmt::format(
-      "reporter=\"source\",source_workload=\"{}\",source_workload_namespace=\"{}\",source_app=\"{}\"",
-      esc(extras.source_workload), esc(extras.source_namespace), esc(extras.source_workload));
+  const std::string source =
+      fmt::format("reporter=\"source\",source_workload=\"{}\",source_workload_namespace=\"{}\",source_app=\"{}\"",
+                  esc(extras.source_workload), esc(extras.source_namespace), esc(extras.source_workload));
   auto labels_of = [&](const MergedKey& k) {
-    return fmt::format("{},{},request_protocol=\"http\",response_code=\"{}\",response_flags=\"{}\","
-                       "grpc_response_status=\"\"",
-                       source, std::get<0>(k), std::get<1>(k), std::get<2>(k));
+    return fmt::format(
+        "{},{},request_protocol=\"http\",response_code=\"{}\",response_flags=\"{}\","
+        "grpc_response_status=\"\"",
+        source, std::get<0>(k), std::get<1>(k), std::get<2>(k));
   };
 
   std::string out;
@@ -152,8 +154,7 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
   if (!gauges.empty()) {
     auto gauge = [&](std::string_view metric, std::string_view type, std::string_view help, auto field) {
       header(out, metric, type, help);
-      for (const auto& g : gauges)
-        out += fmt::format("{}{{cluster_name=\"{}\"}} {}\n", metric, esc(g.name), field(g));
+      for (const auto& g : gauges) out += fmt::format("{}{{cluster_name=\"{}\"}} {}\n", metric, esc(g.name), field(g));
     };
     gauge("envoy_cluster_upstream_cx_active", "gauge", "Upstream connections open.",
           [](const ClusterGauges& g) { return g.cx_active; });

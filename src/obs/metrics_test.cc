@@ -78,8 +78,9 @@ const std::string kV1 =
 
 std::string series(const std::string& metric, const std::string& dest, const std::string& code,
                    const std::string& flags) {
-  return metric + "{reporter=\"source\",source_workload=\"switchyard\",source_workload_namespace=\"default\","
-                  "source_app=\"switchyard\"," +
+  return metric +
+         "{reporter=\"source\",source_workload=\"switchyard\",source_workload_namespace=\"default\","
+         "source_app=\"switchyard\"," +
          dest + ",request_protocol=\"http\",response_code=\"" + code + "\",response_flags=\"" + flags +
          "\",grpc_response_status=\"\"";
 }
@@ -108,8 +109,13 @@ TEST(Metrics, CountsPerVersionCodeAndFlags) {
       "destination_service=\"unknown\",destination_service_name=\"unknown\",destination_service_namespace=\"unknown\","
       "destination_workload=\"unknown\",destination_version=\"unknown\"";
   EXPECT_EQ(value_of(text, series("istio_requests_total", unknown, "404", "NR") + "}"), 1);
-  EXPECT_EQ(value_of(text, "envoy_cluster_upstream_rq_total{cluster_name=\"outbound|80|v1|reviews.shop.svc.cluster.local\"}"), 3);
-  EXPECT_EQ(value_of(text, "envoy_cluster_upstream_rq_no_healthy_upstream{cluster_name=\"outbound|80|v2|reviews.shop.svc.cluster.local\"}"), 1);
+  EXPECT_EQ(
+      value_of(text, "envoy_cluster_upstream_rq_total{cluster_name=\"outbound|80|v1|reviews.shop.svc.cluster.local\"}"),
+      3);
+  EXPECT_EQ(value_of(text,
+                     "envoy_cluster_upstream_rq_no_healthy_upstream{cluster_name=\"outbound|80|v2|reviews.shop.svc."
+                     "cluster.local\"}"),
+            1);
   EXPECT_EQ(value_of(text, "envoy_http_downstream_rq_total "), 6);
   EXPECT_EQ(value_of(text, "envoy_http_downstream_rq_xx{response_code_class=\"4xx\"}"), 1);
 }
@@ -187,7 +193,9 @@ TEST(Metrics, ReloadThatRenumbersClustersKeepsLabelsRight) {
   m.on_request_done(head, done(*next, 1, 200, "10.0.0.1:9080"));
   const std::string text = render_prometheus({m.snapshot()}, ScrapeExtras{}, {});
   EXPECT_EQ(value_of(text, series("istio_requests_total", kV1, "200", "-") + "}"), 2) << text;
-  EXPECT_EQ(value_of(text, "envoy_cluster_upstream_rq_total{cluster_name=\"outbound|80|v1|reviews.shop.svc.cluster.local\"}"), 2);
+  EXPECT_EQ(
+      value_of(text, "envoy_cluster_upstream_rq_total{cluster_name=\"outbound|80|v1|reviews.shop.svc.cluster.local\"}"),
+      2);
 }
 
 TEST(Metrics, ConfigGaugesAndEscaping) {

@@ -19,14 +19,26 @@ TEST(CircuitBreaker, EachLimitRefusesAtItsValue) {
     bool CircuitBreakerStats::*open;
   };
   const Case cases[] = {
-      {"requests", &CircuitBreaker::try_start_request, {kUnlimited, kUnlimited, 2, kUnlimited},
-       &CircuitBreakerStats::rq_overflow, &CircuitBreakerStats::rq_open},
-      {"connections", &CircuitBreaker::try_open_connection, {2, kUnlimited, kUnlimited, kUnlimited},
-       &CircuitBreakerStats::cx_overflow, &CircuitBreakerStats::cx_open},
-      {"pending", &CircuitBreaker::try_queue_pending, {kUnlimited, 2, kUnlimited, kUnlimited},
-       &CircuitBreakerStats::rq_pending_overflow, &CircuitBreakerStats::rq_pending_open},
-      {"retries", &CircuitBreaker::try_retry, {kUnlimited, kUnlimited, kUnlimited, 2},
-       &CircuitBreakerStats::rq_retry_overflow, &CircuitBreakerStats::rq_retry_open},
+      {"requests",
+       &CircuitBreaker::try_start_request,
+       {kUnlimited, kUnlimited, 2, kUnlimited},
+       &CircuitBreakerStats::rq_overflow,
+       &CircuitBreakerStats::rq_open},
+      {"connections",
+       &CircuitBreaker::try_open_connection,
+       {2, kUnlimited, kUnlimited, kUnlimited},
+       &CircuitBreakerStats::cx_overflow,
+       &CircuitBreakerStats::cx_open},
+      {"pending",
+       &CircuitBreaker::try_queue_pending,
+       {kUnlimited, 2, kUnlimited, kUnlimited},
+       &CircuitBreakerStats::rq_pending_overflow,
+       &CircuitBreakerStats::rq_pending_open},
+      {"retries",
+       &CircuitBreaker::try_retry,
+       {kUnlimited, kUnlimited, kUnlimited, 2},
+       &CircuitBreakerStats::rq_retry_overflow,
+       &CircuitBreakerStats::rq_retry_open},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

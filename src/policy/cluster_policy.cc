@@ -5,9 +5,7 @@
 namespace sy::policy {
 namespace {
 
-uint32_t limit(const std::optional<int32_t>& v, uint32_t def) {
-  return v && *v > 0 ? static_cast<uint32_t>(*v) : def;
-}
+uint32_t limit(const std::optional<int32_t>& v, uint32_t def) { return v && *v > 0 ? static_cast<uint32_t>(*v) : def; }
 
 }  // namespace
 

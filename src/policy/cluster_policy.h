@@ -23,9 +23,9 @@ struct ConsistentHashPolicy {
   enum class Key { kHeader, kCookie, kSourceIp, kQueryParameter };
   enum class Table { kRingHash, kMaglev };
   Key key = Key::kHeader;
-  std::string name;         // header, cookie or query parameter name
-  std::string cookie_path;  // kCookie only
-  Duration cookie_ttl{0};   // kCookie: 0 = session cookie
+  std::string name;              // header, cookie or query parameter name
+  std::string cookie_path;       // kCookie only
+  Duration cookie_ttl{0};        // kCookie: 0 = session cookie
   bool cookie_generate = false;  // ttl was set: the proxy creates the cookie when missing
   Table table = Table::kRingHash;
   uint64_t minimum_ring_size = 1024;
@@ -60,9 +60,9 @@ struct ConnectionPoolPolicy {
 };
 
 struct OutlierPolicy {
-  bool enabled = false;  // only when the DR level in effect sets outlierDetection
-  uint32_t consecutive_5xx = 5;       // 0 disables this detector
-  uint32_t consecutive_gateway = 0;   // 0 = disabled
+  bool enabled = false;              // only when the DR level in effect sets outlierDetection
+  uint32_t consecutive_5xx = 5;      // 0 disables this detector
+  uint32_t consecutive_gateway = 0;  // 0 = disabled
   uint32_t consecutive_local_origin = 5;
   bool split_local_origin = false;
   Duration interval = 10s;

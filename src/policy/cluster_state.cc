@@ -81,8 +81,7 @@ ClusterStats ClusterState::stats() const {
 
 ClusterStateRegistry::Bound ClusterStateRegistry::bind(const snapshot::Snapshot& snap, MonoTime now) {
   std::lock_guard lock(mu_);
-  if (last_snapshot_ == &snap && last_version_ == snap.version && last_hash_ == snap.content_hash)
-    return last_bound_;
+  if (last_snapshot_ == &snap && last_version_ == snap.version && last_hash_ == snap.content_hash) return last_bound_;
 
   // A worker that adopted an older snapshot late must not roll limits or endpoint state back.
   const bool newest = snap.version >= newest_version_;
@@ -103,14 +102,16 @@ ClusterStateRegistry::Bound ClusterStateRegistry::bind(const snapshot::Snapshot&
   return out;
 }
 
-std::shared_ptr<ClusterState> ClusterStateRegistry::bind_cluster(const snapshot::Cluster& c, bool newest, MonoTime now) {
+std::shared_ptr<ClusterState> ClusterStateRegistry::bind_cluster(const snapshot::Cluster& c, bool newest,
+                                                                 MonoTime now) {
   std::vector<std::string> keys = endpoint_keys(c);
   auto it = entries_.find(c.name);
   if (it == entries_.end()) {
     auto shared = std::make_shared<ClusterShared>(c.name);
     shared->breaker.set_limits(CircuitBreakerLimits::from(c.policy.connection_pool));
     shared->retry_budget.set_config(RetryBudgetConfig::from(c.policy));
-    auto state = std::make_shared<ClusterState>(shared, std::make_unique<OutlierDetector>(c.policy.outlier, std::move(keys), now));
+    auto state = std::make_shared<ClusterState>(
+        shared, std::make_unique<OutlierDetector>(c.policy.outlier, std::move(keys), now));
     // A late binding of an older snapshot gets working but unregistered state for a cluster the
     // newest snapshot no longer has.
     if (newest) entries_.emplace(c.name, Entry{shared, state});
@@ -131,8 +132,7 @@ std::shared_ptr<ClusterState> ClusterStateRegistry::bind_cluster(const snapshot:
 
 void ClusterStateRegistry::sweep_all(MonoTime now) {
   std::lock_guard lock(mu_);
-  for (auto& [name, e] : entries_)
-    e.current->outlier().sweep_if_due(now);
+  for (auto& [name, e] : entries_) e.current->outlier().sweep_if_due(now);
 }
 
 std::vector<ClusterStateRegistry::ClusterView> ClusterStateRegistry::view() const {
@@ -142,7 +142,8 @@ std::vector<ClusterStateRegistry::ClusterView> ClusterStateRegistry::view() cons
   for (const auto& [name, e] : entries_) {
     out.push_back({e.current->stats(), e.current->outlier().view()});
   }
-  std::sort(out.begin(), out.end(), [](const ClusterView& a, const ClusterView& b) { return a.stats.name < b.stats.name; });
+  std::sort(out.begin(), out.end(),
+            [](const ClusterView& a, const ClusterView& b) { return a.stats.name < b.stats.name; });
   return out;
 }
 

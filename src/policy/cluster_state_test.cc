@@ -81,7 +81,7 @@ TEST(ClusterStateRegistry, ReloadKeepsStateByName) {
   auto late = reg.bind(s2, t0 + 3s);
   EXPECT_EQ(late[1]->breaker().limits().max_requests, 7u);
   EXPECT_EQ(late[1]->shared(), b1[0]->shared());
-  EXPECT_TRUE(late[1]->outlier().is_ejected(1));  // 10.0.0.2, migrated from the current state
+  EXPECT_TRUE(late[1]->outlier().is_ejected(1));        // 10.0.0.2, migrated from the current state
   EXPECT_EQ(late[0]->breaker().active_requests(), 0u);  // "new": working, unregistered
   auto v = reg.view();
   ASSERT_EQ(v.size(), 1u);

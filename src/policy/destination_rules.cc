@@ -74,10 +74,8 @@ DestinationRuleIndex::DestinationRuleIndex(const std::vector<config::Destination
   }
   for (size_t i = 0; i < merged_.size(); ++i) {
     NamespaceRules& nr = by_namespace_[merged_[i].namespace_];
-    if (config::is_wildcard(merged_[i].host))
-      nr.wildcards.push_back(i);
-    else
-      nr.exact.emplace(merged_[i].host, i);
+    if (config::is_wildcard(merged_[i].host)) nr.wildcards.push_back(i);
+    else nr.exact.emplace(merged_[i].host, i);
   }
   for (auto& [ns, nr] : by_namespace_) {
     std::stable_sort(nr.wildcards.begin(), nr.wildcards.end(),
@@ -97,9 +95,11 @@ const MergedDestinationRule* DestinationRuleIndex::find_in(const NamespaceRules&
   return nullptr;
 }
 
-const MergedDestinationRule* DestinationRuleIndex::find(std::string_view host, std::string_view service_namespace) const {
+const MergedDestinationRule* DestinationRuleIndex::find(std::string_view host,
+                                                        std::string_view service_namespace) const {
   std::string h = config::lower(host);
-  for (std::string_view ns : {std::string_view(proxy_namespace_), service_namespace, std::string_view(root_namespace_)}) {
+  for (std::string_view ns :
+       {std::string_view(proxy_namespace_), service_namespace, std::string_view(root_namespace_)}) {
     auto it = by_namespace_.find(std::string(ns));
     if (it == by_namespace_.end()) continue;
     if (const auto* dr = find_in(it->second, h)) return dr;

@@ -16,9 +16,9 @@
 namespace sy::policy {
 
 struct MergedDestinationRule {
-  std::string host;       // resolved (short names expanded in the DR's namespace)
+  std::string host;  // resolved (short names expanded in the DR's namespace)
   std::string namespace_;
-  std::string name;       // "ns/name" of the first DR; further contributors in `contributors`
+  std::string name;                       // "ns/name" of the first DR; further contributors in `contributors`
   std::vector<std::string> contributors;  // "ns/name (file:line)", load order
   const config::TrafficPolicy* traffic_policy = nullptr;  // first DR that set one
   std::vector<const config::Subset*> subsets;             // union, first definition wins

@@ -28,7 +28,7 @@ TEST(DestinationRuleIndex, MergesSameHost) {
   DestinationRuleIndex idx(rules, "default", {});
   const auto* m = idx.find("reviews.default.svc.cluster.local", "default");
   ASSERT_NE(m, nullptr);
-  EXPECT_EQ(m->name, "default/a");  // load order, not vector order
+  EXPECT_EQ(m->name, "default/a");                          // load order, not vector order
   EXPECT_EQ(m->traffic_policy, &*rules[0].traffic_policy);  // first one that set it
   ASSERT_EQ(m->subsets.size(), 2u);
   EXPECT_EQ(m->subset("v1")->labels.at("version"), "v1");  // from "a", loaded first
@@ -38,10 +38,8 @@ TEST(DestinationRuleIndex, MergesSameHost) {
 // Scenario: lookup order proxy namespace, service namespace, root namespace; most specific host.
 TEST(DestinationRuleIndex, NamespacePrecedenceAndWildcards) {
   std::vector<config::DestinationRule> rules = {
-      dr("istio-system", "root", "*.svc.cluster.local", 1),
-      dr("svc-ns", "svc", "api.svc-ns.svc.cluster.local", 2),
-      dr("proxy-ns", "local-wild", "*.example.com", 3),
-      dr("proxy-ns", "local-deeper", "*.b.example.com", 4),
+      dr("istio-system", "root", "*.svc.cluster.local", 1),     dr("svc-ns", "svc", "api.svc-ns.svc.cluster.local", 2),
+      dr("proxy-ns", "local-wild", "*.example.com", 3),         dr("proxy-ns", "local-deeper", "*.b.example.com", 4),
       dr("other", "hidden", "api.svc-ns.svc.cluster.local", 5),
   };
   rules[1].export_to = {"."};  // not visible from proxy-ns

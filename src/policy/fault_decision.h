@@ -12,12 +12,13 @@
 namespace sy::policy {
 
 struct FaultDecision {
-  std::optional<Duration> delay;        // sleep this long first (flag DI); outside the route timeout
-  std::optional<uint32_t> abort_status; // then answer this status with body "fault filter abort" (flag FI); never retried
+  std::optional<Duration> delay;  // sleep this long first (flag DI); outside the route timeout
+  std::optional<uint32_t>
+      abort_status;  // then answer this status with body "fault filter abort" (flag FI); never retried
   // gRPC abort: answer HTTP 200 with `grpc-status: <grpc_status_code>`; abort_status is 200. An
   // unrecognised name maps to 2 (UNKNOWN).
   std::optional<uint32_t> grpc_status_code;
-  std::string_view grpc_status_name;     // as configured ("UNAVAILABLE"), points into the policy
+  std::string_view grpc_status_name;  // as configured ("UNAVAILABLE"), points into the policy
 
   bool delayed() const { return delay.has_value(); }
   bool aborted() const { return abort_status.has_value(); }

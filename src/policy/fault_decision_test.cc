@@ -34,7 +34,8 @@ TEST(FaultDecision, Deterministic) {
       {"100% always", fault(100, 100), 999'999, 999'999, true, true},
       {"50% low draw fires", fault(50, 50), 499'999, 500'000, true, false},
       {"independent", fault(50, 50), 500'000, 10, false, true},
-      {"absent percentage is 0", [] {
+      {"absent percentage is 0",
+       [] {
          FaultPolicy f = compile_fault([] {
            config::HTTPFaultInjection in;
            in.delay.emplace().fixed_delay = 1s;
@@ -42,7 +43,8 @@ TEST(FaultDecision, Deterministic) {
            return in;
          }());
          return f;
-       }(), 0, 0, false, false},
+       }(),
+       0, 0, false, false},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.name);

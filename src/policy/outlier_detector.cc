@@ -12,7 +12,9 @@ namespace {
 constexpr auto kRelaxed = std::memory_order_relaxed;
 constexpr Duration kMaxEjectionTime = std::chrono::seconds(300);  // Envoy's max_ejection_time default
 
-int64_t to_ticks(MonoTime t) { return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count(); }
+int64_t to_ticks(MonoTime t) {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(t.time_since_epoch()).count();
+}
 MonoTime from_ticks(int64_t ns) {
   return MonoTime(std::chrono::duration_cast<MonoTime::duration>(std::chrono::nanoseconds(ns)));
 }
@@ -23,10 +25,14 @@ bool is_gateway_error(uint16_t status) { return status == 502 || status == 503 |
 
 const char* ejection_reason_name(EjectionReason r) {
   switch (r) {
-    case EjectionReason::kNone: return "none";
-    case EjectionReason::kConsecutive5xx: return "consecutive_5xx";
-    case EjectionReason::kConsecutiveGateway: return "consecutive_gateway_failure";
-    case EjectionReason::kConsecutiveLocalOrigin: return "consecutive_local_origin_failure";
+    case EjectionReason::kNone:
+      return "none";
+    case EjectionReason::kConsecutive5xx:
+      return "consecutive_5xx";
+    case EjectionReason::kConsecutiveGateway:
+      return "consecutive_gateway_failure";
+    case EjectionReason::kConsecutiveLocalOrigin:
+      return "consecutive_local_origin_failure";
   }
   return "none";
 }
@@ -113,10 +119,8 @@ EjectionReason OutlierDetector::count_failure(Slot& s, bool gateway, bool local_
     return limit > 0 && n >= limit ? EjectionReason::kConsecutiveLocalOrigin : EjectionReason::kNone;
   }
   uint32_t gw = 0;
-  if (gateway)
-    gw = s.consecutive_gateway.fetch_add(1, kRelaxed) + 1;
-  else
-    s.consecutive_gateway.store(0, kRelaxed);
+  if (gateway) gw = s.consecutive_gateway.fetch_add(1, kRelaxed) + 1;
+  else s.consecutive_gateway.store(0, kRelaxed);
   const uint32_t n5 = s.consecutive_5xx.fetch_add(1, kRelaxed) + 1;
   if (policy_.consecutive_gateway > 0 && gw >= policy_.consecutive_gateway) return EjectionReason::kConsecutiveGateway;
   if (policy_.consecutive_5xx > 0 && n5 >= policy_.consecutive_5xx) return EjectionReason::kConsecutive5xx;
@@ -234,7 +238,8 @@ OutlierStats OutlierDetector::stats() const {
   s.ejections_total = ejections_total_.load(kRelaxed);
   s.ejections_active = ejected_count_.load(kRelaxed);
   s.ejections_overflow = ejections_overflow_.load(kRelaxed);
-  s.ejections_consecutive_5xx = ejections_by_reason_[static_cast<size_t>(EjectionReason::kConsecutive5xx)].load(kRelaxed);
+  s.ejections_consecutive_5xx =
+      ejections_by_reason_[static_cast<size_t>(EjectionReason::kConsecutive5xx)].load(kRelaxed);
   s.ejections_consecutive_gateway =
       ejections_by_reason_[static_cast<size_t>(EjectionReason::kConsecutiveGateway)].load(kRelaxed);
   s.ejections_consecutive_local_origin =

@@ -42,31 +42,59 @@ TEST(OutlierDetector, ConsecutiveThresholds) {
       {"4 x 500 does not", enabled(), {r500, r500, r500, r500}, EjectionReason::kNone},
       {"success resets", enabled(), {r500, r500, r500, r500, r200, r500}, EjectionReason::kNone},
       {"4xx is a success", enabled(), {r500, r500, r500, r500, r404, r500}, EjectionReason::kNone},
-      {"consecutive5xxErrors 0 disables", enabled([](auto& p) { p.consecutive_5xx = 0; }),
-       {r500, r500, r500, r500, r500, r500, r500}, EjectionReason::kNone},
-      {"gateway errors 2", enabled([](auto& p) { p.consecutive_gateway = 2; }), {r503, r503}, EjectionReason::kConsecutiveGateway},
-      {"a 500 breaks a gateway streak", enabled([](auto& p) { p.consecutive_gateway = 2; }), {r503, r500, r503},
+      {"consecutive5xxErrors 0 disables",
+       enabled([](auto& p) { p.consecutive_5xx = 0; }),
+       {r500, r500, r500, r500, r500, r500, r500},
        EjectionReason::kNone},
-      {"unsplit: connect failures count as 5xx", enabled([](auto& p) { p.consecutive_5xx = 3; }),
-       {local(Kind::kConnectFailure), local(Kind::kTimeout), local(Kind::kReset)}, EjectionReason::kConsecutive5xx},
+      {"gateway errors 2",
+       enabled([](auto& p) { p.consecutive_gateway = 2; }),
+       {r503, r503},
+       EjectionReason::kConsecutiveGateway},
+      {"a 500 breaks a gateway streak",
+       enabled([](auto& p) { p.consecutive_gateway = 2; }),
+       {r503, r500, r503},
+       EjectionReason::kNone},
+      {"unsplit: connect failures count as 5xx",
+       enabled([](auto& p) { p.consecutive_5xx = 3; }),
+       {local(Kind::kConnectFailure), local(Kind::kTimeout), local(Kind::kReset)},
+       EjectionReason::kConsecutive5xx},
       {"unsplit: local failures are gateway errors",
        enabled([](auto& p) { p.consecutive_gateway = 2; }),
-       {local(Kind::kConnectFailure), local(Kind::kConnectFailure)}, EjectionReason::kConsecutiveGateway},
+       {local(Kind::kConnectFailure), local(Kind::kConnectFailure)},
+       EjectionReason::kConsecutiveGateway},
       {"unsplit: connect success does not reset",
        enabled([](auto& p) { p.consecutive_5xx = 2; }),
-       {r500, local(Kind::kConnectSuccess), r500}, EjectionReason::kConsecutive5xx},
+       {r500, local(Kind::kConnectSuccess), r500},
+       EjectionReason::kConsecutive5xx},
       {"split: local failures have their own counter",
-       enabled([](auto& p) { p.split_local_origin = true; p.consecutive_local_origin = 2; p.consecutive_5xx = 2; }),
-       {local(Kind::kConnectFailure), r500, local(Kind::kConnectFailure)}, EjectionReason::kNone},
+       enabled([](auto& p) {
+         p.split_local_origin = true;
+         p.consecutive_local_origin = 2;
+         p.consecutive_5xx = 2;
+       }),
+       {local(Kind::kConnectFailure), r500, local(Kind::kConnectFailure)},
+       EjectionReason::kNone},
       {"split: local threshold",
-       enabled([](auto& p) { p.split_local_origin = true; p.consecutive_local_origin = 2; }),
-       {local(Kind::kConnectFailure), local(Kind::kTimeout)}, EjectionReason::kConsecutiveLocalOrigin},
+       enabled([](auto& p) {
+         p.split_local_origin = true;
+         p.consecutive_local_origin = 2;
+       }),
+       {local(Kind::kConnectFailure), local(Kind::kTimeout)},
+       EjectionReason::kConsecutiveLocalOrigin},
       {"split: connect success resets local",
-       enabled([](auto& p) { p.split_local_origin = true; p.consecutive_local_origin = 2; }),
-       {local(Kind::kConnectFailure), local(Kind::kConnectSuccess), local(Kind::kConnectFailure)}, EjectionReason::kNone},
+       enabled([](auto& p) {
+         p.split_local_origin = true;
+         p.consecutive_local_origin = 2;
+       }),
+       {local(Kind::kConnectFailure), local(Kind::kConnectSuccess), local(Kind::kConnectFailure)},
+       EjectionReason::kNone},
       {"split: 5xx still counts externally",
-       enabled([](auto& p) { p.split_local_origin = true; p.consecutive_5xx = 2; }),
-       {r500, local(Kind::kReset), r500}, EjectionReason::kConsecutive5xx},
+       enabled([](auto& p) {
+         p.split_local_origin = true;
+         p.consecutive_5xx = 2;
+       }),
+       {r500, local(Kind::kReset), r500},
+       EjectionReason::kConsecutive5xx},
       {"disabled policy never ejects", OutlierPolicy{}, {r500, r500, r500, r500, r500, r500}, EjectionReason::kNone},
   };
   for (const auto& c : cases) {
@@ -116,7 +144,11 @@ TEST(OutlierDetector, EjectionTimeGrowsAndReturnsAtSweep) {
 
 // Scenario: the ejection length is capped at 300 s (or baseEjectionTime if larger).
 TEST(OutlierDetector, EjectionCap) {
-  OutlierDetector d(enabled([](auto& p) { p.consecutive_5xx = 1; p.base_ejection_time = 100s; }), keys(1), t0);
+  OutlierDetector d(enabled([](auto& p) {
+                      p.consecutive_5xx = 1;
+                      p.base_ejection_time = 100s;
+                    }),
+                    keys(1), t0);
   MonoTime now = t0;
   for (int i = 1; i <= 5; ++i) {
     ASSERT_NE(d.report(0, resp(500), now), EjectionReason::kNone);
@@ -137,7 +169,10 @@ TEST(OutlierDetector, MaxEjectionPercent) {
   const Case cases[] = {{3, 10, 1}, {10, 10, 1}, {20, 10, 2}, {4, 50, 2}, {3, 100, 3}, {5, 0, 1}};
   for (const auto& c : cases) {
     SCOPED_TRACE(testing::Message() << c.hosts << " hosts, " << c.max_percent << "%");
-    OutlierDetector d(enabled([&](auto& p) { p.consecutive_5xx = 1; p.max_ejection_percent = c.max_percent; }),
+    OutlierDetector d(enabled([&](auto& p) {
+                        p.consecutive_5xx = 1;
+                        p.max_ejection_percent = c.max_percent;
+                      }),
                       keys(c.hosts), t0);
     size_t ejected = 0;
     for (size_t i = 0; i < c.hosts; ++i) ejected += d.report(i, resp(500), t0) != EjectionReason::kNone;
@@ -163,9 +198,12 @@ TEST(OutlierDetector, RefusedEjectionRetriedLater) {
 TEST(OutlierDetector, AllEjectedAndPanic) {
   for (uint32_t min_health : {0u, 50u}) {
     SCOPED_TRACE(min_health);
-    OutlierDetector d(
-        enabled([&](auto& p) { p.consecutive_5xx = 1; p.max_ejection_percent = 100; p.min_health_percent = min_health; }),
-        keys(70), t0);  // two bitset words
+    OutlierDetector d(enabled([&](auto& p) {
+                        p.consecutive_5xx = 1;
+                        p.max_ejection_percent = 100;
+                        p.min_health_percent = min_health;
+                      }),
+                      keys(70), t0);  // two bitset words
     std::vector<uint64_t> scratch(d.words());
     for (size_t i = 0; i < 34; ++i) d.report(i, resp(502), t0);
     Eligibility e = d.eligible(scratch);
@@ -222,7 +260,11 @@ TEST(OutlierDetector, SweepIfDue) {
 // Scenario: workers report concurrently while a sweeper runs; the active count never exceeds the
 // allowed maximum and matches the bitset at the end.
 TEST(OutlierDetector, ConcurrentReportsAndSweeps) {
-  OutlierDetector d(enabled([](auto& p) { p.consecutive_5xx = 2; p.max_ejection_percent = 30; p.base_ejection_time = 1ms; }),
+  OutlierDetector d(enabled([](auto& p) {
+                      p.consecutive_5xx = 2;
+                      p.max_ejection_percent = 30;
+                      p.base_ejection_time = 1ms;
+                    }),
                     keys(100), t0);
   std::atomic<bool> stop{false};
   std::thread sweeper([&] {

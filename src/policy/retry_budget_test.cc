@@ -16,16 +16,17 @@ TEST(RetryBudget, LimitFollowsLoad) {
     uint64_t allowed;
   };
   const Case cases[] = {
-      {{}, 0, 3},          // default floor
-      {{}, 10, 3},         // 20 % of 10 = 2 < 3
-      {{}, 100, 20},       // 20 % of 100
-      {{}, 104, 20},       // rounds down
+      {{}, 0, 3},     // default floor
+      {{}, 10, 3},    // 20 % of 10 = 2 < 3
+      {{}, 100, 20},  // 20 % of 100
+      {{}, 104, 20},  // rounds down
       {{50, 1, true}, 7, 3},
       {{25.5, 4, true}, 100, 25},
       {{0, 2, true}, 1000, 2},
   };
   for (const auto& c : cases) {
-    SCOPED_TRACE(testing::Message() << c.config.percent << "% min " << c.config.min_concurrency << " active " << c.active);
+    SCOPED_TRACE(testing::Message() << c.config.percent << "% min " << c.config.min_concurrency << " active "
+                                    << c.active);
     RetryBudget budget(c.config);
     EXPECT_EQ(budget.limit_for(c.active), c.allowed);
     std::vector<ResourceToken> held;

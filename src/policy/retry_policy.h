@@ -53,14 +53,14 @@ inline constexpr std::string_view kDefaultRetryOn =
     "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes";
 
 struct RetryPolicy {
-  uint32_t num_retries = 2;   // 0 = retries disabled; max requests = 1 + num_retries
+  uint32_t num_retries = 2;     // 0 = retries disabled; max requests = 1 + num_retries
   Duration per_try_timeout{0};  // 0 = none (bounded by the route timeout only)
   RetryOnSet retry_on = parse_retry_on(kDefaultRetryOn);
   bool retry_remote_localities = false;
   bool retry_ignore_previous_hosts = true;  // turned off at runtime with consistent-hash LB
   uint32_t host_selection_max_attempts = 5;
   Duration backoff_base = 25ms;  // full-jitter exponential, capped at 10 × base
-  bool is_default = true;         // no `retries` in the route
+  bool is_default = true;        // no `retries` in the route
 
   bool enabled() const { return num_retries > 0; }
 };

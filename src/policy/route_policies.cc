@@ -11,10 +11,8 @@ FaultPolicy compile_fault(const config::HTTPFaultInjection& f) {
   if (f.delay && f.delay->fixed_delay) {
     out.has_delay = true;
     out.delay = *f.delay->fixed_delay;
-    if (f.delay->percentage)
-      out.delay_percent = split::FractionalPercent::from_percent(f.delay->percentage->value);
-    else if (f.delay->percent)
-      out.delay_percent = split::FractionalPercent::from_percent(*f.delay->percent);
+    if (f.delay->percentage) out.delay_percent = split::FractionalPercent::from_percent(f.delay->percentage->value);
+    else if (f.delay->percent) out.delay_percent = split::FractionalPercent::from_percent(*f.delay->percent);
   }
   if (f.abort && (f.abort->http_status || !f.abort->grpc_status.empty())) {
     out.has_abort = true;
@@ -36,10 +34,8 @@ std::vector<MirrorPolicy> compile_mirrors(const config::HTTPRoute& r, std::strin
   };
   if (r.mirror) {
     double pct = 100;
-    if (r.mirror_percentage)
-      pct = r.mirror_percentage->value;
-    else if (r.mirror_percent)
-      pct = *r.mirror_percent;
+    if (r.mirror_percentage) pct = r.mirror_percentage->value;
+    else if (r.mirror_percent) pct = *r.mirror_percent;
     add(*r.mirror, pct);
   }
   for (const auto& m : r.mirrors) add(m.destination, m.percentage ? m.percentage->value : 100.0);
@@ -56,16 +52,13 @@ CorsPolicy compile_cors(const config::CorsPolicy& c) {
   CorsPolicy out;
   for (const auto& o : c.allow_origins) out.allow_origins.push_back(route::StringMatcher::compile(o));
   for (const auto& o : c.allow_origin) {
-    if (o == "*")
-      out.allow_origins.push_back(route::StringMatcher::presence());
-    else
-      out.allow_origins.push_back(route::StringMatcher::exact(o));
+    if (o == "*") out.allow_origins.push_back(route::StringMatcher::presence());
+    else out.allow_origins.push_back(route::StringMatcher::exact(o));
   }
   out.allow_methods = fmt::format("{}", fmt::join(c.allow_methods, ","));
   out.allow_headers = fmt::format("{}", fmt::join(c.allow_headers, ","));
   out.expose_headers = fmt::format("{}", fmt::join(c.expose_headers, ","));
-  if (c.max_age)
-    out.max_age = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*c.max_age).count());
+  if (c.max_age) out.max_age = std::to_string(std::chrono::duration_cast<std::chrono::seconds>(*c.max_age).count());
   out.allow_credentials = c.allow_credentials.value_or(false);
   out.forward_unmatched_preflights = c.unmatched_preflights != config::CorsPolicy::UnmatchedPreflights::kIgnore;
   return out;

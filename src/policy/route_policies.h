@@ -45,10 +45,10 @@ std::vector<MirrorPolicy> compile_mirrors(const config::HTTPRoute& r, std::strin
 
 struct CorsPolicy {
   std::vector<route::StringMatcher> allow_origins;  // legacy `allowOrigin` strings become exact ("*" = any)
-  std::string allow_methods;   // joined with ","
+  std::string allow_methods;                        // joined with ","
   std::string allow_headers;
   std::string expose_headers;
-  std::string max_age;         // seconds, empty when unset
+  std::string max_age;  // seconds, empty when unset
   bool allow_credentials = false;
   bool forward_unmatched_preflights = true;  // FORWARD (default) vs IGNORE
 

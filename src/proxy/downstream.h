@@ -13,9 +13,9 @@
 namespace sy::proxy {
 
 struct BodyPiece {
-  std::string_view data;  // valid until the next read_body() call
-  bool end = false;       // the request body is complete (data may still hold its last bytes)
-  bool error = false;     // the client went away or sent a malformed body
+  std::string_view data;   // valid until the next read_body() call
+  bool end = false;        // the request body is complete (data may still hold its last bytes)
+  bool error = false;      // the client went away or sent a malformed body
   bool malformed = false;  // with error: the body's framing is broken (answer 400), not a close
 };
 

@@ -20,7 +20,9 @@ struct ExactHeapAllocator {
   T* allocate(std::size_t n) { return static_cast<T*>(::operator new(n * sizeof(T))); }
   void deallocate(T* p, std::size_t n) noexcept { ::operator delete(p, n * sizeof(T)); }
   template <class U>
-  bool operator==(const ExactHeapAllocator<U>&) const noexcept { return true; }
+  bool operator==(const ExactHeapAllocator<U>&) const noexcept {
+    return true;
+  }
 };
 
 }  // namespace sy::proxy

@@ -1,8 +1,8 @@
 #include "proxy/forward.h"
 
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <algorithm>
 #include <spdlog/spdlog.h>
+#include <algorithm>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 
 #include "http/http1/serializer.h"
 #include "policy/fault_decision.h"
@@ -22,8 +22,8 @@ using namespace asio::experimental::awaitable_operators;
 SteadyClock::time_point Forwarder::attempt_deadline() const {
   auto deadline = route_deadline_;
   if (action_.retry.per_try_timeout.count() > 0)
-    deadline = std::min(deadline, try_started_ + std::chrono::duration_cast<SteadyClock::duration>(
-                                                     action_.retry.per_try_timeout));
+    deadline = std::min(
+        deadline, try_started_ + std::chrono::duration_cast<SteadyClock::duration>(action_.retry.per_try_timeout));
   return deadline;
 }
 
@@ -75,9 +75,9 @@ asio::awaitable<Forwarder::Slot> Forwarder::wait_for_slot(SlotGuard& slot) {
   policy::CircuitBreaker& cb = state_->breaker();
   policy::ResourceToken pending = cb.try_queue_pending();
   if (!pending) co_return Slot::kOverflow;
-  const auto deadline = std::min(
-      route_deadline_, SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
-                                                rt_->cluster->policy.connection_pool.connect_timeout));
+  const auto deadline =
+      std::min(route_deadline_, SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                                         rt_->cluster->policy.connection_pool.connect_timeout));
   asio::steady_timer waiter(ctx_.io());
   while (!(slot.connection = cb.retry_open_connection())) {
     const auto now = SteadyClock::now();
@@ -242,7 +242,8 @@ asio::awaitable<void> Forwarder::run() {
     std::optional<Slot> got = try_acquire_slot(slot);
     if (!got) got = co_await wait_for_slot(slot);
     switch (*got) {
-      case Slot::kOk: break;
+      case Slot::kOk:
+        break;
       case Slot::kOverflow:
         co_await overflow();
         co_return;
@@ -264,8 +265,7 @@ asio::awaitable<void> Forwarder::run() {
     upstream::PooledConnection conn{tcp::socket(ctx_.io())};
     // After a reused connection turned out closed, the free retry goes to a new connection: the
     // pool may hold more connections the upstream closed at the same time.
-    bool have_conn =
-        !fresh_retry_used && ctx_.pool().take_idle(ep, conn, idle_timeout, non_idempotent, tls_key());
+    bool have_conn = !fresh_retry_used && ctx_.pool().take_idle(ep, conn, idle_timeout, non_idempotent, tls_key());
     if (!have_conn) policy::ClusterCounters::bump(counters.cx_total);
     const Connected connected = have_conn ? Connected::kOk : co_await connect(conn, ep);
     watch_.watch(&conn.tcp());

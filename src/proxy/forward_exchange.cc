@@ -45,9 +45,9 @@ asio::awaitable<Forwarder::Connected> Forwarder::connect(upstream::PooledConnect
   boost::system::error_code open_ec;
   conn.socket.open(ep.protocol(), open_ec);
   if (open_ec) co_return local_resource_error(open_ec) ? Connected::kLocalError : Connected::kFailed;
-  auto deadline = std::min(attempt_deadline(), SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
-                                                                         rt_->cluster->policy
-                                                                             .connection_pool.connect_timeout));
+  auto deadline =
+      std::min(attempt_deadline(), SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(
+                                                            rt_->cluster->policy.connection_pool.connect_timeout));
   timer_.expires_at(deadline);
   auto result = co_await (conn.socket.async_connect(ep, kTuple) || timer_.async_wait(kTuple));
   if (result.index() != 0) co_return Connected::kFailed;
@@ -85,8 +85,8 @@ asio::awaitable<Forwarder::Connected> Forwarder::start_tls(upstream::PooledConne
   conn.tls = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(conn.socket), ssl);
   conn.tls_key = tls_key();
   timer_.expires_at(deadline);
-  auto result = co_await (conn.tls->async_handshake(asio::ssl::stream_base::client, kTuple) ||
-                          timer_.async_wait(kTuple));
+  auto result =
+      co_await (conn.tls->async_handshake(asio::ssl::stream_base::client, kTuple) || timer_.async_wait(kTuple));
   if (result.index() != 0) {
     tls_failure_ = std::string(kTlsFailurePrefix) + "handshake timed out";
     co_return Connected::kTlsFailed;
@@ -113,7 +113,9 @@ asio::awaitable<size_t> Forwarder::read_some(upstream::PooledConnection& conn, S
   if (end_ == buf_.size()) buf_.resize(buf_.size() * 2);
   auto into = asio::buffer(buf_.data() + end_, buf_.size() - end_);
   size_t n = 0;
-  auto read = [&] { return conn.tls ? conn.tls->async_read_some(into, kTuple) : conn.socket.async_read_some(into, kTuple); };
+  auto read = [&] {
+    return conn.tls ? conn.tls->async_read_some(into, kTuple) : conn.socket.async_read_some(into, kTuple);
+  };
   if (deadline == SteadyClock::time_point::max()) {
     auto [ec, got] = co_await read();
     n = ec ? 0 : got;
@@ -136,7 +138,8 @@ asio::awaitable<size_t> Forwarder::read_some(upstream::PooledConnection& conn, S
 // replayed from memory on later ones (only while it fits kReplayLimit).
 asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnection& conn) {
   const bool chunked = head_.framing == http::BodyFraming::Chunked;
-  const bool has_body = chunked || (head_.framing == http::BodyFraming::ContentLength && head_.content_length.value_or(0) > 0);
+  const bool has_body = chunked ||
+                        (head_.framing == http::BodyFraming::ContentLength && head_.content_length.value_or(0) > 0);
   if (!has_body) co_return co_await write(conn, head_bytes_) ? Sent::kOk : Sent::kFailedBeforeBytes;
   if (body_started_) {
     if (!replayable_ || !down_.body_complete()) co_return Sent::kFailed;
@@ -260,9 +263,9 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
   const bool reusable = rh.keep_alive && down_.body_complete() && begin_ == end_ &&
                         (max_per_conn == 0 || conn.requests < max_per_conn);
   if (reusable)
-    ctx_.pool().give_back(ep, std::move(conn),
-                          std::chrono::duration_cast<std::chrono::milliseconds>(
-                              rt.cluster->policy.connection_pool.http_idle_timeout));
+    ctx_.pool().give_back(
+        ep, std::move(conn),
+        std::chrono::duration_cast<std::chrono::milliseconds>(rt.cluster->policy.connection_pool.http_idle_timeout));
 }
 
 // Response headers the gateway adds to an upstream response: route and destination header

@@ -29,7 +29,7 @@ struct ForwardScratch {
   // Makes a used scratch ready for the next request; false when it is not worth keeping.
   bool recycle() {
     if (!parser.idle()) parser = http::h1::ResponseParser();  // a failed or cut-short response
-    if (buf.size() > kBodyBuffer) {  // a huge head's buffer is not kept
+    if (buf.size() > kBodyBuffer) {                           // a huge head's buffer is not kept
       buf.resize(kBuffer);
       buf.shrink_to_fit();
     }

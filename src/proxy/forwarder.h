@@ -34,7 +34,8 @@ inline constexpr size_t kReplayLimit = 64 * 1024;  // request bodies up to this 
 inline constexpr auto kFirstResolutionWait = std::chrono::seconds(5);
 // A pending request re-checks for a connection slot freed on another worker this often.
 inline constexpr auto kPendingPoll = std::chrono::milliseconds(5);
-inline constexpr std::string_view kResetPrefix = "upstream connect error or disconnect/reset before headers. reset reason: ";
+inline constexpr std::string_view kResetPrefix =
+    "upstream connect error or disconnect/reset before headers. reset reason: ";
 
 // One request's journey to the upstream, possibly over several attempts.
 class Forwarder {

@@ -34,9 +34,7 @@ TEST(FreeList, ReusesReturnedObjects) {
 
 TEST(FreeList, KeepsAtMostItsBound) {
   FreeList<Item> list(2);
-  {
-    auto a = list.take(), b = list.take(), c = list.take();
-  }
+  { auto a = list.take(), b = list.take(), c = list.take(); }
   EXPECT_EQ(list.free_count(), 2u);
 }
 

@@ -1,15 +1,15 @@
 #include "proxy/http1_connection.h"
 
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/write.hpp>
 #include <cerrno>
 #include <optional>
-#include <spdlog/spdlog.h>
-#include <sys/socket.h>
 #include <vector>
 
 #include "http/hop_by_hop.h"
@@ -117,7 +117,7 @@ class Http1Connection final : public Downstream {
   FreeList<ConnectionMemory>::Lease mem_;
   std::string client_cert_;  // x-forwarded-client-cert element of a verified client certificate
   std::chrono::steady_clock::time_point idle_deadline_{};  // of the wait that decided to park
-  size_t begin_ = 0, end_ = 0;             // unread bytes in mem_->buf
+  size_t begin_ = 0, end_ = 0;                             // unread bytes in mem_->buf
   std::string out_;
 
   // Per request.

@@ -1,11 +1,11 @@
 #include "proxy/l4_connection.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include "proxy/deadline_watch.h"
 #include "proxy/eligible_endpoints.h"
@@ -50,8 +50,8 @@ asio::awaitable<bool> read_client_hello(WorkerContext& ctx, tcp::socket& client,
 // One attempt to the destination cluster: endpoint choice, breaker, connect. The connected socket,
 // or nullopt (the reason is logged).
 asio::awaitable<bool> connect_upstream(WorkerContext& ctx, upstream::ClusterTable& table, uint32_t cluster_id,
-                                       tcp::socket& upstream_socket, policy::ResourceToken& slot,
-                                       std::string& why, RequestInfo& info) {
+                                       tcp::socket& upstream_socket, policy::ResourceToken& slot, std::string& why,
+                                       RequestInfo& info) {
   std::shared_ptr<upstream::ClusterRuntime> rt = table.runtime(cluster_id);
   const snapshot::Cluster& cluster = *rt->cluster;
   if (cluster.missing() || cluster.tls) {
@@ -87,11 +87,10 @@ asio::awaitable<bool> connect_upstream(WorkerContext& ctx, upstream::ClusterTabl
   timer.expires_after(std::chrono::duration_cast<Clock::duration>(cluster.policy.connection_pool.connect_timeout));
   auto result = co_await (upstream_socket.async_connect(ep, kTuple) || timer.async_wait(kTuple));
   const bool connected = result.index() == 0 && !std::get<0>(std::get<0>(result));
-  state.outlier().report(rt->origin[*index],
-                         {connected ? policy::EndpointResult::Kind::kConnectSuccess
-                                    : policy::EndpointResult::Kind::kConnectFailure,
-                          0},
-                         Clock::now());
+  state.outlier().report(
+      rt->origin[*index],
+      {connected ? policy::EndpointResult::Kind::kConnectSuccess : policy::EndpointResult::Kind::kConnectFailure, 0},
+      Clock::now());
   if (!connected) {
     info.flags |= kUpstreamConnectionFailure;
     why = "connect to " + info.upstream_host + " failed";
@@ -107,7 +106,7 @@ asio::awaitable<void> serve_l4(WorkerContext& ctx, ListenerBinding binding, tcp:
   // Every connection that got this far is logged and counted once, whichever way it ends.
   RequestInfo info;
   info.l4 = true;
-  http::RequestHead head;  // for the observers: only the SNI (as authority) means anything here
+  http::RequestHead head;    // for the observers: only the SNI (as authority) means anything here
   std::string pending, sni;  // before `report`, which reads `sni` through head.authority
   const RequestReport report(ctx, head, info, snap);
 

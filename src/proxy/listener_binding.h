@@ -8,10 +8,10 @@ namespace sy::proxy {
 
 struct ListenerBinding {
   bool mesh = false;
-  std::string bind;        // Gateway Server.bind, empty when listening on --bind
-  uint32_t port = 0;       // the Gateway server port, or the mesh listener's own port
-  bool tls = false;        // HTTPS: connections are TLS-terminated with the listener's certificates
-  bool l4 = false;         // TCP or TLS passthrough: routed by tcp[]/tls[] rules, not HTTP
+  std::string bind;   // Gateway Server.bind, empty when listening on --bind
+  uint32_t port = 0;  // the Gateway server port, or the mesh listener's own port
+  bool tls = false;   // HTTPS: connections are TLS-terminated with the listener's certificates
+  bool l4 = false;    // TCP or TLS passthrough: routed by tcp[]/tls[] rules, not HTTP
 };
 
 }  // namespace sy::proxy

@@ -23,10 +23,8 @@ boost::asio::awaitable<void> send_local_reply(Downstream& down, const LocalReply
   if (info.flags != 0) head.headers.add("x-switchyard-reason", format_response_flags(info.flags));
   if (reply.response_ops) apply_header_ops(*reply.response_ops, head.headers);
   if (reply.cors && !reply.cors_origin.empty()) {
-    if (reply.cors_preflight)
-      add_preflight_headers(*reply.cors, reply.cors_origin, head.headers);
-    else
-      add_cors_response_headers(*reply.cors, reply.cors_origin, head.headers);
+    if (reply.cors_preflight) add_preflight_headers(*reply.cors, reply.cors_origin, head.headers);
+    else add_cors_response_headers(*reply.cors, reply.cors_origin, head.headers);
   }
   if (reply.body.empty()) head.framing = http::BodyFraming::ContentLength;
   if (!co_await down.write_head(head)) co_return;

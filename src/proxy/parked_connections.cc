@@ -6,8 +6,8 @@
 
 namespace sy::proxy {
 
-void ParkedConnections::park(boost::asio::ip::tcp::socket socket, ListenerBinding binding,
-                             Clock::time_point deadline, ConnectionClosed on_closed, Wake wake, void* owner) {
+void ParkedConnections::park(boost::asio::ip::tcp::socket socket, ListenerBinding binding, Clock::time_point deadline,
+                             ConnectionClosed on_closed, Wake wake, void* owner) {
   wake_ = wake;
   owner_ = owner;
   auto it = parked_.insert(parked_.end(), Entry{std::move(socket), std::move(binding), on_closed, deadline});
@@ -17,16 +17,15 @@ void ParkedConnections::park(boost::asio::ip::tcp::socket socket, ListenerBindin
   // io_uring polls the socket's current state, so a wait for readability is enough, and its
   // operation is smaller than a receive's (no message header). End of stream also reads as
   // readable: the woken connection then reads it and closes.
-  it->socket.async_wait(boost::asio::ip::tcp::socket::wait_read,
-                        boost::asio::bind_allocator(exact, [this, it](const boost::system::error_code& ec) {
-                          on_peek(it, ec, 1);
-                        }));
+  it->socket.async_wait(
+      boost::asio::ip::tcp::socket::wait_read,
+      boost::asio::bind_allocator(exact, [this, it](const boost::system::error_code& ec) { on_peek(it, ec, 1); }));
 #else
   // A peek, not a wait for readability: Asio's epoll reactor is edge-triggered, and a wait started
   // after the readiness edge was consumed would never finish; a read operation checks first.
-  it->socket.async_receive(
-      boost::asio::buffer(&it->byte, 1), boost::asio::ip::tcp::socket::message_peek,
-      boost::asio::bind_allocator(exact, [this, it](const boost::system::error_code& ec, size_t n) { on_peek(it, ec, n); }));
+  it->socket.async_receive(boost::asio::buffer(&it->byte, 1), boost::asio::ip::tcp::socket::message_peek,
+                           boost::asio::bind_allocator(exact, [this, it](const boost::system::error_code& ec,
+                                                                         size_t n) { on_peek(it, ec, n); }));
 #endif
   if (!armed_) arm(deadline);  // an armed timer fires no later: deadlines do not decrease
 }

@@ -36,9 +36,13 @@ bool normalize_request_path(http::RequestHead& head, http::PathNormalization mod
   if (head.method == http::Method::Connect || head.path.empty() || head.path == "*") return true;
   std::string normalized;
   switch (http::normalize_path(head.path, mode, normalized)) {
-    case http::PathVerdict::kUnchanged: return true;
-    case http::PathVerdict::kChanged: head.path = head.headers.intern(normalized); return true;
-    case http::PathVerdict::kReject: return false;
+    case http::PathVerdict::kUnchanged:
+      return true;
+    case http::PathVerdict::kChanged:
+      head.path = head.headers.intern(normalized);
+      return true;
+    case http::PathVerdict::kReject:
+      return false;
   }
   return false;
 }
@@ -111,8 +115,8 @@ asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& 
       info.flags |= kFaultInjected;
       const bool grpc = fault.grpc_status_code.has_value();
       const std::string grpc_status = grpc ? std::to_string(*fault.grpc_status_code) : std::string();
-      LocalReply reply = LocalReply::of(static_cast<int>(*fault.abort_status), grpc ? std::string_view() : "fault filter abort",
-                                        &action.headers.response);
+      LocalReply reply = LocalReply::of(static_cast<int>(*fault.abort_status),
+                                        grpc ? std::string_view() : "fault filter abort", &action.headers.response);
       if (grpc) {
         reply.headers.emplace_back("content-type", "application/grpc");
         reply.headers.emplace_back("grpc-status", grpc_status);

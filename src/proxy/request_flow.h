@@ -12,7 +12,7 @@
 
 namespace sy::proxy {
 
-boost::asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& binding,
-                                            http::RequestHead& head, Downstream& down);
+boost::asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& binding, http::RequestHead& head,
+                                            Downstream& down);
 
 }  // namespace sy::proxy

@@ -7,7 +7,7 @@ namespace sy::proxy {
 std::string_view make_request_id(Random& rng, std::array<char, 36>& out) {
   static constexpr char kHex[] = "0123456789abcdef";
   uint64_t hi = rng.next(), lo = rng.next();
-  hi = (hi & ~0xF000ull) | 0x4000ull;                       // version 4
+  hi = (hi & ~0xF000ull) | 0x4000ull;                         // version 4
   lo = (lo & 0x3FFFFFFFFFFFFFFFull) | 0x8000000000000000ull;  // RFC 4122 variant
   out.fill('-');
   int pos = 0;
@@ -30,8 +30,8 @@ bool is_non_idempotent(const http::RequestHead& head) {
 }
 
 void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteAction& action,
-                              const snapshot::RouteDestination& destination,
-                              std::string_view peer_address, Random& rng, bool edge, std::string_view client_cert) {
+                              const snapshot::RouteDestination& destination, std::string_view peer_address, Random& rng,
+                              bool edge, std::string_view client_cert) {
   http::HeaderMap& h = head.headers;
   if (auto path = action.rewrite.apply(head.path)) {
     h.set("x-envoy-original-path", head.path);
@@ -52,10 +52,8 @@ void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteActi
     h.add("x-forwarded-for", peer_address);
   }
   // head.scheme is the connection's, or a trusted proxy's X-Forwarded-Proto (request_flow).
-  if (edge)
-    h.set("x-forwarded-proto", head.scheme);
-  else if (!h.contains("x-forwarded-proto"))
-    h.add("x-forwarded-proto", head.scheme);
+  if (edge) h.set("x-forwarded-proto", head.scheme);
+  else if (!h.contains("x-forwarded-proto")) h.add("x-forwarded-proto", head.scheme);
   // At the edge a client's own x-forwarded-client-cert is never passed on; a verified client
   // certificate is described afresh (Istio's gateway default, SANITIZE_SET).
   if (edge) {

@@ -15,9 +15,8 @@ namespace sy::proxy {
 // set from the connection; on the mesh listener a client's value is kept (Envoy's
 // use_remote_address, true on Istio gateways, false on sidecars' outbound side).
 void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteAction& action,
-                              const snapshot::RouteDestination& destination,
-                              std::string_view peer_address, Random& rng, bool edge,
-                              std::string_view client_cert = {});
+                              const snapshot::RouteDestination& destination, std::string_view peer_address, Random& rng,
+                              bool edge, std::string_view client_cert = {});
 
 // A version-4 UUID text for x-request-id, written into `out`.
 std::string_view make_request_id(Random& rng, std::array<char, 36>& out);

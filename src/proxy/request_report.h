@@ -5,8 +5,8 @@
 // that fails loses its line, never the process.
 #pragma once
 
-#include <exception>
 #include <spdlog/spdlog.h>
+#include <exception>
 
 #include "proxy/worker_context.h"
 

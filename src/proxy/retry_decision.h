@@ -12,11 +12,11 @@ namespace sy::proxy {
 
 struct AttemptOutcome {
   enum class Kind {
-    kConnectFailure,  // TCP connect refused/failed/timed out: the upstream never saw the request
-    kResetBeforeSend, // a reused connection failed before any request byte was written
-    kReset,           // the connection closed or reset before a response head arrived
-    kPerTryTimeout,   // no response head within perTryTimeout
-    kResponse,        // a response head arrived (`status`, headers via `header`)
+    kConnectFailure,   // TCP connect refused/failed/timed out: the upstream never saw the request
+    kResetBeforeSend,  // a reused connection failed before any request byte was written
+    kReset,            // the connection closed or reset before a response head arrived
+    kPerTryTimeout,    // no response head within perTryTimeout
+    kResponse,         // a response head arrived (`status`, headers via `header`)
   };
   Kind kind = Kind::kResponse;
   int status = 0;

@@ -22,14 +22,22 @@ TEST(RetryDecision, RetryOnTokens) {
     int status;
     bool want;
   } cases[] = {
-      {"5xx", Kind::kResponse, 500, true},           {"5xx", Kind::kResponse, 404, false},
-      {"5xx", Kind::kReset, 0, true},                {"5xx", Kind::kPerTryTimeout, 0, true},
-      {"gateway-error", Kind::kResponse, 503, true}, {"gateway-error", Kind::kResponse, 500, false},
-      {"gateway-error", Kind::kReset, 0, true},      {"reset", Kind::kReset, 0, true},
-      {"reset", Kind::kResponse, 503, false},        {"reset", Kind::kPerTryTimeout, 0, false},
-      {"connect-failure", Kind::kConnectFailure, 0, true}, {"connect-failure", Kind::kReset, 0, false},
-      {"retriable-4xx", Kind::kResponse, 409, true}, {"retriable-4xx", Kind::kResponse, 404, false},
-      {"503", Kind::kResponse, 503, true},           {"503", Kind::kResponse, 502, false},
+      {"5xx", Kind::kResponse, 500, true},
+      {"5xx", Kind::kResponse, 404, false},
+      {"5xx", Kind::kReset, 0, true},
+      {"5xx", Kind::kPerTryTimeout, 0, true},
+      {"gateway-error", Kind::kResponse, 503, true},
+      {"gateway-error", Kind::kResponse, 500, false},
+      {"gateway-error", Kind::kReset, 0, true},
+      {"reset", Kind::kReset, 0, true},
+      {"reset", Kind::kResponse, 503, false},
+      {"reset", Kind::kPerTryTimeout, 0, false},
+      {"connect-failure", Kind::kConnectFailure, 0, true},
+      {"connect-failure", Kind::kReset, 0, false},
+      {"retriable-4xx", Kind::kResponse, 409, true},
+      {"retriable-4xx", Kind::kResponse, 404, false},
+      {"503", Kind::kResponse, 503, true},
+      {"503", Kind::kResponse, 502, false},
   };
   for (const auto& c : cases) {
     AttemptOutcome o{.kind = c.kind, .status = c.status};

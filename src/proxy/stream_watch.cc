@@ -32,12 +32,9 @@ void StreamWatchList::arm() {
 void StreamWatchList::sweep(Clock::time_point now) {
   for (StreamWatch* w = head_; w != nullptr; w = w->next_) {
     if (w->upstream_ == nullptr || w->fired_ != StreamWatch::Fired::kNone) continue;
-    if (w->down_.peer_closed())
-      w->fired_ = StreamWatch::Fired::kClientGone;
-    else if (now - w->last_activity_ >= stream_idle_)
-      w->fired_ = StreamWatch::Fired::kIdle;
-    else
-      continue;
+    if (w->down_.peer_closed()) w->fired_ = StreamWatch::Fired::kClientGone;
+    else if (now - w->last_activity_ >= stream_idle_) w->fired_ = StreamWatch::Fired::kIdle;
+    else continue;
     boost::system::error_code ignored;
     w->upstream_->cancel(ignored);  // cancel, not close: the forwarder still owns the socket
   }

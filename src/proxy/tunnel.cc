@@ -1,11 +1,11 @@
 #include "proxy/tunnel.h"
 
+#include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
-#include <array>
 
 namespace sy::proxy {
 
@@ -72,8 +72,7 @@ asio::awaitable<void> run_tunnel(tcp::socket& client, tcp::socket& upstream, std
   if (idle_timeout.count() > 0)
     co_await (pump(client, upstream, state, moved.to_upstream) && pump(upstream, client, state, moved.to_client) &&
               idle_guard(client, upstream, state, idle_timeout));
-  else
-    co_await (pump(client, upstream, state, moved.to_upstream) && pump(upstream, client, state, moved.to_client));
+  else co_await (pump(client, upstream, state, moved.to_upstream) && pump(upstream, client, state, moved.to_client));
   boost::system::error_code ignored;
   client.close(ignored);
   upstream.close(ignored);

@@ -1,5 +1,6 @@
 // Byte tunnel between client and upstream after an HTTP upgrade (websocket), or for an L4 route
-// (TCP, TLS passthrough): copies both ways until both sides have closed, then closes both. Runs on the worker owning the client connection.
+// (TCP, TLS passthrough): copies both ways until both sides have closed, then closes both. Runs on the worker owning
+// the client connection.
 #pragma once
 
 #include <chrono>

@@ -2,17 +2,17 @@
 // runtime table, its DNS cache and its random generator. Created on the worker's thread and used only there.
 #pragma once
 
+#include <atomic>
 #include <boost/asio/io_context.hpp>
 #include <chrono>
-#include <atomic>
 #include <memory>
 
 #include "proxy/connection_memory.h"
 #include "proxy/forward_scratch.h"
 #include "proxy/parked_connections.h"
 #include "proxy/proxy_options.h"
-#include "proxy/stream_watch.h"
 #include "proxy/request_observer.h"
+#include "proxy/stream_watch.h"
 
 #include "core/random.h"
 #include "policy/cluster_state.h"

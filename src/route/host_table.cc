@@ -23,7 +23,8 @@ std::optional<uint32_t> HostTable::find(std::string_view host) const {
   // allocates; longer (invalid) names take the slow path.
   char buf[256];
   if (host.size() <= sizeof(buf)) {
-    for (size_t i = 0; i < host.size(); ++i) buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(host[i])));
+    for (size_t i = 0; i < host.size(); ++i)
+      buf[i] = static_cast<char>(std::tolower(static_cast<unsigned char>(host[i])));
     return find_lower(std::string_view(buf, host.size()));
   }
   return find_lower(config::lower(host));

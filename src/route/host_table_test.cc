@@ -18,9 +18,15 @@ TEST(HostTable, Precedence) {
     const char* host;
     std::optional<uint32_t> want;
   } cases[] = {
-      {"api.example.com", 1},    {"API.Example.COM:8080", 1}, {"x.example.com", 2},
-      {"a.b.example.com", 3},    {"x.y.b.example.com", 3},    {"b.example.com", 2},
-      {"example.com", 4},        {"other.io", 4},             {"", 4},
+      {"api.example.com", 1},
+      {"API.Example.COM:8080", 1},
+      {"x.example.com", 2},
+      {"a.b.example.com", 3},
+      {"x.y.b.example.com", 3},
+      {"b.example.com", 2},
+      {"example.com", 4},
+      {"other.io", 4},
+      {"", 4},
   };
   for (const auto& c : cases) EXPECT_EQ(t.find(c.host), c.want) << c.host;
 }

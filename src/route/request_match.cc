@@ -32,7 +32,8 @@ bool is_pseudo_header_key(const std::string& k) {
 RequestMatch RequestMatch::compile(const config::HTTPMatchRequest& m, std::vector<std::string>* errors) {
   RequestMatch out;
   out.name_ = m.name;
-  auto add = [&](Field field, std::string key, const config::StringMatch& sm, bool ignore_case, const std::string& what) {
+  auto add = [&](Field field, std::string key, const config::StringMatch& sm, bool ignore_case,
+                 const std::string& what) {
     std::string err;
     StringMatcher matcher = StringMatcher::compile(sm, ignore_case, &err);
     if (!err.empty() && errors) errors->push_back(fmt::format("{}: {}", what, err));
@@ -49,7 +50,8 @@ RequestMatch RequestMatch::compile(const config::HTTPMatchRequest& m, std::vecto
     std::string k = config::lower(key);
     if (!is_pseudo_header_key(k)) add(Field::kHeader, k, sm, false, fmt::format("header \"{}\"", key));
   }
-  for (const auto& [key, sm] : m.query_params) add(Field::kQueryParam, key, sm, false, fmt::format("queryParams \"{}\"", key));
+  for (const auto& [key, sm] : m.query_params)
+    add(Field::kQueryParam, key, sm, false, fmt::format("queryParams \"{}\"", key));
   for (const auto& [key, sm] : m.without_headers) {
     std::string k = config::lower(key);
     if (!is_pseudo_header_key(k)) add(Field::kWithoutHeader, k, sm, false, fmt::format("withoutHeaders \"{}\"", key));
@@ -114,7 +116,9 @@ bool RequestMatch::check(const RequestView& req, std::string* why) const {
         }
         // A missing header is matched as the empty string, as Envoy's inverted header matcher does.
         if (m.matches(v.value_or(std::string_view{}))) {
-          if (why) *why = fmt::format("header \"{}\": \"{}\" matches {} (withoutHeaders)", c.key, v.value_or(""), m.describe());
+          if (why)
+            *why =
+                fmt::format("header \"{}\": \"{}\" matches {} (withoutHeaders)", c.key, v.value_or(""), m.describe());
           return false;
         }
         break;

@@ -20,10 +20,10 @@ namespace sy::route {
 class PathRewrite {
  public:
   enum class Mode {
-    kNone,          // path untouched
-    kPrefix,        // replace the matched prefix (block had uri.prefix, or no uri: implicit "/")
-    kWholePath,     // block matched uri exact/regex: replace the whole path
-    kRegex,         // uriRegexRewrite: RE2 substitution on every match
+    kNone,       // path untouched
+    kPrefix,     // replace the matched prefix (block had uri.prefix, or no uri: implicit "/")
+    kWholePath,  // block matched uri exact/regex: replace the whole path
+    kRegex,      // uriRegexRewrite: RE2 substitution on every match
   };
   static PathRewrite compile(const config::HTTPRewrite& rw, const RequestMatch& block, std::string* error = nullptr);
   PathRewrite() = default;

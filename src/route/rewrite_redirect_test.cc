@@ -45,8 +45,7 @@ TEST(PathRewrite, Table) {
       {"prefix no slash", config::StringMatch{K::kPrefix, "/foo"}, rewrite_uri("/v1"), "/foo/bar", "/v1/bar"},
       {"no uri match", std::nullopt, rewrite_uri("/v1"), "/foo", "/v1foo"},
       {"exact replaces whole", config::StringMatch{K::kExact, "/a"}, rewrite_uri("/b"), "/a?x", "/b?x"},
-      {"regex rewrite", std::nullopt,
-       rewrite_regex("^/service/([^/]+)(/.*)$", "/customprefix\\2/\\1"),
+      {"regex rewrite", std::nullopt, rewrite_regex("^/service/([^/]+)(/.*)$", "/customprefix\\2/\\1"),
        "/service/update/v1/api", "/customprefix/v1/api/update"},
   };
   for (const auto& c : cases) {
@@ -69,12 +68,23 @@ TEST(Redirect, Location) {
     const char* want;
   } cases[] = {
       {"uri", redirect([](auto& r) { r.uri = "/new"; }), std::nullopt, "a.com", "/old?x=1", "http://a.com/new?x=1"},
-      {"uri with query", redirect([](auto& r) { r.uri = "/new?y"; }), std::nullopt, "a.com", "/old?x=1", "http://a.com/new?y"},
-      {"prefixRewrite", redirect([](auto& r) { r.prefix_rewrite = "/"; }), config::StringMatch{K::kPrefix, "/foo"}, "a.com", "/foo/baz", "http://a.com//baz"},
-      {"authority", redirect([](auto& r) { r.authority = "b.com"; }), std::nullopt, "a.com:8080", "/p", "http://b.com/p"},
-      {"scheme https drops :80", redirect([](auto& r) { r.scheme = "https"; }), std::nullopt, "a.com:80", "/p", "https://a.com/p"},
-      {"port", redirect([](auto& r) { r.port = 8443u; r.scheme = "https"; }), std::nullopt, "a.com", "/p", "https://a.com:8443/p"},
-      {"derive default", redirect([](auto& r) { r.derive_port = config::HTTPRedirect::DerivePort::kFromProtocolDefault; r.scheme = "https"; }),
+      {"uri with query", redirect([](auto& r) { r.uri = "/new?y"; }), std::nullopt, "a.com", "/old?x=1",
+       "http://a.com/new?y"},
+      {"prefixRewrite", redirect([](auto& r) { r.prefix_rewrite = "/"; }), config::StringMatch{K::kPrefix, "/foo"},
+       "a.com", "/foo/baz", "http://a.com//baz"},
+      {"authority", redirect([](auto& r) { r.authority = "b.com"; }), std::nullopt, "a.com:8080", "/p",
+       "http://b.com/p"},
+      {"scheme https drops :80", redirect([](auto& r) { r.scheme = "https"; }), std::nullopt, "a.com:80", "/p",
+       "https://a.com/p"},
+      {"port", redirect([](auto& r) {
+         r.port = 8443u;
+         r.scheme = "https";
+       }),
+       std::nullopt, "a.com", "/p", "https://a.com:8443/p"},
+      {"derive default", redirect([](auto& r) {
+         r.derive_port = config::HTTPRedirect::DerivePort::kFromProtocolDefault;
+         r.scheme = "https";
+       }),
        std::nullopt, "a.com:8080", "/p", "https://a.com/p"},
   };
   for (const auto& c : cases) {
@@ -82,7 +92,13 @@ TEST(Redirect, Location) {
     RequestView v{"GET", "http", c.authority, c.path, nullptr};
     EXPECT_EQ(r.location(v), c.want) << c.what;
   }
-  EXPECT_EQ(Redirect::compile(redirect([](auto& r) { r.uri = "/x"; r.redirect_code = 308u; }), RequestMatch::match_all()).status(), 308u);
+  EXPECT_EQ(Redirect::compile(redirect([](auto& r) {
+                                r.uri = "/x";
+                                r.redirect_code = 308u;
+                              }),
+                              RequestMatch::match_all())
+                .status(),
+            308u);
   EXPECT_EQ(https_redirect_location({"GET", "http", "a.com:80", "/p?q", nullptr}), "https://a.com/p?q");
   EXPECT_EQ(https_redirect_location({"GET", "http", "a.com:8080", "/p", nullptr}), "https://a.com:8080/p");
 }

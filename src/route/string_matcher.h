@@ -22,8 +22,7 @@ class StringMatcher {
   // `ignore_case` makes exact/prefix ASCII case-insensitive (uri with ignoreUriCase); regex is
   // unaffected, as in Istio (use `(?i)` in the pattern). On a bad regex returns a matcher that
   // never matches and sets `error` (the validator normally rejects such objects first).
-  static StringMatcher compile(const config::StringMatch& m, bool ignore_case = false,
-                               std::string* error = nullptr);
+  static StringMatcher compile(const config::StringMatch& m, bool ignore_case = false, std::string* error = nullptr);
   static StringMatcher exact(std::string value, bool ignore_case = false);
   static StringMatcher prefix(std::string value, bool ignore_case = false);
   static StringMatcher presence();

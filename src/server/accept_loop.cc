@@ -1,10 +1,10 @@
 #include "server/accept_loop.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <spdlog/spdlog.h>
 
 #include <linux/netfilter_ipv4.h>
 #include <netinet/in.h>
@@ -59,7 +59,8 @@ asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp
     if (binding.mesh) {
       boost::system::error_code lec;
       auto local = socket.local_endpoint(lec);
-      if (auto orig = original_destination_port(socket); orig && !lec && *orig != local.port()) conn_binding.port = *orig;
+      if (auto orig = original_destination_port(socket); orig && !lec && *orig != local.port())
+        conn_binding.port = *orig;
     }
     const proxy::ConnectionClosed closed{[](void* c) {
                                            auto& accepted_by = *static_cast<AcceptedBy*>(c);
@@ -73,8 +74,8 @@ asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp
       proxy::start_l4_connection(ctx, std::move(conn_binding), std::move(socket), closed);
       continue;
     }
-    const snapshot::Listener* listener =
-        binding.mesh ? nullptr : table->snapshot().find_listener(binding.port, binding.bind);
+    const snapshot::Listener* listener = binding.mesh ? nullptr
+                                                      : table->snapshot().find_listener(binding.port, binding.bind);
     // A listener the current config serves with the other protocol is being replaced: never
     // plaintext on a port configured for TLS, nor the reverse.
     if (!binding.mesh && (listener == nullptr || (listener->tls != nullptr) != binding.tls)) {
@@ -84,8 +85,7 @@ asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp
     if (binding.tls) {
       // The certificates of the config in force now: a rotated certificate serves new handshakes
       // as soon as its snapshot is published, while established connections keep theirs.
-      proxy::start_https_connection(ctx, std::move(conn_binding), std::move(socket),
-                                    listener->tls, closed);
+      proxy::start_https_connection(ctx, std::move(conn_binding), std::move(socket), listener->tls, closed);
       continue;
     }
     // The connection ends (whichever way, parked in between or not) on this worker.

@@ -25,7 +25,8 @@ struct AcceptedBy {
   ConnectionLimit* limit;
 };
 
-boost::asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<boost::asio::ip::tcp::acceptor> acceptor,
+boost::asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx,
+                                         std::shared_ptr<boost::asio::ip::tcp::acceptor> acceptor,
                                          proxy::ListenerBinding binding, AcceptedBy& by);
 
 }  // namespace sy::server

@@ -3,9 +3,9 @@
 #include <sys/inotify.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
 #include <algorithm>
 #include <filesystem>
-#include <spdlog/spdlog.h>
 
 namespace sy::server {
 
@@ -46,10 +46,8 @@ void ConfigWatcher::add_watch(const std::string& dir, const std::string& only_na
   if (wd < 0) return;
   Watch& w = watches_[wd];
   if (w.dir.empty()) w.dir = dir;
-  if (only_name.empty())
-    w.all = true;
-  else
-    w.names.insert(only_name);
+  if (only_name.empty()) w.all = true;
+  else w.names.insert(only_name);
 }
 
 // Directories are watched (not files) so that editors' write-to-temp-and-rename and the ConfigMap

@@ -45,7 +45,7 @@ class ConfigWatcher {
   int fd_ = -1;
   std::unique_ptr<boost::asio::posix::stream_descriptor> stream_;
   boost::asio::steady_timer timer_;
-  std::map<int, Watch> watches_;  // watch descriptor -> what it watches
+  std::map<int, Watch> watches_;                         // watch descriptor -> what it watches
   std::chrono::steady_clock::time_point burst_start_{};  // first event not yet reloaded for
   bool pending_ = false;
   alignas(8) char buf_[16 * 1024];

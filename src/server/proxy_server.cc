@@ -1,8 +1,8 @@
 #include "server/proxy_server.h"
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <spdlog/spdlog.h>
 #include <thread>
 
 #include "net/listen_socket.h"

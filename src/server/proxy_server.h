@@ -4,8 +4,8 @@
 // (changes are posted); sockets are opened on the main thread, then handed over by post.
 #pragma once
 
-#include <boost/asio/ip/tcp.hpp>
 #include <atomic>
+#include <boost/asio/ip/tcp.hpp>
 #include <map>
 #include <memory>
 #include <mutex>

@@ -1,7 +1,7 @@
 #include "server/reloader.h"
 
-#include <chrono>
 #include <spdlog/spdlog.h>
+#include <chrono>
 
 #include "config/loader.h"
 #include "server/proxy_server.h"
@@ -65,7 +65,8 @@ bool Reloader::reload(ProxyServer* server) {
     server->refresh_workers();
   }
   const auto ms =
-      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count() / 1000.0;
+      std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - started).count() /
+      1000.0;
   spdlog::info("config version {} ({:016x}) applied in {:.1f} ms: {} listener(s), {} cluster(s){}", snap->version,
                snap->content_hash, ms, snap->listeners.size(), snap->clusters.size(),
                failed ? fmt::format(", {} rejected", status_.rejected.size()) : "");

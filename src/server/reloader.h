@@ -18,7 +18,7 @@ namespace sy::server {
 class ProxyServer;
 
 struct ReloadStatus {
-  uint64_t version = 0;       // applied config version (counter)
+  uint64_t version = 0;  // applied config version (counter)
   uint64_t content_hash = 0;
   uint64_t reloads_ok = 0;         // reloads where everything was admitted
   uint64_t reloads_failed = 0;     // reloads where at least one object or file was rejected

@@ -1,11 +1,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <functional>
-#include <spdlog/spdlog.h>
 
 #include "admin/admin_server.h"
 #include "obs/access_log.h"
@@ -109,7 +109,7 @@ int run_serve(const ServeOptions& opts) {
     auto app = opts.selector.find("app");
     if (app != opts.selector.end()) src.identity.source_workload = app->second;
     src.identity.source_namespace = opts.proxy_namespace;
-    src.cluster_view = [&cluster_states] { return cluster_states.view(); };  // view() locks its own mutex
+    src.cluster_view = [&cluster_states] { return cluster_states.view(); };    // view() locks its own mutex
     src.listener_failures = [&server] { return server.listener_failures(); };  // locks its own mutex too
     admin_server = std::make_unique<admin::AdminServer>(std::move(src));
     // An unavailable admin port (say, a second instance on the default 15000) must not take the

@@ -12,9 +12,9 @@ namespace sy::server {
 
 struct ServeOptions {
   std::vector<std::string> config_paths;
-  std::string bind = "0.0.0.0";         // address for Gateway servers without their own `bind`
-  int workers = 0;                      // 0 = one per core
-  config::Labels selector;              // this proxy's labels: which Gateways it implements
+  std::string bind = "0.0.0.0";          // address for Gateway servers without their own `bind`
+  int workers = 0;                       // 0 = one per core
+  config::Labels selector;               // this proxy's labels: which Gateways it implements
   std::vector<std::string> mesh_listen;  // ADDR:PORT of sidecar-outbound listeners
   std::string proxy_namespace = "default";
   proxy::ProxyOptions proxy;
@@ -22,10 +22,10 @@ struct ServeOptions {
   // minus a reserve for upstream connections and files (server/connection_limit.h).
   uint32_t max_connections = 0;
   std::chrono::milliseconds drain_time{5000};
-  std::string access_log = "-";         // PATH, "-" (stdout) or "off"
+  std::string access_log = "-";            // PATH, "-" (stdout) or "off"
   std::string access_log_format = "text";  // text (Envoy's default format) or json
-  std::string admin = "127.0.0.1:15000";  // admin listener HOST:PORT, or "off"
-  bool watch = true;                    // reload when the config files change
+  std::string admin = "127.0.0.1:15000";   // admin listener HOST:PORT, or "off"
+  bool watch = true;                       // reload when the config files change
   std::chrono::milliseconds reload_debounce{100};
 };
 

@@ -136,12 +136,14 @@ uint32_t CompileContext::resolve_cluster(const std::string& host, const std::opt
     } else if (context_port && has_port(context_port)) {
       p = context_port;
     } else {
-      reason = fmt::format("IST0112 service \"{}\" has {} ports and the destination names none", svc->host, ports.size());
+      reason =
+          fmt::format("IST0112 service \"{}\" has {} ports and the destination names none", svc->host, ports.size());
     }
     if (reason.empty() && !subset.empty()) {
       const auto* dr = destination_rules.find(svc->host, svc->namespace_);
       if (!dr || !dr->subset(subset))
-        reason = fmt::format("IST0101 subset \"{}\" of host \"{}\" is not defined by any DestinationRule", subset, host);
+        reason =
+            fmt::format("IST0101 subset \"{}\" of host \"{}\" is not defined by any DestinationRule", subset, host);
     }
   }
   if (resolved_port) *resolved_port = reason.empty() ? p : (port ? p : 0);
@@ -173,7 +175,8 @@ void CompileContext::warn(const std::string& kind, const std::string& object, co
 
 }  // namespace detail
 
-std::shared_ptr<const Snapshot> compile(std::shared_ptr<const config::ConfigSet> config, const CompileOptions& options) {
+std::shared_ptr<const Snapshot> compile(std::shared_ptr<const config::ConfigSet> config,
+                                        const CompileOptions& options) {
   auto snap = std::make_shared<Snapshot>();
   snap->version = options.version;
   snap->options = options;
@@ -185,7 +188,8 @@ std::shared_ptr<const Snapshot> compile(std::shared_ptr<const config::ConfigSet>
   std::stable_sort(ctx.virtual_services.begin(), ctx.virtual_services.end(),
                    [](const auto* a, const auto* b) { return a->source.index < b->source.index; });
   for (const auto* vs : ctx.virtual_services)
-    snap->virtual_services.push_back({vs->meta.name, vs->meta.namespace_, vs->source.file, vs->source.line, vs->source.index});
+    snap->virtual_services.push_back(
+        {vs->meta.name, vs->meta.namespace_, vs->source.file, vs->source.line, vs->source.index});
 
   detail::build_services(ctx);
   detail::build_clusters(ctx);

@@ -47,9 +47,18 @@ config::ConfigSet make_config(int n) {
       r.route.push_back({{svc, "", std::nullopt}, std::nullopt, std::nullopt});
       vs.http.push_back(r);
     };
-    add_route("canary", [](auto& m) { m.headers["x-canary"] = {K::kExact, "1"}; return true; });
-    add_route("api", [](auto& m) { m.uri = config::StringMatch{K::kPrefix, "/api/"}; return true; });
-    add_route("login", [](auto& m) { m.uri = config::StringMatch{K::kRegex, "/log(in|out)"}; return true; });
+    add_route("canary", [](auto& m) {
+      m.headers["x-canary"] = {K::kExact, "1"};
+      return true;
+    });
+    add_route("api", [](auto& m) {
+      m.uri = config::StringMatch{K::kPrefix, "/api/"};
+      return true;
+    });
+    add_route("login", [](auto& m) {
+      m.uri = config::StringMatch{K::kRegex, "/log(in|out)"};
+      return true;
+    });
     add_route("default", [](auto&) { return false; });
     c.virtual_services.push_back(vs);
   }

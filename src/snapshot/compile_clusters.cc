@@ -16,8 +16,7 @@ void build_services(CompileContext& ctx) {
   for (const config::ServiceEntry* se : entries) {
     const std::string& ns = se->meta.namespace_;
     std::string object = ns + "/" + se->meta.name;
-    if (!policy::exported_to(se->export_to, ns, ctx.options.proxy_namespace))
-      continue;
+    if (!policy::exported_to(se->export_to, ns, ctx.options.proxy_namespace)) continue;
     for (const auto& h : se->hosts) {
       ServiceInfo info{config::resolve_short_name(h, ns), ns, se, config::lower(h)};
       if (config::is_wildcard(info.host)) {
@@ -26,8 +25,9 @@ void build_services(CompileContext& ctx) {
       }
       std::string host = info.host;
       if (!ctx.services.emplace(host, std::move(info)).second) {
-        ctx.warn("ServiceEntry", object, se->source, "spec.hosts",
-                 fmt::format("host \"{}\" is already defined by an earlier ServiceEntry; this one is ignored for it", host));
+        ctx.warn(
+            "ServiceEntry", object, se->source, "spec.hosts",
+            fmt::format("host \"{}\" is already defined by an earlier ServiceEntry; this one is ignored for it", host));
         continue;
       }
       ctx.service_order.push_back(host);

@@ -19,7 +19,7 @@ struct ServiceInfo {
   std::string host;        // resolved, lower-case
   std::string namespace_;  // the ServiceEntry's namespace
   const config::ServiceEntry* entry = nullptr;
-  std::string dns_name;    // the host as written: what `resolution: DNS` without endpoints resolves
+  std::string dns_name;  // the host as written: what `resolution: DNS` without endpoints resolves
 };
 
 struct CompileContext {
@@ -29,12 +29,12 @@ struct CompileContext {
   const CompileOptions& options;
   Snapshot& snap;
   policy::DestinationRuleIndex destination_rules;
-  std::unordered_map<std::string, ServiceInfo> services;  // exact host -> service
-  std::vector<ServiceInfo> wildcard_services;             // "*.example.com" hosts
-  std::vector<std::string> service_order;                 // exact hosts in load order
-  std::unordered_map<std::string, uint32_t> cluster_ids;  // "host|port|subset" -> id
+  std::unordered_map<std::string, ServiceInfo> services;        // exact host -> service
+  std::vector<ServiceInfo> wildcard_services;                   // "*.example.com" hosts
+  std::vector<std::string> service_order;                       // exact hosts in load order
+  std::unordered_map<std::string, uint32_t> cluster_ids;        // "host|port|subset" -> id
   std::vector<const config::VirtualService*> virtual_services;  // load order; index = VirtualServiceInfo index
-  std::unordered_set<std::string> warned;  // a VS compiled into several tables warns once
+  std::unordered_set<std::string> warned;                       // a VS compiled into several tables warns once
 
   const ServiceInfo* find_service(std::string_view host) const;
   // The cluster for a destination, creating a kMissing cluster (503 NC) when the host, port or

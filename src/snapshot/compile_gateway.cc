@@ -47,12 +47,10 @@ void add_tls_server(CompileContext& ctx, Listener& l, const config::Gateway& g, 
                          s.port.number, error));
 }
 
-
 // Server host namespace part: "*" any, "." the gateway's namespace, else a namespace name.
 bool namespace_allowed(const std::string& server_ns, const std::string& gateway_ns, const std::string& vs_ns) {
   return server_ns == "*" || (server_ns == "." && vs_ns == gateway_ns) || server_ns == vs_ns;
 }
-
 
 // A domain being assembled: which VSs (by load index) and gateways feed it.
 struct DomainBuild {
@@ -61,7 +59,8 @@ struct DomainBuild {
   bool https_redirect = false;
 };
 
-void build_virtual_hosts(CompileContext& ctx, Listener& l, const std::vector<const config::Gateway*>& gateways_of_server) {
+void build_virtual_hosts(CompileContext& ctx, Listener& l,
+                         const std::vector<const config::Gateway*>& gateways_of_server) {
   std::vector<std::string> order;  // domains in discovery order, for deterministic output
   std::map<std::string, DomainBuild> domains;
   auto touch = [&](const std::string& d) -> DomainBuild& {

@@ -106,7 +106,8 @@ TEST(CompileL4, RoutesBySniAndPort) {
 TEST(CompileL4, WarnsAboutUnevaluatedMatches) {
   std::string yaml = kL4;
   const std::string from = "    - port: 5432\n";
-  yaml.replace(yaml.find(from), from.size(), "    - port: 5432\n      sourceSubnet: 10.0.0.0/8\n      sourceLabels: {app: x}\n");
+  yaml.replace(yaml.find(from), from.size(),
+               "    - port: 5432\n      sourceSubnet: 10.0.0.0/8\n      sourceLabels: {app: x}\n");
   auto snap = compile_yaml(yaml);
   std::string all;
   for (const auto& d : snap->diagnostics.items()) all += d.to_string() + "\n";

@@ -39,8 +39,8 @@ std::vector<std::string> aliases_of(const std::string& host, const std::string& 
 }
 
 struct MeshBuild {
-  std::vector<std::string> order;                    // domains in insertion order
-  std::map<std::string, VirtualHost> hosts;          // domain -> vhost
+  std::vector<std::string> order;            // domains in insertion order
+  std::map<std::string, VirtualHost> hosts;  // domain -> vhost
 };
 
 }  // namespace

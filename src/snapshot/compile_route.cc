@@ -21,7 +21,8 @@ RouteAction compile_action(CompileContext& ctx, const config::VirtualService& vs
   } else if (r.direct_response) {
     a.kind = RouteAction::Kind::kDirectResponse;
     a.direct_response.status = r.direct_response->status;
-    if (const auto& b = r.direct_response->body) a.direct_response.body = b->string ? *b->string : b->bytes.value_or("");
+    if (const auto& b = r.direct_response->body)
+      a.direct_response.body = b->string ? *b->string : b->bytes.value_or("");
   } else {
     std::vector<std::optional<int32_t>> weights;
     for (size_t i = 0; i < r.route.size(); ++i) {
@@ -51,7 +52,8 @@ RouteAction compile_action(CompileContext& ctx, const config::VirtualService& vs
     if (ctx.snap.clusters[m.cluster].tls)
       ctx.warn("VirtualService", object_of(vs), vs.source, path + ".mirror",
                fmt::format("mirroring to {} is not sent: its DestinationRule originates TLS, which mirrors do not "
-                           "support yet (they are never sent in plaintext)", m.host));
+                           "support yet (they are never sent in plaintext)",
+                           m.host));
   }
   if (r.cors_policy) {
     a.has_cors = true;
@@ -82,7 +84,8 @@ void append_vs_routes(CompileContext& ctx, uint32_t vs_index, const route::Build
     }
     if (r.delegate) {
       out.dropped.push_back(label + ": delegate rules are not supported yet");
-      ctx.warn("VirtualService", object, vs.source, path + ".delegate", "delegate rules are not supported yet; rule ignored");
+      ctx.warn("VirtualService", object, vs.source, path + ".delegate",
+               "delegate rules are not supported yet; rule ignored");
       continue;
     }
     if (r.redirect && !supported_redirect_code(r.redirect->redirect_code.value_or(301))) {

@@ -121,7 +121,8 @@ TEST(Compile, GatewayRoutesByUri) {
 TEST(Compile, MeshBindingAndShortNames) {
   auto snap = compile_yaml(std::string(kBase) + kBookinfoVs);
   const char* v2 = "jason -> outbound|9080|v2|reviews.default.svc.cluster.local";
-  const char* split = "split -> outbound|9080|v1|reviews.default.svc.cluster.local outbound|9080||reviews.default.svc.cluster.local";
+  const char* split =
+      "split -> outbound|9080|v1|reviews.default.svc.cluster.local outbound|9080||reviews.default.svc.cluster.local";
   (void)split;
   EXPECT_EQ(gw(*snap, 80, {"reviews", "/"}), "no route");  // only bookinfo is on the gateway
   EXPECT_EQ(mesh(*snap, 9080, {"reviews", "/", {{"end-user", "jason"}}}), v2);
@@ -129,7 +130,8 @@ TEST(Compile, MeshBindingAndShortNames) {
   EXPECT_EQ(mesh(*snap, 9080, {"reviews.default.svc.cluster.local", "/", {{"end-user", "jason"}}}), v2);
   EXPECT_EQ(mesh(*snap, 9080, {"REVIEWS.default.svc", "/"}).substr(0, 5), "split");
   // A known service without a VirtualService gets Istio's default route.
-  EXPECT_EQ(mesh(*snap, 9080, {"productpage", "/anything"}), "default -> outbound|9080||productpage.default.svc.cluster.local");
+  EXPECT_EQ(mesh(*snap, 9080, {"productpage", "/anything"}),
+            "default -> outbound|9080||productpage.default.svc.cluster.local");
   EXPECT_EQ(mesh(*snap, 9080, {"unknown", "/"}), "no virtual host");
   // From another namespace the bare short name is not a domain.
   CompileOptions other;
@@ -163,7 +165,7 @@ TEST(Compile, ClustersEndpointsAndSplit) {
   const Cluster* all = snap->find_cluster("outbound|9080||reviews.default.svc.cluster.local");
   ASSERT_NE(all, nullptr);
   ASSERT_EQ(all->endpoints.size(), 3u);
-  EXPECT_EQ(all->endpoints[1].weight, 1u);   // weight 0 => 1
+  EXPECT_EQ(all->endpoints[1].weight, 1u);  // weight 0 => 1
   EXPECT_EQ(all->endpoints[2].weight, 5u);
   EXPECT_EQ(all->endpoints[2].port, 19080u);  // endpoint ports[portName] wins
   EXPECT_EQ(all->endpoints[0].port, 9080u);
@@ -208,9 +210,8 @@ spec:
     const char* host;
     const char* want;
   } cases[] = {
-      {"api.example.com", "direct 203"},      {"API.EXAMPLE.COM:80", "direct 203"},
-      {"v1.api.example.com", "direct 202"},   {"www.example.com", "direct 201"},
-      {"example.com", "no virtual host"},
+      {"api.example.com", "direct 203"}, {"API.EXAMPLE.COM:80", "direct 203"}, {"v1.api.example.com", "direct 202"},
+      {"www.example.com", "direct 201"}, {"example.com", "no virtual host"},
   };
   for (const auto& c : cases) EXPECT_EQ(gw(*snap, 80, {c.host, "/"}), c.want) << c.host;
 }
@@ -228,7 +229,8 @@ TEST(Compile, MergeOrderAcrossFilesCatchAllLast) {
 ---
 apiVersion: networking.istio.io/v1beta1
 kind: VirtualService
-metadata: {name: )") + name + R"(, namespace: default}
+metadata: {name: )") +
+           name + R"(, namespace: default}
 spec:
   hosts: [shop.example.com]
   gateways: [bookinfo-gateway]

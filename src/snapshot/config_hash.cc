@@ -21,7 +21,7 @@ class Hasher {
     for (size_t i = 0; i < n; ++i) h_ = (h_ ^ b[i]) * 1099511628211ull;
   }
   template <typename T>
-    requires std::is_arithmetic_v<T> || std::is_enum_v<T>
+  requires std::is_arithmetic_v<T> || std::is_enum_v<T>
   void add(T v) { bytes(&v, sizeof v); }
   void add(const std::string& s) {
     add(s.size());
@@ -47,7 +47,9 @@ class Hasher {
     }
   }
   template <typename... Ts>
-  void all(const Ts&... vs) { (add(vs), ...); }
+  void all(const Ts&... vs) {
+    (add(vs), ...);
+  }
 
   // === config model ===
   void add(const config::ObjectMeta& m) { all(m.name, m.namespace_, m.labels, m.annotations); }
@@ -62,7 +64,9 @@ class Hasher {
   }
   // Gateway
   void add(const config::GatewayPort& p) { all(p.number, p.protocol, p.name, p.target_port); }
-  void add(const config::ServerTLSSettings::Certificate& c) { all(c.server_certificate, c.private_key, c.ca_certificates); }
+  void add(const config::ServerTLSSettings::Certificate& c) {
+    all(c.server_certificate, c.private_key, c.ca_certificates);
+  }
   void add(const config::ServerTLSSettings& t) {
     all(t.https_redirect, t.mode, t.server_certificate, t.private_key, t.ca_certificates, t.ca_crl, t.credential_name,
         t.credential_names, t.tls_certificates, t.ca_cert_credential_name, t.subject_alt_names,
@@ -73,8 +77,8 @@ class Hasher {
   void add(const config::Gateway& g) { all(g.meta, g.servers, g.selector); }
   // VirtualService
   void add(const config::HTTPMatchRequest& m) {
-    all(m.name, m.uri, m.scheme, m.method, m.authority, m.headers, m.port, m.source_labels, m.gateways,
-        m.query_params, m.ignore_uri_case, m.without_headers, m.source_namespace, m.stat_prefix);
+    all(m.name, m.uri, m.scheme, m.method, m.authority, m.headers, m.port, m.source_labels, m.gateways, m.query_params,
+        m.ignore_uri_case, m.without_headers, m.source_namespace, m.stat_prefix);
   }
   void add(const config::HTTPRouteDestination& d) { all(d.destination, d.weight, d.headers); }
   void add(const config::HTTPRedirect& r) {
@@ -88,8 +92,12 @@ class Hasher {
   void add(const config::HTTPRetry& r) {
     all(r.attempts, r.per_try_timeout, r.retry_on, r.retry_remote_localities, r.retry_ignore_previous_hosts, r.backoff);
   }
-  void add(const config::HTTPFaultInjection::Delay& d) { all(d.fixed_delay, d.exponential_delay, d.percentage, d.percent); }
-  void add(const config::HTTPFaultInjection::Abort& a) { all(a.http_status, a.grpc_status, a.http2_error, a.percentage); }
+  void add(const config::HTTPFaultInjection::Delay& d) {
+    all(d.fixed_delay, d.exponential_delay, d.percentage, d.percent);
+  }
+  void add(const config::HTTPFaultInjection::Abort& a) {
+    all(a.http_status, a.grpc_status, a.http2_error, a.percentage);
+  }
   void add(const config::HTTPFaultInjection& f) { all(f.delay, f.abort); }
   void add(const config::HTTPMirrorPolicy& m) { all(m.destination, m.percentage); }
   void add(const config::CorsPolicy& c) {
@@ -112,7 +120,9 @@ class Hasher {
   void add(const config::VirtualService& v) { all(v.meta, v.hosts, v.gateways, v.http, v.tls, v.tcp, v.export_to); }
   // DestinationRule
   void add(const config::LoadBalancerSettings::ConsistentHash::HTTPCookie::Attribute& a) { all(a.name, a.value); }
-  void add(const config::LoadBalancerSettings::ConsistentHash::HTTPCookie& c) { all(c.name, c.path, c.ttl, c.attributes); }
+  void add(const config::LoadBalancerSettings::ConsistentHash::HTTPCookie& c) {
+    all(c.name, c.path, c.ttl, c.attributes);
+  }
   void add(const config::LoadBalancerSettings::ConsistentHash::RingHash& r) { add(r.minimum_ring_size); }
   void add(const config::LoadBalancerSettings::ConsistentHash::MagLev& m) { add(m.table_size); }
   void add(const config::LoadBalancerSettings::ConsistentHash& c) {
@@ -163,8 +173,8 @@ class Hasher {
   // ServiceEntry / WorkloadEntry
   void add(const config::ServicePort& p) { all(p.number, p.protocol, p.name, p.target_port); }
   void add(const config::ServiceEntry& s) {
-    all(s.meta, s.hosts, s.addresses, s.ports, s.location, s.resolution, s.endpoints, s.workload_selector,
-        s.export_to, s.subject_alt_names);
+    all(s.meta, s.hosts, s.addresses, s.ports, s.location, s.resolution, s.endpoints, s.workload_selector, s.export_to,
+        s.subject_alt_names);
   }
   void add(const config::WorkloadEntry& w) { all(w.meta, w.spec); }
   void add(const config::Secret& s) { all(s.meta, s.type, s.data); }

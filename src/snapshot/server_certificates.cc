@@ -48,10 +48,12 @@ bool certificates(const config::ServerTLSSettings& t, const std::string& yaml_fi
   if (!t.server_certificate.empty()) files.push_back({t.server_certificate, t.private_key, t.ca_certificates});
   for (const auto& f : files) {
     std::string cert, key;
-    if (!read_pem_file(f.server_certificate, yaml_file, cert, error) || !read_pem_file(f.private_key, yaml_file, key, error))
+    if (!read_pem_file(f.server_certificate, yaml_file, cert, error) ||
+        !read_pem_file(f.private_key, yaml_file, key, error))
       return false;
     out.key_pairs.emplace_back(std::move(cert), std::move(key));
-    if (!f.ca_certificates.empty() && ca.empty() && !read_pem_file(f.ca_certificates, yaml_file, ca, error)) return false;
+    if (!f.ca_certificates.empty() && ca.empty() && !read_pem_file(f.ca_certificates, yaml_file, ca, error))
+      return false;
   }
   if (!t.ca_certificates.empty() && ca.empty() && !read_pem_file(t.ca_certificates, yaml_file, ca, error)) return false;
   if (out.key_pairs.empty()) {
@@ -84,8 +86,9 @@ ResolvedServerTls resolve_server_tls(const config::ServerTLSSettings& t, const s
       ca_from_secret(config, t.credential_name + "-cacert", proxy_namespace, ca);
     }
     if (ca.empty()) {
-      r.error = "no CA for client certificates (ca.crt in the Secret, a NAME-cacert Secret, caCertCredentialName or "
-                "caCertificates)";
+      r.error =
+          "no CA for client certificates (ca.crt in the Secret, a NAME-cacert Secret, caCertCredentialName or "
+          "caCertificates)";
       return r;
     }
     s.client_ca_pem = std::move(ca);

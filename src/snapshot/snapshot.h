@@ -21,22 +21,22 @@
 #include "policy/cluster_policy.h"
 #include "policy/retry_policy.h"
 #include "policy/route_policies.h"
-#include "tls/client_tls.h"
-#include "tls/server_tls.h"
 #include "route/host_table.h"
 #include "route/redirect.h"
 #include "route/request_match.h"
 #include "route/rewrite.h"
 #include "split/weighted_choice.h"
+#include "tls/client_tls.h"
+#include "tls/server_tls.h"
 
 namespace sy::snapshot {
 
 // Who this gateway proxy is; decides which Gateways, DRs, match blocks and exports apply.
 struct CompileOptions {
-  uint64_t version = 0;                          // monotonically increasing, chosen by the loader/reloader
-  std::string proxy_namespace = "default";       // short request hosts expand here; exportTo target
-  config::Labels proxy_labels;                   // empty => every Gateway applies
-  std::string root_namespace = "istio-system";   // last place a DestinationRule is looked up
+  uint64_t version = 0;                         // monotonically increasing, chosen by the loader/reloader
+  std::string proxy_namespace = "default";      // short request hosts expand here; exportTo target
+  config::Labels proxy_labels;                  // empty => every Gateway applies
+  std::string root_namespace = "istio-system";  // last place a DestinationRule is looked up
 };
 
 // === Clusters ===
@@ -142,9 +142,9 @@ struct VirtualServiceInfo {
 };
 
 struct VirtualHost {
-  std::string name;                  // first domain (plus ":port" for mesh tables)
-  std::vector<std::string> domains;  // all names that select this host (mesh adds short aliases)
-  bool https_redirect = false;       // from a Gateway server with tls.httpsRedirect
+  std::string name;                        // first domain (plus ":port" for mesh tables)
+  std::vector<std::string> domains;        // all names that select this host (mesh adds short aliases)
+  bool https_redirect = false;             // from a Gateway server with tls.httpsRedirect
   std::vector<uint32_t> virtual_services;  // contributing VSs, merge order
   std::vector<RouteEntry> routes;          // merge order, catch-alls last (see compile.h)
   std::vector<std::string> dropped;        // rules not emitted and why (explain/diagnostics)
@@ -154,9 +154,9 @@ struct VirtualHost {
 struct GatewayServer {
   std::string gateway;  // "ns/name"
   uint32_t server_index = 0;
-  std::string name;       // Server.name
-  std::string port_name;  // Server.port.name
-  std::string protocol;   // HTTP, HTTPS, HTTP2, GRPC, GRPC-WEB
+  std::string name;                // Server.name
+  std::string port_name;           // Server.port.name
+  std::string protocol;            // HTTP, HTTPS, HTTP2, GRPC, GRPC-WEB
   std::vector<std::string> hosts;  // as written ("ns/host")
   bool https_redirect = false;
   bool tls_terminated = false;  // HTTPS with SIMPLE/MUTUAL/OPTIONAL_MUTUAL/ISTIO_MUTUAL

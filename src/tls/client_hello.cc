@@ -38,11 +38,11 @@ struct Reader {
 // The server_name extension's host name (RFC 6066 section 3), or "" when absent.
 bool server_name_of(std::string_view body, std::string& out) {
   Reader r{body};
-  r.take(2);                 // legacy_version
-  r.bytes(32);               // random
-  r.bytes(r.take(1));        // legacy_session_id
-  r.bytes(r.take(2));        // cipher_suites
-  r.bytes(r.take(1));        // legacy_compression_methods
+  r.take(2);           // legacy_version
+  r.bytes(32);         // random
+  r.bytes(r.take(1));  // legacy_session_id
+  r.bytes(r.take(2));  // cipher_suites
+  r.bytes(r.take(1));  // legacy_compression_methods
   if (!r.ok) return false;
   if (r.pos == body.size()) return true;  // no extensions at all
   Reader ext{r.bytes(r.take(2))};
@@ -77,7 +77,8 @@ ClientHelloPeek peek_client_hello(std::string_view bytes) {
     if (bytes.size() - pos < 5) break;
     const auto type = static_cast<unsigned char>(bytes[pos]);
     const auto major = static_cast<unsigned char>(bytes[pos + 1]);
-    const size_t length = (size_t{static_cast<unsigned char>(bytes[pos + 3])} << 8) | static_cast<unsigned char>(bytes[pos + 4]);
+    const size_t length = (size_t{static_cast<unsigned char>(bytes[pos + 3])} << 8) |
+                          static_cast<unsigned char>(bytes[pos + 4]);
     if (type != 22 || major != 3 || length == 0 || length > 16384 + 2048) {
       result.status = Status::kNotTls;
       return result;

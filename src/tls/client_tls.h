@@ -16,9 +16,9 @@
 namespace sy::tls {
 
 struct ClientTlsSettings {
-  std::string ca_pem;                     // empty: the system's trust store
-  std::string cert_pem, key_pem;          // MUTUAL: the client certificate and its key
-  std::string sni;                        // empty: the request's host
+  std::string ca_pem;                          // empty: the system's trust store
+  std::string cert_pem, key_pem;               // MUTUAL: the client certificate and its key
+  std::string sni;                             // empty: the request's host
   std::vector<std::string> subject_alt_names;  // DNS names or URIs the upstream certificate must carry one of
   bool insecure_skip_verify = false;
 };

@@ -40,8 +40,8 @@ inline std::pair<std::string, std::string> self_signed(const std::string& name, 
   X509_gmtime_adj(X509_getm_notBefore(cert), days < 0 ? days * 86400 * 2 : -3600);
   X509_gmtime_adj(X509_getm_notAfter(cert), days * 86400);
   X509_NAME* subject = X509_get_subject_name(cert);
-  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(name.c_str()), -1,
-                             -1, 0);
+  X509_NAME_add_entry_by_txt(subject, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(name.c_str()), -1, -1,
+                             0);
   X509_set_issuer_name(cert, subject);
   X509_set_pubkey(cert, key);
   X509_sign(cert, key, EVP_sha256());

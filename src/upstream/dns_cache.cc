@@ -1,13 +1,13 @@
 #include "upstream/dns_cache.h"
 
+#include <spdlog/spdlog.h>
+#include <algorithm>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <algorithm>
-#include <spdlog/spdlog.h>
 
 namespace sy::upstream {
 

@@ -52,8 +52,8 @@ class DnsCache {
   std::chrono::milliseconds refresh_;
   std::unordered_map<std::string, Entry> names_;
   uint64_t version_ = 0;
-  bool running_ = false;  // refresh loop spawned (lazily: configs without DNS never start it)
-  bool dirty_ = false;    // a name was registered since the current round began
+  bool running_ = false;                  // refresh loop spawned (lazily: configs without DNS never start it)
+  bool dirty_ = false;                    // a name was registered since the current round began
   boost::asio::steady_timer wake_;        // the loop's sleep between rounds; cancelled to wake it
   boost::asio::steady_timer round_done_;  // never expires; cancelled at each round's end to wake waiters
 };

@@ -33,9 +33,8 @@ std::string percent_decode(std::string_view in) {
 }
 
 // The controls we know, by query name. Header names are "x-demo-" + name with '_' -> '-'.
-constexpr std::string_view kControlNames[] = {"delay",      "status",  "reset", "reset_after_headers",
-                                              "size",       "chunked", "fail_times", "key",
-                                              "close"};
+constexpr std::string_view kControlNames[] = {"delay",      "status", "reset", "reset_after_headers", "size", "chunked",
+                                              "fail_times", "key",    "close"};
 
 std::string header_name_for(std::string_view control) {
   std::string name = "x-demo-";

@@ -25,9 +25,7 @@ std::optional<ListenAddress> parse_listen(std::string_view text) {
   return out;
 }
 
-ParseOutcome fail(std::string message) {
-  return {std::nullopt, 2, "demo-upstream: " + message + "\n(try --help)\n"};
-}
+ParseOutcome fail(std::string message) { return {std::nullopt, 2, "demo-upstream: " + message + "\n(try --help)\n"}; }
 
 }  // namespace
 
@@ -101,8 +99,7 @@ ParseOutcome parse_options(int argc, char** argv) {
       options.quiet = true;
       continue;
     }
-    if (arg != "--listen" && arg != "--port-file" && arg != "--name" && arg != "--version" &&
-        arg != "--threads") {
+    if (arg != "--listen" && arg != "--port-file" && arg != "--name" && arg != "--version" && arg != "--threads") {
       return fail("unknown flag " + std::string(arg));
     }
     if (!take_value()) return fail(std::string(arg) + " needs a value");

@@ -133,8 +133,7 @@ int run_server(const Options& options) {
     if (!ec) acceptor->bind(endpoint, ec);
     if (!ec) acceptor->listen(tcp::acceptor::max_listen_connections, ec);
     if (ec) {
-      std::fprintf(stderr, "demo-upstream: listen %s:%u: %s\n", listen.host.c_str(), listen.port,
-                   ec.message().c_str());
+      std::fprintf(stderr, "demo-upstream: listen %s:%u: %s\n", listen.host.c_str(), listen.port, ec.message().c_str());
       return 1;
     }
     ports.push_back(acceptor->local_endpoint().port());
@@ -162,8 +161,7 @@ int run_server(const Options& options) {
   asio::io_context control;
   asio::signal_set signals(control, SIGINT, SIGTERM);
   bool draining = false;
-  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec,
-                                                                              int) {
+  std::function<void(const boost::system::error_code&, int)> on_signal = [&](const boost::system::error_code& ec, int) {
     if (ec) return;
     if (draining) {
       stop_workers(workers);

@@ -297,8 +297,7 @@ asio::awaitable<void> Session::echo_websocket(const http::request<http::buffer_b
   }
 }
 
-std::string Session::response_head(unsigned status, std::string_view content_type, Framing framing,
-                                   bool close) const {
+std::string Session::response_head(unsigned status, std::string_view content_type, Framing framing, bool close) const {
   std::string head = "HTTP/1.1 " + std::to_string(status) + " " + reason_for(status) + "\r\n";
   head += "x-upstream-name: " + shared_.identity.name + "\r\n";
   head += "x-upstream-version: " + shared_.identity.version + "\r\n";

@@ -20,7 +20,7 @@ using Labels = std::map<std::string, std::string>;
 // (which runs after parsing) can still point at the exact line of a field.
 struct Source {
   std::string file;
-  int line = 0;  // line of the document's first key (apiVersion/kind), 1-based
+  int line = 0;   // line of the document's first key (apiVersion/kind), 1-based
   int index = 0;  // position of the object in load order (file path order, then position in file)
   std::unordered_map<std::string, int> path_lines;  // "spec.http[0].route" -> 12
 

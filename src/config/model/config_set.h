@@ -16,7 +16,7 @@ struct ConfigSet {
   std::vector<DestinationRule> destination_rules;
   std::vector<ServiceEntry> service_entries;
   std::vector<WorkloadEntry> workload_entries;
-  std::vector<Secret> secrets;  // certificates for Gateway credentialName
+  std::vector<Secret> secrets;     // certificates for Gateway credentialName
   std::vector<std::string> files;  // every file read, sorted
 };
 

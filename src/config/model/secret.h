@@ -15,8 +15,8 @@ namespace sy::config {
 struct Secret {
   ObjectMeta meta;
   Source source;
-  std::string type;                          // kubernetes.io/tls, Opaque, ...
-  std::map<std::string, std::string> data;   // decoded: `data` (base64) merged with `stringData`
+  std::string type;                         // kubernetes.io/tls, Opaque, ...
+  std::map<std::string, std::string> data;  // decoded: `data` (base64) merged with `stringData`
 };
 
 }  // namespace sy::config

@@ -8,16 +8,26 @@ namespace sy::http::h1::detail {
 
 Method method_from_verb(bhttp::verb v) noexcept {
   switch (v) {
-    case bhttp::verb::get: return Method::Get;
-    case bhttp::verb::head: return Method::Head;
-    case bhttp::verb::post: return Method::Post;
-    case bhttp::verb::put: return Method::Put;
-    case bhttp::verb::delete_: return Method::Delete;
-    case bhttp::verb::connect: return Method::Connect;
-    case bhttp::verb::options: return Method::Options;
-    case bhttp::verb::trace: return Method::Trace;
-    case bhttp::verb::patch: return Method::Patch;
-    default: return Method::Other;
+    case bhttp::verb::get:
+      return Method::Get;
+    case bhttp::verb::head:
+      return Method::Head;
+    case bhttp::verb::post:
+      return Method::Post;
+    case bhttp::verb::put:
+      return Method::Put;
+    case bhttp::verb::delete_:
+      return Method::Delete;
+    case bhttp::verb::connect:
+      return Method::Connect;
+    case bhttp::verb::options:
+      return Method::Options;
+    case bhttp::verb::trace:
+      return Method::Trace;
+    case bhttp::verb::patch:
+      return Method::Patch;
+    default:
+      return Method::Other;
   }
 }
 
@@ -34,13 +44,11 @@ ParseError map_beast_error(const error_code& ec, const FramingCheck& check, bool
   // Beast checks framing fields before handing them to us, so these two arrive without our
   // FramingCheck having seen the offending field; what it saw earlier names the shape.
   if (ec == E::bad_content_length) {
-    return check.saw_transfer_encoding() ? ParseError::ContentLengthWithTransferEncoding
-                                         : ParseError::BadContentLength;
+    return check.saw_transfer_encoding() ? ParseError::ContentLengthWithTransferEncoding : ParseError::BadContentLength;
   }
   if (ec == E::multiple_content_length) return ParseError::ConflictingContentLength;
   if (ec == E::bad_transfer_encoding) {
-    return check.content_length() ? ParseError::ContentLengthWithTransferEncoding
-                                  : ParseError::BadTransferEncoding;
+    return check.content_length() ? ParseError::ContentLengthWithTransferEncoding : ParseError::BadTransferEncoding;
   }
   if (ec == E::bad_chunk) return ParseError::BadChunkSize;
   if (ec == E::bad_chunk_extension) return ParseError::BadChunkExtension;

@@ -64,8 +64,8 @@ class Driver {
     explicit Callbacks(Driver& d) : d_(d) {}
 
    private:
-    void on_request_impl(bhttp::verb v, boost::beast::string_view method, boost::beast::string_view target,
-                         int version, error_code& ec) override {
+    void on_request_impl(bhttp::verb v, boost::beast::string_view method, boost::beast::string_view target, int version,
+                         error_code& ec) override {
       if constexpr (isRequest) {
         d_.head_.method = method_from_verb(v);
         d_.head_.method_name = {method.data(), method.size()};
@@ -137,8 +137,8 @@ class Driver {
   std::string_view body_;   // set by body callbacks during one put()
   std::uint64_t ext_total_ = 0;
   int host_index_ = -1;
-  std::size_t scanned_ = 0;  // head bytes already searched for the blank line
-  bool pending_done_ = false;  // the message ended inside the put() that produced Head/Body
+  std::size_t scanned_ = 0;              // head bytes already searched for the blank line
+  bool pending_done_ = false;            // the message ended inside the put() that produced Head/Body
   Method request_method_ = Method::Get;  // responses: the method of the request answered
 };
 
@@ -190,7 +190,8 @@ void Driver<isRequest>::on_field(std::string_view name, std::string_view value, 
 template <bool isRequest>
 ParseStep Driver<isRequest>::parse(std::string_view in) {
   switch (state_) {
-    case State::Failed: return {ParseEvent::Error, 0, {}};
+    case State::Failed:
+      return {ParseEvent::Error, 0, {}};
     case State::Done:
     case State::Idle: {
       std::size_t skipped = 0;
@@ -205,7 +206,8 @@ ParseStep Driver<isRequest>::parse(std::string_view in) {
       state_ = State::InHead;
       return parse_head(in.substr(skipped), skipped);
     }
-    case State::InHead: return parse_head(in, 0);
+    case State::InHead:
+      return parse_head(in, 0);
     case State::InBody:
       if (pending_done_) {
         pending_done_ = false;
@@ -236,7 +238,8 @@ ParseStep Driver<isRequest>::parse_head(std::string_view in, std::size_t skipped
     i = at + 1;
   }
   if (end == 0) {
-    if (!plausible_start(in, isRequest)) return fail(isRequest ? ParseError::BadRequestLine : ParseError::BadStatusLine, skipped);
+    if (!plausible_start(in, isRequest))
+      return fail(isRequest ? ParseError::BadRequestLine : ParseError::BadStatusLine, skipped);
     if (in.size() > limits_.max_head_bytes) return fail(ParseError::HeaderTooLarge, skipped);
     scanned_ = in.size();
     return {ParseEvent::NeedMore, skipped, {}};
@@ -312,9 +315,12 @@ template <bool isRequest>
 ParseStep Driver<isRequest>::eof() {
   switch (state_) {
     case State::Idle:
-    case State::Done: return {ParseEvent::NeedMore, 0, {}};
-    case State::Failed: return {ParseEvent::Error, 0, {}};
-    case State::InHead: return fail(ParseError::PartialMessage, 0);
+    case State::Done:
+      return {ParseEvent::NeedMore, 0, {}};
+    case State::Failed:
+      return {ParseEvent::Error, 0, {}};
+    case State::InHead:
+      return fail(ParseError::PartialMessage, 0);
     case State::InBody: {
       if (pending_done_) {
         pending_done_ = false;

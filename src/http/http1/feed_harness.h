@@ -22,7 +22,7 @@ namespace sy::http::h1::testing {
 template <class Head>
 struct Fed {
   std::vector<Head> heads;
-  std::vector<std::string> bodies;  // one per head
+  std::vector<std::string> bodies;    // one per head
   std::vector<std::string> trailers;  // "name: value;" per message, at Done
   int done = 0;
   ParseError error = ParseError::None;
@@ -76,7 +76,8 @@ auto feed(Parser& p, std::string_view wire, std::size_t step = 0, bool eof = fal
         out.heads.push_back(p.head().clone());
         out.bodies.emplace_back();
         continue;
-      case ParseEvent::Body: continue;
+      case ParseEvent::Body:
+        continue;
       case ParseEvent::Done:
         ++out.done;
         out.trailers.push_back(describe(p.trailers()));

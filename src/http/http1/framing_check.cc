@@ -37,7 +37,8 @@ ParseError FramingCheck::on_field(std::string_view name, std::string_view value)
     case 17:
       if (iequals(name, "transfer-encoding")) return on_transfer_encoding(value);
       break;
-    default: break;
+    default:
+      break;
   }
   return ParseError::None;
 }

@@ -6,8 +6,7 @@
 
 namespace sy::http::h1 {
 
-ParseError finish_request_head(RequestHead& head, const FramingCheck& check, ConnectionFacts conn,
-                               int host_index) {
+ParseError finish_request_head(RequestHead& head, const FramingCheck& check, ConnectionFacts conn, int host_index) {
   const SplitTarget t = split_target(head.target, head.method);
   if (!t.ok) return ParseError::BadTarget;
   head.target_form = t.form;
@@ -55,8 +54,7 @@ ParseError finish_response_head(ResponseHead& head, const FramingCheck& check, C
     // The bytes after this head belong to the tunnel, not to HTTP.
     head.upgrade = true;
     head.framing = BodyFraming::None;
-  } else if (request_method == Method::Head || head.informational() || head.status == 204 ||
-             head.status == 304) {
+  } else if (request_method == Method::Head || head.informational() || head.status == 204 || head.status == 304) {
     head.framing = BodyFraming::None;
   } else if (check.chunked()) {
     head.framing = BodyFraming::Chunked;

@@ -17,8 +17,7 @@ struct ConnectionFacts {
 
 // `head` already holds method, method_name, target, version and headers, all pointing into its
 // own block. host_index is the position of the Host entry in head.headers, or -1.
-ParseError finish_request_head(RequestHead& head, const FramingCheck& check, ConnectionFacts conn,
-                               int host_index);
+ParseError finish_request_head(RequestHead& head, const FramingCheck& check, ConnectionFacts conn, int host_index);
 
 // `head` already holds status, reason, version and headers. request_method decides HEAD (no body)
 // and CONNECT (a 2xx opens a tunnel).

@@ -25,16 +25,16 @@ struct ParseStep {
 // Each shape has its own value so logs and counters can tell smuggling attempts apart.
 enum class ParseError : std::uint8_t {
   None,
-  BadRequestLine,       // method / SP / version garbage, unsupported version
-  BadTarget,            // request-target not in a form we accept (or invalid characters)
-  BadStatusLine,        // response status-line garbage
-  BadHeaderName,        // invalid token character, or whitespace before the colon
-  BadHeaderValue,       // control characters (NUL, bare CR, ...) in a value
-  ObsFold,              // obsolete line folding (RFC 9112 section 5.2)
-  BareLf,               // a line ended by LF without CR
-  HeaderTooLarge,       // header section over the limit (431)
-  TooManyHeaders,       // more fields than ParserLimits::max_fields (431)
-  BadContentLength,     // not a decimal number
+  BadRequestLine,            // method / SP / version garbage, unsupported version
+  BadTarget,                 // request-target not in a form we accept (or invalid characters)
+  BadStatusLine,             // response status-line garbage
+  BadHeaderName,             // invalid token character, or whitespace before the colon
+  BadHeaderValue,            // control characters (NUL, bare CR, ...) in a value
+  ObsFold,                   // obsolete line folding (RFC 9112 section 5.2)
+  BareLf,                    // a line ended by LF without CR
+  HeaderTooLarge,            // header section over the limit (431)
+  TooManyHeaders,            // more fields than ParserLimits::max_fields (431)
+  BadContentLength,          // not a decimal number
   ConflictingContentLength,  // several Content-Length values that differ
   ContentLengthWithTransferEncoding,
   BadTransferEncoding,  // anything but exactly "chunked" (or a repeat of it), or on HTTP/1.0
@@ -58,7 +58,7 @@ struct ParserLimits {
   // Fields in one head, and in one trailer section: Envoy's max_headers_count default, haproxy's
   // tune.http.maxhdr is 101. More is 431 for a request, a protocol error for a response.
   std::uint32_t max_fields = 100;
-  std::uint32_t max_chunk_line = 4096;        // one chunk-size line with its extensions
+  std::uint32_t max_chunk_line = 4096;            // one chunk-size line with its extensions
   std::uint64_t max_chunk_ext_total = 64 * 1024;  // all extensions of one body together
   std::uint32_t max_trailer_bytes = 60 * 1024;
 };

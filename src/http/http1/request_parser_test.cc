@@ -157,8 +157,9 @@ TEST(RequestParser, AbsoluteFormTarget) {
 // Scenario: CONNECT uses authority-form; OPTIONS * uses asterisk-form.
 TEST(RequestParser, ConnectAndAsterisk) {
   RequestParser p;
-  auto r = feed(p, "CONNECT db.internal:5432 HTTP/1.1\r\nHost: db.internal:5432\r\n\r\n"
-                   "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n");
+  auto r = feed(p,
+                "CONNECT db.internal:5432 HTTP/1.1\r\nHost: db.internal:5432\r\n\r\n"
+                "OPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n");
   ASSERT_EQ(r.error, ParseError::None);
   ASSERT_EQ(r.heads.size(), 2u);
   EXPECT_EQ(r.heads[0].method, Method::Connect);
@@ -231,8 +232,8 @@ TEST(RequestParser, FieldLimitIsExact) {
     int fields;  // including Host
     bool ok;
   };
-  for (const Case c : {Case{100, 100, true}, Case{100, 101, false}, Case{10, 10, true}, Case{10, 11, false},
-                       Case{200, 150, true}}) {
+  for (const Case c :
+       {Case{100, 100, true}, Case{100, 101, false}, Case{10, 10, true}, Case{10, 11, false}, Case{200, 150, true}}) {
     std::string wire = "GET / HTTP/1.1\r\nHost: h\r\n";
     for (int i = 1; i < c.fields; ++i) wire += "X-" + std::to_string(i) + ": v\r\n";
     wire += "\r\n";

@@ -46,7 +46,9 @@ void emit_fields(Out& o, const HeaderMap& headers, const HopByHopFilter& hop, bo
 void emit_framing(Out& o, BodyFraming framing, const std::optional<std::uint64_t>& length) noexcept {
   switch (framing) {
     case BodyFraming::Chunked:
-    case BodyFraming::Stream: o.put("Transfer-Encoding: chunked\r\n"); return;
+    case BodyFraming::Stream:
+      o.put("Transfer-Encoding: chunked\r\n");
+      return;
     case BodyFraming::ContentLength:
     case BodyFraming::None:
       if (length) {
@@ -55,7 +57,8 @@ void emit_framing(Out& o, BodyFraming framing, const std::optional<std::uint64_t
         o.put("\r\n");
       }
       return;
-    case BodyFraming::UntilClose: return;
+    case BodyFraming::UntilClose:
+      return;
   }
 }
 
@@ -71,10 +74,13 @@ void emit_connection(Out& o, const HeadOptions& opts) noexcept {
 
 std::string_view wire_target(const RequestHead& h) noexcept {
   switch (h.target_form) {
-    case TargetForm::Authority: return h.authority;
-    case TargetForm::Asterisk: return "*";
+    case TargetForm::Authority:
+      return h.authority;
+    case TargetForm::Asterisk:
+      return "*";
     case TargetForm::Origin:
-    case TargetForm::Absolute: return h.path.empty() ? std::string_view("/") : h.path;
+    case TargetForm::Absolute:
+      return h.path.empty() ? std::string_view("/") : h.path;
   }
   return h.path;
 }

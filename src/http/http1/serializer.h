@@ -27,8 +27,8 @@
 namespace sy::http::h1 {
 
 struct HeadOptions {
-  bool tunnel = false;  // websocket upgrade: keep Upgrade, write "Connection: upgrade"
-  bool close = false;   // write "Connection: close" (ignored when tunnel is set)
+  bool tunnel = false;      // websocket upgrade: keep Upgrade, write "Connection: upgrade"
+  bool close = false;       // write "Connection: close" (ignored when tunnel is set)
   bool keep_alive = false;  // write "Connection: keep-alive" (an HTTP/1.0 client's keep-alive)
 };
 

@@ -41,7 +41,8 @@ const Case kCases[] = {
      ParseError::BadTransferEncoding},
     {"te xchunked", req("Transfer-Encoding: xchunked\r\n"), ParseError::BadTransferEncoding},
     {"te identity", req("Transfer-Encoding: identity\r\n"), ParseError::BadTransferEncoding},
-    {"te on http/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", ParseError::BadTransferEncoding},
+    {"te on http/1.0", "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+     ParseError::BadTransferEncoding},
     // Chunk framing.
     {"chunk size not hex", req("Transfer-Encoding: chunked\r\n", "zz\r\nhello\r\n0\r\n\r\n"), ParseError::BadChunkSize},
     {"chunk size overflow", req("Transfer-Encoding: chunked\r\n", "1ffffffffffffffff\r\nx\r\n0\r\n\r\n"),
@@ -51,7 +52,8 @@ const Case kCases[] = {
     {"chunk data too long", req("Transfer-Encoding: chunked\r\n", "3\r\nhello\r\n0\r\n\r\n"), ParseError::BadChunkSize},
     {"chunk ext garbage", req("Transfer-Encoding: chunked\r\n", "5;=x\r\nhello\r\n0\r\n\r\n"),
      ParseError::BadChunkExtension},
-    {"chunk ext bare lf", req("Transfer-Encoding: chunked\r\n", "5\nhello\r\n0\r\n\r\n"), ParseError::BadChunkExtension},
+    {"chunk ext bare lf", req("Transfer-Encoding: chunked\r\n", "5\nhello\r\n0\r\n\r\n"),
+     ParseError::BadChunkExtension},
     {"chunk ext endless", req("Transfer-Encoding: chunked\r\n", "5;a=" + std::string(8000, 'b')),
      ParseError::BadChunkExtension},
     // Field syntax.
