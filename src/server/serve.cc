@@ -40,6 +40,104 @@ void schedule_flush(asio::io_context& io, obs::AccessLog& log, std::shared_ptr<a
   });
 }
 
+// What each worker reports its finished requests to: its access log (when the log is on), then
+// its metrics, behind one FanOut. Owned by run_serve and outliving the workers' event loops,
+// since each worker holds raw pointers into it; each element is touched only by its worker
+// (the admin thread reads metrics by posting to that worker).
+struct WorkerObservers {
+  std::vector<std::unique_ptr<obs::AccessLog>> logs;         // one per worker, or none when the log is off
+  std::vector<std::unique_ptr<obs::WorkerMetrics>> metrics;  // one per worker, by worker index
+  std::vector<std::unique_ptr<obs::FanOut>> fan_outs;        // one per worker: access log, then metrics
+};
+
+// Gives every worker its observers. `log_fd` < 0: no access log. The flush timers run on the
+// workers' own loops, so a log buffer is never touched from two threads.
+WorkerObservers attach_observers(ProxyServer& server, const snapshot::SnapshotStore& store, int log_fd,
+                                 obs::AccessLogFormat format) {
+  WorkerObservers o;
+  for (size_t i = 0; i < server.worker_count(); ++i) {
+    o.fan_outs.push_back(std::make_unique<obs::FanOut>());
+    if (log_fd >= 0) {
+      o.logs.push_back(std::make_unique<obs::AccessLog>(log_fd, format));
+      o.fan_outs.back()->add(o.logs.back().get());
+      schedule_flush(server.worker(i).io(), *o.logs.back(),
+                     std::make_shared<asio::steady_timer>(server.worker(i).io()));
+    }
+    o.metrics.push_back(std::make_unique<obs::WorkerMetrics>(store));
+    o.fan_outs.back()->add(o.metrics.back().get());
+    server.worker_context(i).set_observer(o.fan_outs.back().get());
+  }
+  return o;
+}
+
+// The admin listener (its own thread), wired to ask the workers and the control thread for data
+// by message. Null when `--admin off`, or when its port cannot be opened: an unavailable admin
+// port (say, a second instance on the default 15000) must not take the data plane down with it,
+// so that is said loudly and traffic is served without the admin listener.
+std::unique_ptr<admin::AdminServer> start_admin(const ServeOptions& opts, const snapshot::SnapshotStore& store,
+                                                asio::io_context& control, const Reloader& reloader,
+                                                ProxyServer& server, const WorkerObservers& observers,
+                                                policy::ClusterStateRegistry& cluster_states) {
+  if (opts.admin == "off") return nullptr;
+  admin::AdminSources src;
+  src.store = &store;
+  src.control = &control;
+  src.reloader = &reloader;
+  for (size_t i = 0; i < server.worker_count(); ++i)
+    src.workers.push_back(
+        {&server.worker(i), &server.worker_context(i), observers.metrics[i].get(), &server.listener_stats(i)});
+  auto app = opts.selector.find("app");
+  if (app != opts.selector.end()) src.identity.source_workload = app->second;
+  src.identity.source_namespace = opts.proxy_namespace;
+  src.cluster_view = [&cluster_states] { return cluster_states.view(); };    // view() locks its own mutex
+  src.listener_failures = [&server] { return server.listener_failures(); };  // locks its own mutex too
+  auto admin_server = std::make_unique<admin::AdminServer>(std::move(src));
+  std::string error;
+  if (!admin_server->start(opts.admin, error)) {
+    spdlog::error("{}; serving without the admin listener", error);
+    return nullptr;
+  }
+  spdlog::info("admin listening on {}:{}", opts.admin.substr(0, opts.admin.rfind(':')), admin_server->port());
+  return admin_server;
+}
+
+// Runs `action` on the timer's thread once a second until the timer is cancelled (the drain
+// cancels it). The control thread's periodic chores share this one shape.
+void every_second(asio::steady_timer& timer, std::function<void()> action) {
+  timer.expires_after(std::chrono::seconds(1));
+  timer.async_wait([&timer, action = std::move(action)](boost::system::error_code ec) mutable {
+    if (ec) return;
+    action();
+    every_second(timer, std::move(action));
+  });
+}
+
+// Reloads the config on every SIGHUP until the signal set is cancelled (the drain cancels it).
+void reload_on_sighup(asio::signal_set& hup, std::function<void()> reload) {
+  hup.async_wait([&hup, reload = std::move(reload)](boost::system::error_code ec, int) mutable {
+    if (ec) return;
+    spdlog::info("SIGHUP: reloading");
+    reload();
+    reload_on_sighup(hup, std::move(reload));
+  });
+}
+
+// The drain's wait: stops the control loop once no request is in flight or the drain time is
+// over, whichever comes first. Polled every 20 ms because in_flight() is a sum of the workers'
+// atomics, with nothing to wait on.
+void stop_when_drained(asio::io_context& control, asio::steady_timer& timer, const ProxyServer& server,
+                       std::chrono::steady_clock::time_point deadline) {
+  if (server.in_flight() == 0 || std::chrono::steady_clock::now() >= deadline) {
+    if (server.in_flight() > 0) spdlog::warn("drain time over with {} request(s) in flight", server.in_flight());
+    control.stop();
+    return;
+  }
+  timer.expires_after(std::chrono::milliseconds(20));
+  timer.async_wait([&control, &timer, &server, deadline](boost::system::error_code ec) {
+    if (!ec) stop_when_drained(control, timer, server, deadline);
+  });
+}
+
 }  // namespace
 
 int run_serve(const ServeOptions& opts) {
@@ -58,21 +156,8 @@ int run_serve(const ServeOptions& opts) {
     spdlog::error("cannot open access log {}", opts.access_log);
     return 1;
   }
-  std::vector<std::unique_ptr<obs::AccessLog>> logs;
-  std::vector<std::unique_ptr<obs::WorkerMetrics>> metrics;
-  std::vector<std::unique_ptr<obs::FanOut>> observers;  // per worker: access log, then metrics
-  for (size_t i = 0; i < server.worker_count(); ++i) {
-    observers.push_back(std::make_unique<obs::FanOut>());
-    if (log_fd >= 0) {
-      auto format = opts.access_log_format == "json" ? obs::AccessLogFormat::kJson : obs::AccessLogFormat::kText;
-      logs.push_back(std::make_unique<obs::AccessLog>(log_fd, format));
-      observers.back()->add(logs.back().get());
-      schedule_flush(server.worker(i).io(), *logs.back(), std::make_shared<asio::steady_timer>(server.worker(i).io()));
-    }
-    metrics.push_back(std::make_unique<obs::WorkerMetrics>(store));
-    observers.back()->add(metrics.back().get());
-    server.worker_context(i).set_observer(observers.back().get());
-  }
+  const auto format = opts.access_log_format == "json" ? obs::AccessLogFormat::kJson : obs::AccessLogFormat::kText;
+  WorkerObservers observers = attach_observers(server, store, log_fd, format);
 
   std::string error;
   if (!server.start(error)) {
@@ -98,81 +183,23 @@ int run_serve(const ServeOptions& opts) {
   if (opts.watch && !watcher.start()) spdlog::warn("inotify unavailable: reload with SIGHUP");
 
   // Admin listener: its own thread; asks the workers and this thread for data by message.
-  if (opts.admin != "off") {
-    admin::AdminSources src;
-    src.store = &store;
-    src.control = &main_io;
-    src.reloader = &reloader;
-    for (size_t i = 0; i < server.worker_count(); ++i)
-      src.workers.push_back(
-          {&server.worker(i), &server.worker_context(i), metrics[i].get(), &server.listener_stats(i)});
-    auto app = opts.selector.find("app");
-    if (app != opts.selector.end()) src.identity.source_workload = app->second;
-    src.identity.source_namespace = opts.proxy_namespace;
-    src.cluster_view = [&cluster_states] { return cluster_states.view(); };    // view() locks its own mutex
-    src.listener_failures = [&server] { return server.listener_failures(); };  // locks its own mutex too
-    admin_server = std::make_unique<admin::AdminServer>(std::move(src));
-    // An unavailable admin port (say, a second instance on the default 15000) must not take the
-    // data plane down with it: say so loudly and serve traffic without the admin listener.
-    if (admin_server->start(opts.admin, error)) {
-      spdlog::info("admin listening on {}:{}", opts.admin.substr(0, opts.admin.rfind(':')), admin_server->port());
-      update_ready();
-    } else {
-      spdlog::error("{}; serving without the admin listener", error);
-      admin_server.reset();
-    }
-  }
+  admin_server = start_admin(opts, store, main_io, reloader, server, observers, cluster_states);
+  update_ready();
 
   asio::signal_set hup(main_io, SIGHUP);
-  std::function<void()> wait_hup = [&] {
-    hup.async_wait([&](boost::system::error_code ec, int) {
-      if (ec) return;
-      spdlog::info("SIGHUP: reloading");
-      reload();
-      wait_hup();
-    });
-  };
-  wait_hup();
+  reload_on_sighup(hup, reload);
 
   // Outlier detection: un-eject endpoints whose ejection time is over. Each detector decides by
   // its own `interval` whether a sweep is due; this timer only gives it the chance every second.
   asio::steady_timer outlier_timer(main_io);
-  std::function<void()> sweep_outliers = [&] {
-    outlier_timer.expires_after(std::chrono::seconds(1));
-    outlier_timer.async_wait([&](boost::system::error_code ec) {
-      if (ec) return;
-      cluster_states.sweep_all(std::chrono::steady_clock::now());
-      sweep_outliers();
-    });
-  };
-  sweep_outliers();
+  every_second(outlier_timer, [&] { cluster_states.sweep_all(std::chrono::steady_clock::now()); });
 
   // Listeners whose port could not be opened on a reload: try again every second until they open.
   asio::steady_timer listener_retry(main_io);
-  std::function<void()> retry_listeners = [&] {
-    listener_retry.expires_after(std::chrono::seconds(1));
-    listener_retry.async_wait([&](boost::system::error_code ec) {
-      if (ec) return;
-      server.retry_failed();
-      retry_listeners();
-    });
-  };
-  retry_listeners();
+  every_second(listener_retry, [&] { server.retry_failed(); });
 
   asio::signal_set term(main_io, SIGINT, SIGTERM);
   asio::steady_timer drain_timer(main_io);
-  const auto drain_deadline = std::make_shared<std::chrono::steady_clock::time_point>();
-  std::function<void()> poll_drain = [&] {
-    if (server.in_flight() == 0 || std::chrono::steady_clock::now() >= *drain_deadline) {
-      if (server.in_flight() > 0) spdlog::warn("drain time over with {} request(s) in flight", server.in_flight());
-      main_io.stop();
-      return;
-    }
-    drain_timer.expires_after(std::chrono::milliseconds(20));
-    drain_timer.async_wait([&](boost::system::error_code ec) {
-      if (!ec) poll_drain();
-    });
-  };
   term.async_wait([&](boost::system::error_code ec, int sig) {
     if (ec) return;
     spdlog::info("signal {}: no longer accepting; draining up to {} ms", sig, opts.drain_time.count());
@@ -182,13 +209,12 @@ int run_serve(const ServeOptions& opts) {
     hup.cancel();
     outlier_timer.cancel();
     listener_retry.cancel();
-    *drain_deadline = std::chrono::steady_clock::now() + opts.drain_time;
-    poll_drain();
+    stop_when_drained(main_io, drain_timer, server, std::chrono::steady_clock::now() + opts.drain_time);
   });
   main_io.run();
   if (admin_server) admin_server->stop();  // before the workers: a scrape may be waiting on them
   server.stop();
-  logs.clear();  // flushes
+  observers.logs.clear();  // flushes
   if (log_fd > STDERR_FILENO) ::close(log_fd);
   spdlog::info("stopped");
   return 0;
