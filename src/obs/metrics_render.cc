@@ -57,51 +57,53 @@ void header(std::string& out, std::string_view name, std::string_view type, std:
   out += fmt::format("# HELP {} {}\n# TYPE {} {}\n", name, help, name, type);
 }
 
-}  // namespace
-
-std::string render_prometheus(const std::vector<MetricsData>& workers, const ScrapeExtras& extras,
-                              const std::vector<ClusterGauges>& gauges) {
-  // Merge by rendered labels: workers intern destinations independently.
+// Every worker's data summed into one set of series. Workers intern destinations independently,
+// so request and TCP series merge by their rendered labels rather than by a worker's index.
+struct MergedMetrics {
   std::map<MergedKey, RequestSeries> series;
-  std::map<MergedKey, TcpSeries> tcp;
+  std::map<MergedKey, TcpSeries> tcp;  // response code left empty
   std::map<std::string, ClusterCounters> clusters;
-  std::map<std::string, ListenerCounters> listeners;
-  ListenerCounters downstream_cx;
+  std::map<std::string, ListenerCounters> listeners;  // by listener address
+  ListenerCounters downstream_cx;                     // every listener's sum
   uint64_t downstream_total = 0;
-  std::array<uint64_t, 6> downstream_xx{};
+  std::array<uint64_t, 6> downstream_xx{};  // by status class (index 1 = 1xx)
+};
+
+MergedMetrics merge_workers(const std::vector<MetricsData>& workers) {
+  MergedMetrics m;
   for (const auto& w : workers) {
     for (const auto& [key, s] : w.series) {
       const Destination& d = key.destination < w.destinations.size() ? w.destinations[key.destination] : Destination{};
       MergedKey mk{destination_labels(d), key.overflow ? "other" : std::to_string(key.code),
                    key.overflow ? "other" : proxy::format_response_flags(key.flags)};
-      series[mk].add(s);
+      m.series[mk].add(s);
     }
     for (const auto& [key, s] : w.tcp) {
       const Destination& d = key.destination < w.destinations.size() ? w.destinations[key.destination] : Destination{};
-      tcp[MergedKey{destination_labels(d), "", key.overflow ? "other" : proxy::format_response_flags(key.flags)}].add(
+      m.tcp[MergedKey{destination_labels(d), "", key.overflow ? "other" : proxy::format_response_flags(key.flags)}].add(
           s);
     }
-    for (const auto& [name, c] : w.clusters) clusters[name].add(c);
+    for (const auto& [name, c] : w.clusters) m.clusters[name].add(c);
     for (const auto& [address, c] : w.listeners) {
-      listeners[address].add(c);
-      downstream_cx.add(c);
+      m.listeners[address].add(c);
+      m.downstream_cx.add(c);
     }
-    downstream_total += w.downstream_rq_total;
-    for (size_t i = 0; i < downstream_xx.size(); ++i) downstream_xx[i] += w.downstream_rq_xx[i];
+    m.downstream_total += w.downstream_rq_total;
+    for (size_t i = 0; i < m.downstream_xx.size(); ++i) m.downstream_xx[i] += w.downstream_rq_xx[i];
   }
+  return m;
+}
 
-  const std::string source =
-      fmt::format("reporter=\"source\",source_workload=\"{}\",source_workload_namespace=\"{}\",source_app=\"{}\"",
-                  esc(extras.source_workload), esc(extras.source_namespace), esc(extras.source_workload));
+// Istio's request metrics: a counter and three histograms over the same label sets. `source`
+// is the reporter/source part every series shares.
+void render_request_series(std::string& out, const std::map<MergedKey, RequestSeries>& series,
+                           const std::string& source) {
   auto labels_of = [&](const MergedKey& k) {
     return fmt::format(
         "{},{},request_protocol=\"http\",response_code=\"{}\",response_flags=\"{}\","
         "grpc_response_status=\"\"",
         source, std::get<0>(k), std::get<1>(k), std::get<2>(k));
   };
-
-  std::string out;
-  out.reserve(4096 + series.size() * 6000);
   header(out, "istio_requests_total", "counter", "Requests handled, by destination and response.");
   for (const auto& [k, s] : series) out += fmt::format("istio_requests_total{{{}}} {}\n", labels_of(k), s.requests);
   header(out, "istio_request_duration_milliseconds", "histogram", "Request duration in milliseconds.");
@@ -113,7 +115,10 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
   header(out, "istio_response_bytes", "histogram", "Response body size in bytes.");
   for (const auto& [k, s] : series)
     render_histogram(out, "istio_response_bytes", labels_of(k), s.response_bytes, kByteBuckets);
+}
 
+// Istio's L4 (tcp[] and TLS passthrough routes) counters.
+void render_tcp_series(std::string& out, const std::map<MergedKey, TcpSeries>& tcp, const std::string& source) {
   auto tcp_counter = [&](std::string_view metric, std::string_view help, auto field) {
     header(out, metric, "counter", help);
     for (const auto& [k, s] : tcp)
@@ -128,7 +133,10 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
               [](const TcpSeries& s) { return s.sent_bytes; });
   tcp_counter("istio_tcp_received_bytes_total", "Bytes received from the client on L4 routes.",
               [](const TcpSeries& s) { return s.received_bytes; });
+}
 
+// Envoy's per-cluster counters, as the workers counted them.
+void render_cluster_counters(std::string& out, const std::map<std::string, ClusterCounters>& clusters) {
   auto cluster_counter = [&](std::string_view metric, std::string_view help, auto field) {
     header(out, metric, "counter", help);
     for (const auto& [name, c] : clusters)
@@ -150,45 +158,51 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
       if (c.rq_xx[i])
         out += fmt::format("envoy_cluster_upstream_rq_xx{{cluster_name=\"{}\",response_code_class=\"{}xx\"}} {}\n",
                            esc(name), i, c.rq_xx[i]);
+}
 
-  if (!gauges.empty()) {
-    auto gauge = [&](std::string_view metric, std::string_view type, std::string_view help, auto field) {
-      header(out, metric, type, help);
-      for (const auto& g : gauges) out += fmt::format("{}{{cluster_name=\"{}\"}} {}\n", metric, esc(g.name), field(g));
-    };
-    gauge("envoy_cluster_upstream_cx_active", "gauge", "Upstream connections open.",
-          [](const ClusterGauges& g) { return g.cx_active; });
-    gauge("envoy_cluster_upstream_rq_active", "gauge", "Upstream requests in flight.",
-          [](const ClusterGauges& g) { return g.rq_active; });
-    gauge("envoy_cluster_upstream_rq_pending_active", "gauge", "Requests waiting for a connection.",
-          [](const ClusterGauges& g) { return g.rq_pending_active; });
-    gauge("envoy_cluster_circuit_breakers_default_cx_open", "gauge", "1 while the connection breaker is open.",
-          [](const ClusterGauges& g) { return g.cx_open ? 1 : 0; });
-    gauge("envoy_cluster_circuit_breakers_default_rq_open", "gauge", "1 while the request breaker is open.",
-          [](const ClusterGauges& g) { return g.rq_open ? 1 : 0; });
-    gauge("envoy_cluster_circuit_breakers_default_rq_pending_open", "gauge", "1 while the pending breaker is open.",
-          [](const ClusterGauges& g) { return g.rq_pending_open ? 1 : 0; });
-    gauge("envoy_cluster_circuit_breakers_default_rq_retry_open", "gauge", "1 while the retry breaker is open.",
-          [](const ClusterGauges& g) { return g.rq_retry_open ? 1 : 0; });
-    gauge("envoy_cluster_outlier_detection_ejections_active", "gauge", "Endpoints ejected now.",
-          [](const ClusterGauges& g) { return g.ejections_active; });
-    gauge("envoy_cluster_outlier_detection_ejections_enforced_total", "counter", "Ejections enforced.",
-          [](const ClusterGauges& g) { return g.ejections_total; });
-    gauge("envoy_cluster_upstream_rq_retry_overflow", "counter", "Retries refused by the retry breaker.",
-          [](const ClusterGauges& g) { return g.rq_retry_overflow; });
-  }
+// Envoy's per-cluster gauges, read from the shared cluster state (breakers, outlier detection)
+// rather than from a worker. Nothing is rendered without a shared state, not even the headers.
+void render_cluster_gauges(std::string& out, const std::vector<ClusterGauges>& gauges) {
+  if (gauges.empty()) return;
+  auto gauge = [&](std::string_view metric, std::string_view type, std::string_view help, auto field) {
+    header(out, metric, type, help);
+    for (const auto& g : gauges) out += fmt::format("{}{{cluster_name=\"{}\"}} {}\n", metric, esc(g.name), field(g));
+  };
+  gauge("envoy_cluster_upstream_cx_active", "gauge", "Upstream connections open.",
+        [](const ClusterGauges& g) { return g.cx_active; });
+  gauge("envoy_cluster_upstream_rq_active", "gauge", "Upstream requests in flight.",
+        [](const ClusterGauges& g) { return g.rq_active; });
+  gauge("envoy_cluster_upstream_rq_pending_active", "gauge", "Requests waiting for a connection.",
+        [](const ClusterGauges& g) { return g.rq_pending_active; });
+  gauge("envoy_cluster_circuit_breakers_default_cx_open", "gauge", "1 while the connection breaker is open.",
+        [](const ClusterGauges& g) { return g.cx_open ? 1 : 0; });
+  gauge("envoy_cluster_circuit_breakers_default_rq_open", "gauge", "1 while the request breaker is open.",
+        [](const ClusterGauges& g) { return g.rq_open ? 1 : 0; });
+  gauge("envoy_cluster_circuit_breakers_default_rq_pending_open", "gauge", "1 while the pending breaker is open.",
+        [](const ClusterGauges& g) { return g.rq_pending_open ? 1 : 0; });
+  gauge("envoy_cluster_circuit_breakers_default_rq_retry_open", "gauge", "1 while the retry breaker is open.",
+        [](const ClusterGauges& g) { return g.rq_retry_open ? 1 : 0; });
+  gauge("envoy_cluster_outlier_detection_ejections_active", "gauge", "Endpoints ejected now.",
+        [](const ClusterGauges& g) { return g.ejections_active; });
+  gauge("envoy_cluster_outlier_detection_ejections_enforced_total", "counter", "Ejections enforced.",
+        [](const ClusterGauges& g) { return g.ejections_total; });
+  gauge("envoy_cluster_upstream_rq_retry_overflow", "counter", "Retries refused by the retry breaker.",
+        [](const ClusterGauges& g) { return g.rq_retry_overflow; });
+}
 
+// Envoy's downstream side: requests, then connections per listener and in total.
+void render_downstream(std::string& out, const MergedMetrics& m, const ScrapeExtras& extras) {
   header(out, "envoy_http_downstream_rq_total", "counter", "Downstream requests finished.");
-  out += fmt::format("envoy_http_downstream_rq_total {}\n", downstream_total);
+  out += fmt::format("envoy_http_downstream_rq_total {}\n", m.downstream_total);
   header(out, "envoy_http_downstream_rq_xx", "counter", "Downstream responses by status class.");
-  for (size_t i = 1; i < downstream_xx.size(); ++i)
-    out += fmt::format("envoy_http_downstream_rq_xx{{response_code_class=\"{}xx\"}} {}\n", i, downstream_xx[i]);
+  for (size_t i = 1; i < m.downstream_xx.size(); ++i)
+    out += fmt::format("envoy_http_downstream_rq_xx{{response_code_class=\"{}xx\"}} {}\n", i, m.downstream_xx[i]);
   header(out, "envoy_http_downstream_rq_active", "gauge", "Downstream requests in flight.");
   out += fmt::format("envoy_http_downstream_rq_active {}\n", extras.requests_in_flight);
 
   auto listener_metric = [&](std::string_view metric, std::string_view type, std::string_view help, auto field) {
     header(out, metric, type, help);
-    for (const auto& [address, c] : listeners)
+    for (const auto& [address, c] : m.listeners)
       out += fmt::format("{}{{envoy_listener_address=\"{}\"}} {}\n", metric, esc(address), field(c));
   };
   listener_metric("envoy_listener_downstream_cx_total", "counter", "Connections accepted.",
@@ -202,12 +216,15 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
                   [](const ListenerCounters& c) { return c.cx_active; });
   // Every listener serves HTTP: the connection manager totals are the listeners' sums.
   header(out, "envoy_http_downstream_cx_total", "counter", "Downstream connections accepted.");
-  out += fmt::format("envoy_http_downstream_cx_total {}\n", downstream_cx.cx_total);
+  out += fmt::format("envoy_http_downstream_cx_total {}\n", m.downstream_cx.cx_total);
   header(out, "envoy_http_downstream_cx_destroy", "counter", "Downstream connections that ended.");
-  out += fmt::format("envoy_http_downstream_cx_destroy {}\n", downstream_cx.cx_destroy);
+  out += fmt::format("envoy_http_downstream_cx_destroy {}\n", m.downstream_cx.cx_destroy);
   header(out, "envoy_http_downstream_cx_active", "gauge", "Downstream connections open.");
-  out += fmt::format("envoy_http_downstream_cx_active {}\n", downstream_cx.cx_active);
+  out += fmt::format("envoy_http_downstream_cx_active {}\n", m.downstream_cx.cx_active);
+}
 
+// switchyard's own: config version and reloads, listeners not open yet.
+void render_config_state(std::string& out, const ScrapeExtras& extras) {
   header(out, "switchyard_config_version", "gauge", "Version of the config in force.");
   out += fmt::format("switchyard_config_version {}\n", extras.config_version);
   header(out, "switchyard_config_reloads_total", "counter", "Config loads by result.");
@@ -217,6 +234,24 @@ std::string render_prometheus(const std::vector<MetricsData>& workers, const Scr
   out += fmt::format("switchyard_config_rejected_objects {}\n", extras.rejected_objects);
   header(out, "switchyard_listeners_failed", "gauge", "Listeners whose port could not be opened yet (retried).");
   out += fmt::format("switchyard_listeners_failed {}\n", extras.listeners_failed);
+}
+
+}  // namespace
+
+std::string render_prometheus(const std::vector<MetricsData>& workers, const ScrapeExtras& extras,
+                              const std::vector<ClusterGauges>& gauges) {
+  const MergedMetrics merged = merge_workers(workers);
+  const std::string source =
+      fmt::format("reporter=\"source\",source_workload=\"{}\",source_workload_namespace=\"{}\",source_app=\"{}\"",
+                  esc(extras.source_workload), esc(extras.source_namespace), esc(extras.source_workload));
+  std::string out;
+  out.reserve(4096 + merged.series.size() * 6000);
+  render_request_series(out, merged.series, source);
+  render_tcp_series(out, merged.tcp, source);
+  render_cluster_counters(out, merged.clusters);
+  render_cluster_gauges(out, gauges);
+  render_downstream(out, merged, extras);
+  render_config_state(out, extras);
   return out;
 }
 
