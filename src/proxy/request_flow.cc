@@ -47,6 +47,60 @@ bool normalize_request_path(http::RequestHead& head, http::PathNormalization mod
   return false;
 }
 
+// The route table the request is matched against: for a mesh listener, that of the service
+// port the request is addressed to; for a gateway, that of the listener it arrived on.
+// Status kNoVirtualHost when the snapshot has no such table (the listener went in a reload).
+snapshot::RouteResult find_route(const snapshot::Snapshot& snap, const ListenerBinding& binding,
+                                 const http::RequestHead& head, const route::RequestView& view) {
+  if (binding.mesh) return snapshot::route_mesh(snap, mesh_port(head, binding), view);
+  if (const snapshot::Listener* listener = snap.find_listener(binding.port, binding.bind))
+    return snapshot::route(*listener, view);
+  return {};
+}
+
+// Answers a request that no route takes (any RouteResult but kRouted): 301 to https on a server
+// with httpsRedirect, else 404 NR. A coroutine of its own only on this path, so a routed request
+// pays for no extra frame.
+asio::awaitable<void> answer_unrouted(const snapshot::RouteResult& result, const route::RequestView& view,
+                                      Downstream& down, RequestInfo& info) {
+  if (result.status == snapshot::RouteResult::Status::kHttpsRedirect) {
+    std::string location = route::https_redirect_location(view);
+    LocalReply reply = LocalReply::of(301);
+    reply.headers.emplace_back("location", location);
+    co_await send_local_reply(down, reply, info);
+    co_return;
+  }
+  info.flags |= kNoRoute;
+  co_await send_local_reply(down, LocalReply::of(404), info);
+}
+
+// The route's active fault injection: an injected delay is waited out here, an injected abort
+// answered here (as a gRPC status when the fault says so). True when the request was answered.
+// Called only for a route with a fault, so other requests pay for no extra coroutine frame.
+asio::awaitable<bool> inject_fault(WorkerContext& ctx, const snapshot::RouteAction& action, Downstream& down,
+                                   RequestInfo& info) {
+  const policy::FaultDecision fault = policy::decide_fault(action.fault, ctx.rng().next(), ctx.rng().next());
+  if (fault.delayed()) {
+    info.flags |= kDelayInjected;
+    asio::steady_timer delay(ctx.io());
+    delay.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(*fault.delay));
+    co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
+  }
+  if (!fault.aborted()) co_return false;
+  info.flags |= kFaultInjected;
+  const bool grpc = fault.grpc_status_code.has_value();
+  const std::string grpc_status = grpc ? std::to_string(*fault.grpc_status_code) : std::string();
+  LocalReply reply = LocalReply::of(static_cast<int>(*fault.abort_status),
+                                    grpc ? std::string_view() : "fault filter abort", &action.headers.response);
+  if (grpc) {
+    reply.headers.emplace_back("content-type", "application/grpc");
+    reply.headers.emplace_back("grpc-status", grpc_status);
+    reply.headers.emplace_back("grpc-message", "fault filter abort");
+  }
+  co_await send_local_reply(down, reply, info);
+  co_return true;
+}
+
 }  // namespace
 
 asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& binding, http::RequestHead& head,
@@ -74,57 +128,18 @@ asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& 
   view.path = head.path;
   view.headers = &headers;
 
-  snapshot::RouteResult result;
-  if (binding.mesh) {
-    result = snapshot::route_mesh(snap, mesh_port(head, binding), view);
-  } else if (const snapshot::Listener* listener = snap.find_listener(binding.port, binding.bind)) {
-    result = snapshot::route(*listener, view);
+  const snapshot::RouteResult result = find_route(snap, binding, head, view);
+  if (result.status != snapshot::RouteResult::Status::kRouted) {
+    co_await answer_unrouted(result, view, down, info);
+    co_return;
   }
-
-  switch (result.status) {
-    case snapshot::RouteResult::Status::kNoVirtualHost:
-    case snapshot::RouteResult::Status::kNoRoute:
-      info.flags |= kNoRoute;
-      co_await send_local_reply(down, LocalReply::of(404), info);
-      co_return;
-    case snapshot::RouteResult::Status::kHttpsRedirect: {
-      std::string location = route::https_redirect_location(view);
-      LocalReply reply = LocalReply::of(301);
-      reply.headers.emplace_back("location", location);
-      co_await send_local_reply(down, reply, info);
-      co_return;
-    }
-    case snapshot::RouteResult::Status::kRouted:
-      break;
-  }
-
   const snapshot::RouteEntry& entry = *result.route;
   const snapshot::RouteAction& action = entry.action;
   info.route_name = entry.name;
 
   // Fault injection runs first (fault -> CORS -> router), outside the route timeout (§5.3).
   if (action.fault.active()) {
-    const policy::FaultDecision fault = policy::decide_fault(action.fault, ctx.rng().next(), ctx.rng().next());
-    if (fault.delayed()) {
-      info.flags |= kDelayInjected;
-      asio::steady_timer delay(ctx.io());
-      delay.expires_after(std::chrono::duration_cast<std::chrono::steady_clock::duration>(*fault.delay));
-      co_await delay.async_wait(asio::as_tuple(asio::use_awaitable));
-    }
-    if (fault.aborted()) {
-      info.flags |= kFaultInjected;
-      const bool grpc = fault.grpc_status_code.has_value();
-      const std::string grpc_status = grpc ? std::to_string(*fault.grpc_status_code) : std::string();
-      LocalReply reply = LocalReply::of(static_cast<int>(*fault.abort_status),
-                                        grpc ? std::string_view() : "fault filter abort", &action.headers.response);
-      if (grpc) {
-        reply.headers.emplace_back("content-type", "application/grpc");
-        reply.headers.emplace_back("grpc-status", grpc_status);
-        reply.headers.emplace_back("grpc-message", "fault filter abort");
-      }
-      co_await send_local_reply(down, reply, info);
-      co_return;
-    }
+    if (co_await inject_fault(ctx, action, down, info)) co_return;
   }
 
   // CORS runs before the router: an allowed preflight is answered here and never forwarded.
