@@ -52,12 +52,26 @@ bool match_is_empty(const HTTPMatchRequest& m) {
          m.without_headers.empty() && m.source_namespace.empty() && m.stat_prefix.empty();
 }
 
+// Envoy keeps the request line and Host as these pseudo-headers; header matches on them work.
+bool is_request_pseudo_header(std::string_view name) {
+  return name == ":method" || name == ":authority" || name == ":path" || name == ":scheme";
+}
+
 void check_header_matches(Reporter& r, const std::string& path, std::string_view where,
                           const std::map<std::string, StringMatch>& headers) {
+  const bool without = where == "withoutHeaders";
   for (const auto& [name, sm] : headers) {
     const std::string hpath = keyed(path, name);
     if (name.empty()) r.error(path, "header name must not be empty");
     else if (has_upper(name)) r.error(hpath, fmt::format("header name \"{}\" must be lower-case", name));
+    else if (name.front() == ':' && !is_request_pseudo_header(name))
+      r.warning(hpath, fmt::format("pseudo-header \"{}\" is never present in a request (only :method, :authority, "
+                                   ":path and :scheme are); this condition treats it as absent",
+                                   name));
+    // Istio reads `regex: "*"` under withoutHeaders as "header present", inverted: the header must
+    // be absent (istio/istio pull request 20629). Under headers and queryParams its webhook
+    // compiles the regex and refuses `*`.
+    if (without && sm.kind == StringMatch::Kind::kRegex && sm.value == "*") continue;
     check_string_match(r, hpath, where, sm, true);
   }
 }

@@ -160,6 +160,70 @@ TEST(ValidateHttpRoute, Matches) {
       Run::kObjects);
 }
 
+// Scenario: header matches on the request pseudo-headers are valid Istio (Envoy matches them);
+// `regex: "*"` is Istio's presence test under withoutHeaders only (istio/istio pull request
+// 20629); issue 13, items 3 and 4.
+TEST(ValidateHttpRoute, PseudoHeadersAndRegexStar) {
+  run_table(
+      {
+          {"pseudo-header matches",
+           rule_vs(R"y(
+- match:
+  - headers:
+      ":method": {exact: POST}
+      ":authority": {prefix: api.}
+      ":path": {regex: "/v1/.*"}
+      ":scheme": {exact: https}
+    withoutHeaders:
+      ":method": {exact: OPTIONS}
+  route:
+  - destination: {host: a}
+)y"),
+           {}},
+          {"withoutHeaders regex star is presence",
+           rule_vs(R"y(
+- match:
+  - withoutHeaders: {x-canary: {regex: "*"}}
+  route:
+  - destination: {host: a}
+)y"),
+           {}},
+          {"headers regex star is refused as in Istio",
+           rule_vs(R"y(
+- match:
+  - headers: {x-canary: {regex: "*"}}
+  route:
+  - destination: {host: a}
+)y"),
+           {{"spec.http[0].match[0].headers.x-canary.regex", "\"headers\": error parsing regexp"}}},
+          {"queryParams regex star is refused as in Istio",
+           rule_vs(R"y(
+- match:
+  - queryParams: {k: {regex: "*"}}
+  route:
+  - destination: {host: a}
+)y"),
+           {{"spec.http[0].match[0].queryParams.k.regex", "\"queryParams\": error parsing regexp"}}},
+          {"withoutHeaders other bad regex still refused",
+           rule_vs(R"y(
+- match:
+  - withoutHeaders: {x: {regex: "a("}}
+  route:
+  - destination: {host: a}
+)y"),
+           {{"spec.http[0].match[0].withoutHeaders.x.regex", "error parsing regexp"}}},
+          {"unknown pseudo-header warned",
+           rule_vs(R"y(
+- match:
+  - headers: {":protocol": {exact: websocket}}
+  route:
+  - destination: {host: a}
+)y"),
+           {warn("spec.http[0].match[0].headers.:protocol", "pseudo-header \":protocol\" is never present")}},
+      },
+      Run::kObjects);
+}
+
 // Scenario: rewrite needs one of uri / uriRegexRewrite, and the regex form needs both parts.
 TEST(ValidateHttpRoute, Rewrite) {
   run_table(

@@ -27,7 +27,46 @@ bool is_pseudo_header_key(const std::string& k) {
   return k == "uri" || k == "scheme" || k == "method" || k == "authority";
 }
 
+// Istio turns a header (or query parameter) StringMatch of `regex: "*"` into a presence test
+// instead of a regex (istio/istio pull request 20629, route.go canBeConvertedToPresentMatch):
+// `*` alone is not RE2. An empty matcher `{}` is a presence test already.
+config::StringMatch presence_or_as_is(const config::StringMatch& sm) {
+  if (sm.kind == config::StringMatch::Kind::kRegex && sm.value == "*") return {config::StringMatch::Kind::kPresent, ""};
+  return sm;
+}
+
 }  // namespace
+
+RequestMatch::HeaderInput RequestMatch::header_input(std::string_view lowercase_name) {
+  if (lowercase_name.empty() || lowercase_name.front() != ':') return HeaderInput::kHeaderMap;
+  if (lowercase_name == ":method") return HeaderInput::kMethod;
+  if (lowercase_name == ":authority") return HeaderInput::kAuthority;
+  if (lowercase_name == ":path") return HeaderInput::kPath;
+  if (lowercase_name == ":scheme") return HeaderInput::kScheme;
+  return HeaderInput::kNever;
+}
+
+std::optional<std::string_view> RequestMatch::header_value(const RequestView& req, const Condition& c) {
+  auto pseudo = [](std::string_view v) -> std::optional<std::string_view> {
+    if (v.empty()) return std::nullopt;  // e.g. an HTTP/1.0 request without Host has no :authority
+    return v;
+  };
+  switch (c.input) {
+    case HeaderInput::kHeaderMap:
+      return req.header(c.key);
+    case HeaderInput::kMethod:
+      return pseudo(req.method);
+    case HeaderInput::kAuthority:
+      return pseudo(req.authority);
+    case HeaderInput::kPath:
+      return pseudo(req.path);
+    case HeaderInput::kScheme:
+      return pseudo(req.scheme);
+    case HeaderInput::kNever:
+      return std::nullopt;
+  }
+  return std::nullopt;
+}
 
 RequestMatch RequestMatch::compile(const config::HTTPMatchRequest& m, std::vector<std::string>* errors) {
   RequestMatch out;
@@ -37,7 +76,9 @@ RequestMatch RequestMatch::compile(const config::HTTPMatchRequest& m, std::vecto
     std::string err;
     StringMatcher matcher = StringMatcher::compile(sm, ignore_case, &err);
     if (!err.empty() && errors) errors->push_back(fmt::format("{}: {}", what, err));
-    out.conditions_.push_back({field, std::move(key), std::move(matcher)});
+    HeaderInput input = field == Field::kHeader || field == Field::kWithoutHeader ? header_input(key)
+                                                                                  : HeaderInput::kHeaderMap;
+    out.conditions_.push_back({field, std::move(key), std::move(matcher), input});
   };
   if (m.uri) {
     add(Field::kUri, "", *m.uri, m.ignore_uri_case, "uri");
@@ -48,13 +89,15 @@ RequestMatch RequestMatch::compile(const config::HTTPMatchRequest& m, std::vecto
   if (m.authority) add(Field::kAuthority, "", *m.authority, false, "authority");
   for (const auto& [key, sm] : m.headers) {
     std::string k = config::lower(key);
-    if (!is_pseudo_header_key(k)) add(Field::kHeader, k, sm, false, fmt::format("header \"{}\"", key));
+    if (!is_pseudo_header_key(k))
+      add(Field::kHeader, k, presence_or_as_is(sm), false, fmt::format("header \"{}\"", key));
   }
   for (const auto& [key, sm] : m.query_params)
-    add(Field::kQueryParam, key, sm, false, fmt::format("queryParams \"{}\"", key));
+    add(Field::kQueryParam, key, presence_or_as_is(sm), false, fmt::format("queryParams \"{}\"", key));
   for (const auto& [key, sm] : m.without_headers) {
     std::string k = config::lower(key);
-    if (!is_pseudo_header_key(k)) add(Field::kWithoutHeader, k, sm, false, fmt::format("withoutHeaders \"{}\"", key));
+    if (!is_pseudo_header_key(k))
+      add(Field::kWithoutHeader, k, presence_or_as_is(sm), false, fmt::format("withoutHeaders \"{}\"", key));
   }
   return out;
 }
@@ -82,7 +125,7 @@ bool RequestMatch::check(const RequestView& req, std::string* why) const {
         if (!m.matches(req.authority)) return fail_value("authority", req.authority);
         break;
       case Field::kHeader: {
-        std::optional<std::string_view> v = req.header(c.key);
+        std::optional<std::string_view> v = header_value(req, c);
         if (!v) {
           if (why) *why = fmt::format("header \"{}\" is missing (want {})", c.key, m.describe());
           return false;
@@ -106,7 +149,7 @@ bool RequestMatch::check(const RequestView& req, std::string* why) const {
         break;
       }
       case Field::kWithoutHeader: {
-        std::optional<std::string_view> v = req.header(c.key);
+        std::optional<std::string_view> v = header_value(req, c);
         if (m.is_presence()) {
           if (v) {
             if (why) *why = fmt::format("header \"{}\" is present (withoutHeaders requires it absent)", c.key);

@@ -5,6 +5,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/model/virtual_service.h"
@@ -43,12 +44,20 @@ class RequestMatch {
   // virtual host's entries touches one small heap block per entry (entries are large because
   // of their actions; keeping match data compact keeps matching flat with table size).
   enum class Field : uint8_t { kUri, kScheme, kMethod, kAuthority, kHeader, kQueryParam, kWithoutHeader };
+  // Where a header condition reads its value. Envoy keeps the request line and Host as the
+  // pseudo-headers `:method`, `:authority`, `:path` and `:scheme`, so header matches on those
+  // names see the request's method, Host as sent, path with query, and scheme; any other
+  // `:`-name is never present in a request.
+  enum class HeaderInput : uint8_t { kHeaderMap, kMethod, kAuthority, kPath, kScheme, kNever };
   struct Condition {
     Field field;
     std::string key;  // lower-case header name, or query parameter name as written
     StringMatcher matcher;
+    HeaderInput input = HeaderInput::kHeaderMap;  // kHeader / kWithoutHeader only
   };
   bool check(const RequestView& req, std::string* why) const;
+  static HeaderInput header_input(std::string_view lowercase_name);
+  static std::optional<std::string_view> header_value(const RequestView& req, const Condition& c);
 
   std::vector<Condition> conditions_;
   std::optional<StringMatcher> uri_;  // copy of the uri condition, for rewrite/redirect/explain

@@ -94,6 +94,100 @@ TEST(RequestMatch, ConditionsTable) {
   for (const auto& c : cases) EXPECT_EQ(matches(c.m, c.req), c.want) << c.what;
 }
 
+// Scenario: header matches on Envoy's pseudo-headers read the request line and Host (issue 13,
+// item 3): `:method`, `:authority` (Host as sent), `:path` (with the query) and `:scheme`; other
+// `:`-names are never present; a real header of the same spelling is not consulted.
+TEST(RequestMatch, PseudoHeadersTable) {
+  struct Case {
+    const char* what;
+    const char* name;
+    config::StringMatch sm;
+    bool without;  // withoutHeaders instead of headers
+    Req req;
+    bool want;
+  };
+  std::vector<Case> cases = {
+      {":method exact", ":method", exact("POST"), false, {.method = "POST"}, true},
+      {":method other", ":method", exact("POST"), false, {.method = "GET"}, false},
+      {":method case-sensitive", ":method", exact("post"), false, {.method = "POST"}, false},
+      {":method regex", ":method", regex("GET|HEAD"), false, {.method = "HEAD"}, true},
+      {":authority as sent with port", ":authority", exact("a.com:8080"), false, {.authority = "a.com:8080"}, true},
+      {":authority prefix", ":authority", prefix("api."), false, {.authority = "api.a.com"}, true},
+      {":authority present", ":authority", present(), false, {.authority = "a.com"}, true},
+      {":authority absent without Host", ":authority", present(), false, {.authority = ""}, false},
+      {":path includes query", ":path", exact("/p?x=1"), false, {.path = "/p?x=1"}, true},
+      {":path exact without query misses", ":path", exact("/p"), false, {.path = "/p?x=1"}, false},
+      {":path prefix", ":path", prefix("/api/"), false, {.path = "/api/v1?q"}, true},
+      {":path regex full", ":path", regex("/p\\?x=\\d+"), false, {.path = "/p?x=12"}, true},
+      {":scheme https", ":scheme", exact("https"), false, {.scheme = "https"}, true},
+      {":scheme http", ":scheme", exact("https"), false, {.scheme = "http"}, false},
+      {"unknown pseudo never present", ":protocol", present(), false, {}, false},
+      {"header map not consulted for pseudo",
+       ":method",
+       exact("PUT"),
+       false,
+       {.method = "GET", .headers = {{":method", "PUT"}}},
+       false},
+      {"without :method", ":method", exact("OPTIONS"), true, {.method = "GET"}, true},
+      {"without :method hit", ":method", exact("OPTIONS"), true, {.method = "OPTIONS"}, false},
+      {"without :authority prefix", ":authority", prefix("internal."), true, {.authority = "internal.a"}, false},
+      {"without unknown pseudo {} holds", ":foo", present(), true, {}, true},
+  };
+  for (const auto& c : cases) {
+    config::HTTPMatchRequest m;
+    (c.without ? m.without_headers : m.headers)[c.name] = c.sm;
+    EXPECT_EQ(matches(m, c.req), c.want) << c.what;
+  }
+  std::string why;
+  config::HTTPMatchRequest m;
+  m.headers[":method"] = exact("POST");
+  EXPECT_FALSE(matches(m, {.method = "GET"}, &why));
+  EXPECT_EQ(why, "header \":method\": \"GET\" does not match exact \"POST\"");
+}
+
+// Scenario: `regex: "*"` in headers, withoutHeaders or queryParams is Istio's presence test, not
+// RE2 (istio/istio pull request 20629): `withoutHeaders: {x: {regex: "*"}}` means "x absent"
+// (issue 13, item 4).
+TEST(RequestMatch, RegexStarIsPresenceTable) {
+  struct Case {
+    const char* what;
+    config::HTTPMatchRequest m;
+    Req req;
+    bool want;
+  };
+  auto with = [](auto f) {
+    config::HTTPMatchRequest m;
+    f(m);
+    return m;
+  };
+  std::vector<Case> cases = {
+      {"withoutHeaders * absent", with([](auto& m) { m.without_headers["x"] = regex("*"); }), {}, true},
+      {"withoutHeaders * present",
+       with([](auto& m) { m.without_headers["x"] = regex("*"); }),
+       {.headers = {{"x", "1"}}},
+       false},
+      {"withoutHeaders * present but empty",
+       with([](auto& m) { m.without_headers["x"] = regex("*"); }),
+       {.headers = {{"x", ""}}},
+       false},
+      {"headers * present", with([](auto& m) { m.headers["x"] = regex("*"); }), {.headers = {{"x", "v"}}}, true},
+      {"headers * absent", with([](auto& m) { m.headers["x"] = regex("*"); }), {}, false},
+      {"queryParams * present", with([](auto& m) { m.query_params["k"] = regex("*"); }), {.path = "/?k=1"}, true},
+      {"queryParams * absent", with([](auto& m) { m.query_params["k"] = regex("*"); }), {.path = "/?j=1"}, false},
+      {"withoutHeaders .* is a regex: absent matches empty",
+       with([](auto& m) { m.without_headers["x"] = regex(".*"); }),
+       {},
+       false},
+  };
+  for (const auto& c : cases) EXPECT_EQ(matches(c.m, c.req), c.want) << c.what;
+  config::HTTPMatchRequest m;
+  m.without_headers["x"] = regex("*");
+  std::vector<std::string> errors;
+  RequestMatch compiled = RequestMatch::compile(m, &errors);
+  EXPECT_TRUE(errors.empty()) << errors.front();
+  EXPECT_EQ(compiled.describe(), "header \"x\" absent");
+}
+
 // Scenario: all conditions of one block must hold (AND).
 TEST(RequestMatch, ConditionsAreAnded) {
   config::HTTPMatchRequest m;

@@ -17,11 +17,13 @@ class HeaderSource {
   virtual std::optional<std::string_view> get(std::string_view lowercase_name) const = 0;
 };
 
+// The four fields are also what header matches on the pseudo-headers `:method`, `:scheme`,
+// `:authority` and `:path` read (as in Envoy); an empty one counts as an absent header.
 struct RequestView {
   std::string_view method;     // ":method", e.g. "GET"
   std::string_view scheme;     // ":scheme", "http" or "https"
   std::string_view authority;  // Host/":authority" as sent (may carry ":port")
-  std::string_view path;       // ":path" including any "?query"
+  std::string_view path;       // ":path" including any "?query", after path normalization
   const HeaderSource* headers = nullptr;
 
   std::optional<std::string_view> header(std::string_view lowercase_name) const {
