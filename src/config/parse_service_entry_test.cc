@@ -106,5 +106,40 @@ TEST(ParseServiceEntry, RejectsBadValues) {
   }
 }
 
+// Scenario: an IPv6 address ending in "::" inside a flow list is one string, as Kubernetes' YAML
+// decoder reads it; yaml-cpp alone makes `001:db8:` the key of a one-pair map (issue 13, item 11).
+TEST(ParseServiceEntry, FlowListScalarsWithColons) {
+  struct Case {
+    const char* addresses;
+    std::vector<std::string> want;  // empty: an error is expected
+  } cases[] = {
+      {"[1.2.3.4, 001:db8::]", {"1.2.3.4", "001:db8::"}},
+      {"[2001:db8::, ::1]", {"2001:db8::", "::1"}},
+      {"[fe80::]", {"fe80::"}},
+      {"[\"001:db8::\", 10.0.0.0/8]", {"001:db8::", "10.0.0.0/8"}},
+      {"[2001:db8::/32]", {"2001:db8::/32"}},
+      // A space after the colon makes a real key/value pair, in Kubernetes too.
+      {"[001:db8: x]", {}},
+      // Block style: the trailing ':' ends the key in every YAML reader.
+      {"\n  - 001:db8::", {}},
+      // An explicit flow map stays a map.
+      {"[{001:db8::}]", {}},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.addresses);
+    auto r = load_string(std::string("apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: s}\n"
+                                     "spec:\n  hosts: [a.example.com]\n  addresses: ") +
+                             c.addresses + "\n",
+                         "s.yaml");
+    if (!c.want.empty()) {
+      ASSERT_TRUE(r.diagnostics.items().empty()) << report(r);
+      EXPECT_EQ(r.config.service_entries.at(0).addresses, c.want);
+    } else {
+      EXPECT_EQ(r.diagnostics.error_count(), 1u) << report(r);
+      EXPECT_NE(report(r).find("expected a string, got a map"), std::string::npos) << report(r);
+    }
+  }
+}
+
 }  // namespace
 }  // namespace sy::config

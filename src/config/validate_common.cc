@@ -104,14 +104,33 @@ static std::optional<std::string> labels_problem(std::string_view host, std::str
   }
 }
 
-std::optional<std::string> wildcard_domain_problem(std::string_view host) {
+std::optional<std::string> wildcard_domain_problem(std::string_view host, bool allow_partial_wildcard) {
   if (host.empty()) return std::string("empty domain name not allowed");
   if (host.size() > 255) return fmt::format("domain name \"{}\" too long (max 255)", host);
   if (host == "*") return std::nullopt;
   if (host.starts_with("*.")) return labels_problem(host, host.substr(2));
+  // Istio's IsWildcardDNS1123Label also takes `*` or `*-` in front of a label ("*x", "*-foo").
+  if (allow_partial_wildcard && host.front() == '*') {
+    size_t dot = host.find('.');
+    std::string_view first = host.substr(1, dot == std::string_view::npos ? std::string_view::npos : dot - 1);
+    if (first.starts_with("-")) first.remove_prefix(1);
+    const size_t label_size = dot == std::string_view::npos ? host.size() : dot;
+    if (label_size > 63 || !is_host_label(first))
+      return fmt::format("domain name \"{}\" invalid (label \"{}\" invalid)", host,
+                         host.substr(0, dot == std::string_view::npos ? host.size() : dot));
+    return dot == std::string_view::npos ? std::nullopt : labels_problem(host, host.substr(dot + 1));
+  }
   if (host.find('*') != std::string_view::npos)
     return fmt::format("domain name \"{}\" invalid (wildcard must be the whole left-most label)", host);
   return labels_problem(host, host);
+}
+
+std::optional<std::string> unix_address_problem(std::string_view address) {
+  if (address.empty()) return std::string("unix address must not be empty");
+  if (address.front() == '@') return std::nullopt;  // Linux abstract socket
+  if (address.front() != '/' || address.back() == '/')
+    return fmt::format("{} is not an absolute path to a file", address);
+  return std::nullopt;
 }
 
 std::optional<std::string> fqdn_problem(std::string_view host) {

@@ -52,9 +52,13 @@ void check_string_match(Reporter& r, const std::string& path, std::string_view w
 std::optional<std::string> regex_problem(const std::string& pattern);
 
 bool is_dns1123_label(std::string_view s);
-// A DNS name with an optional whole-left-most-label wildcard (`*`, `*.example.com`).
-// Returns the problem, if any.
-std::optional<std::string> wildcard_domain_problem(std::string_view host);
+// A DNS name with an optional whole-left-most-label wildcard (`*`, `*.example.com`); with
+// `allow_partial_wildcard` also `*` or `*-` before a left-most label (`*x`, `*-foo.com`), which
+// Istio's ValidateWildcardDomain accepts. Returns the problem, if any.
+std::optional<std::string> wildcard_domain_problem(std::string_view host, bool allow_partial_wildcard = false);
+// Istio's ValidateUnixAddress on what follows `unix://`: `@name` (an abstract socket) or an
+// absolute path to a file (not ending in "/"). Returns the problem, if any.
+std::optional<std::string> unix_address_problem(std::string_view address);
 // Same as above without wildcards.
 std::optional<std::string> fqdn_problem(std::string_view host);
 

@@ -25,9 +25,16 @@ void check_workload(Reporter& r, const std::string& path, const WorkloadEntrySpe
   const std::string apath = keyed(path, "address");
   if (w.address.empty()) {
     if (w.network.empty()) r.error(apath, "address is required");
+  } else if (w.address.starts_with("unix://") && se_ports &&
+             (resolution == Resolution::kDns || resolution == Resolution::kDnsRoundRobin)) {
+    r.error(apath, fmt::format("endpoint address \"{}\" is not a valid FQDN or an IP address", w.address));
   } else if (w.address.starts_with("unix://")) {
-    if (w.address.size() <= 7 || w.address[7] != '/') r.error(apath, "unix:// address must be an absolute path");
-    if (!w.ports.empty()) r.error(keyed(path, "ports"), "unix:// endpoints cannot have ports");
+    if (auto p = detail::unix_address_problem(std::string_view(w.address).substr(7))) r.error(apath, *p);
+    if (!w.ports.empty())
+      r.error(keyed(path, "ports"), fmt::format("unix endpoint {} must not include ports", w.address));
+    if (se_ports && se_ports->size() != 1) r.error(apath, "exactly 1 service port required for unix endpoints");
+    // The upstream side connects over TCP only (upstream/cluster_runtime skips unix addresses).
+    r.warning(apath, "unix:// endpoints are not supported yet: this endpoint is never used");
   } else if (!is_ip_address(w.address)) {
     bool dns = resolution == Resolution::kDns || resolution == Resolution::kDnsRoundRobin;
     if (!dns) {
@@ -38,6 +45,7 @@ void check_workload(Reporter& r, const std::string& path, const WorkloadEntrySpe
   }
   for (const auto& [name, number] : w.ports) {
     const std::string ppath = keyed(keyed(path, "ports"), name);
+    if (!detail::is_dns1123_label(name)) r.error(ppath, fmt::format("invalid port name: {}", name));
     if (se_ports && !se_ports->contains(name))
       r.error(ppath, fmt::format("endpoint port {} is not defined by the service entry", name));
     detail::check_port_number(r, ppath, number);
@@ -58,8 +66,14 @@ void validate_service_entry(const ServiceEntry& se, Diagnostics& out) {
   if (se.hosts.empty()) r.error("spec.hosts", "service entry must have at least one host");
   for (size_t i = 0; i < se.hosts.size(); ++i) {
     const std::string& h = se.hosts[i];
-    if (h == "*") r.error(indexed("spec.hosts", i), "invalid host *");
-    else if (auto p = detail::wildcard_domain_problem(h)) r.error(indexed("spec.hosts", i), *p);
+    if (h == "*") {
+      r.error(indexed("spec.hosts", i), "invalid host *");
+    } else if (auto p = detail::wildcard_domain_problem(h, /*allow_partial_wildcard=*/true)) {
+      r.error(indexed("spec.hosts", i), *p);
+    } else if (h.find('*') != std::string::npos && !h.starts_with("*.")) {
+      // Istio's ValidatePartialWildCard, reported as a warning by its ServiceEntry webhook.
+      r.warning(indexed("spec.hosts", i), fmt::format("partial wildcard \"{}\" not allowed", h));
+    }
   }
   for (size_t i = 0; i < se.addresses.size(); ++i) {
     const std::string& a = se.addresses[i];
@@ -78,9 +92,13 @@ void validate_service_entry(const ServiceEntry& se, Diagnostics& out) {
     else detail::check_port_number(r, keyed(path, "number"), p.number);
     if (p.number != 0 && !numbers.insert(p.number).second)
       r.error(keyed(path, "number"), fmt::format("service entry port {} already defined", p.number));
-    if (p.name.empty()) r.error(keyed(path, "name"), "port name must be set");
-    else if (!names.insert(p.name).second)
-      r.error(keyed(path, "name"), fmt::format("service entry port name \"{}\" already defined", p.name));
+    if (p.name.empty()) {
+      r.error(keyed(path, "name"), "port name must be set");
+    } else {
+      if (!detail::is_dns1123_label(p.name)) r.error(keyed(path, "name"), fmt::format("invalid port name: {}", p.name));
+      if (!names.insert(p.name).second)
+        r.error(keyed(path, "name"), fmt::format("service entry port name \"{}\" already defined", p.name));
+    }
     if (!p.protocol.empty()) {
       bool known = false;
       for (auto k : kServiceProtocols) known = known || k == p.protocol;

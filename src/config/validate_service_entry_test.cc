@@ -111,6 +111,109 @@ resolution: DNS
       Run::kObjects);
 }
 
+// Scenario: Istio's ServiceEntry webhook rules for partial wildcards, unix endpoints, port names
+// and IPv6 addresses (istio/istio pkg/config/validation: ValidateWildcardDomain +
+// ValidatePartialWildCard, ValidateUnixAddress, ValidatePortName); issue 13, item 11.
+TEST(ValidateServiceEntry, IstioWebhookRules) {
+  run_table(
+      {
+          {"partial wildcard host is a warning",
+           se(R"y(
+hosts: ["*x", "*-api.example.com", "*svc.example.com"]
+ports:
+- {number: 80, name: http, protocol: HTTP}
+)y"),
+           {warn("spec.hosts[0]", "partial wildcard \"*x\" not allowed"),
+            warn("spec.hosts[1]", "partial wildcard \"*-api.example.com\" not allowed"),
+            warn("spec.hosts[2]", "partial wildcard \"*svc.example.com\" not allowed")}},
+          {"wildcard elsewhere than the front is an error",
+           se(R"y(
+hosts: ["x*", "a.*.example.com", "**.example.com", "*_x"]
+ports:
+- {number: 80, name: http, protocol: HTTP}
+)y"),
+           {{"spec.hosts[0]", "wildcard must be the whole left-most label"},
+            {"spec.hosts[1]", "wildcard must be the whole left-most label"},
+            {"spec.hosts[2]", "label \"**\" invalid"},
+            {"spec.hosts[3]", "label \"*_x\" invalid"}}},
+          {"IPv6 addresses from a flow list",
+           se(R"y(
+hosts: [a.example.com]
+addresses: [1.2.3.4, 001:db8::]
+ports:
+- {number: 80, name: http, protocol: HTTP}
+)y"),
+           {}},
+          {"abstract unix endpoint",
+           se(R"y(
+hosts: [uds.example.com]
+ports:
+- {number: 80, name: http, protocol: HTTP}
+resolution: STATIC
+endpoints:
+- address: unix://@envoy-admin
+)y"),
+           {warn("spec.endpoints[0].address", "unix:// endpoints are not supported yet")}},
+          {"unix path endpoint",
+           se(R"y(
+hosts: [uds.example.com]
+ports:
+- {number: 80, name: http, protocol: HTTP}
+resolution: STATIC
+endpoints:
+- address: unix:///var/run/app.sock
+)y"),
+           {warn("spec.endpoints[0].address", "unix:// endpoints are not supported yet")}},
+          {"unix directory, relative path, empty, ports",
+           se(R"y(
+hosts: [uds.example.com]
+ports:
+- {number: 80, name: http, protocol: HTTP}
+resolution: STATIC
+endpoints:
+- address: unix:///var/run/
+- address: unix://run/app.sock
+- address: "unix://"
+- address: unix:///run/app.sock
+  ports: {http: 8080}
+)y"),
+           {{"spec.endpoints[0].address", "/var/run/ is not an absolute path to a file"},
+            {"spec.endpoints[1].address", "run/app.sock is not an absolute path to a file"},
+            {"spec.endpoints[2].address", "unix address must not be empty"},
+            {"spec.endpoints[3].ports", "unix endpoint unix:///run/app.sock must not include ports"},
+            warn("spec.endpoints[0].address", "not supported yet"),
+            warn("spec.endpoints[1].address", "not supported yet"),
+            warn("spec.endpoints[2].address", "not supported yet"),
+            warn("spec.endpoints[3].address", "not supported yet")}},
+          {"unix endpoint needs exactly one service port",
+           se(R"y(
+hosts: [uds.example.com]
+ports:
+- {number: 80, name: http, protocol: HTTP}
+- {number: 81, name: http2, protocol: HTTP}
+resolution: STATIC
+endpoints:
+- address: unix://@sock
+)y"),
+           {{"spec.endpoints[0].address", "exactly 1 service port required for unix endpoints"},
+            warn("spec.endpoints[0].address", "not supported yet")}},
+          {"port names must be DNS-1123 labels",
+           se(R"y(
+hosts: [a.example.com]
+ports:
+- {number: 80, name: "@", protocol: HTTP}
+- {number: 81, name: Http, protocol: HTTP}
+resolution: STATIC
+endpoints:
+- {address: 10.0.0.1, ports: {"@": 8080}}
+)y"),
+           {{"spec.ports[0].name", "invalid port name: @"},
+            {"spec.ports[1].name", "invalid port name: Http"},
+            {"spec.endpoints[0].ports.@", "invalid port name: @"}}},
+      },
+      Run::kObjects);
+}
+
 // Scenario: a standalone WorkloadEntry needs an address unless it names a network.
 TEST(ValidateWorkloadEntry, Table) {
   run_table(

@@ -72,6 +72,25 @@ std::string describe(const YAML::Node& n) {
   return "string \"" + s + "\"";
 }
 
+// A plain scalar inside a flow sequence that contains ':' right before a flow indicator, such as
+// the IPv6 address in `addresses: [1.2.3.4, 001:db8::]`: yaml-cpp follows the YAML spec and reads
+// `001:db8:` as the key of a one-pair mapping with an empty value, while Kubernetes' decoder
+// (go-yaml) keeps `001:db8::` one string. Such a pair is recognised by its shape: a flow mapping
+// that starts where its only key starts (no `{`), a plain key on one line, and an empty value
+// whose position is right after the `:` that follows the key (nothing between `:` and `,` / `]`).
+std::optional<std::string> implicit_flow_pair_as_string(const YAML::Node& n) {
+  if (!n.IsMap() || n.Style() != YAML::EmitterStyle::Flow || n.size() != 1) return std::nullopt;
+  auto kv = n.begin();
+  const YAML::Node& key = kv->first;
+  const YAML::Node& value = kv->second;
+  if (!key.IsScalar() || key.Tag() != "?" || !value.IsNull() || !value.Tag().empty()) return std::nullopt;
+  const YAML::Mark km = key.Mark(), vm = value.Mark(), nm = n.Mark();
+  if (km.is_null() || vm.is_null() || nm.pos != km.pos || vm.line != km.line) return std::nullopt;
+  const std::string& k = key.Scalar();
+  if (vm.pos != km.pos + static_cast<int>(k.size()) + 1) return std::nullopt;
+  return k + ":";
+}
+
 }  // namespace
 
 void ObjectContext::record(const std::string& path, int line) {
@@ -99,6 +118,7 @@ std::optional<std::string> Cursor::as_string() const {
     double d;
     if (is_quoted(node_) || !(parse_number(s, d) || is_special_float(s) || is_plain_bool(s))) return s;
   }
+  if (auto s = implicit_flow_pair_as_string(node_)) return s;
   error("expected a string, got " + describe(node_) + (node_.IsScalar() ? " (quote it)" : ""));
   return std::nullopt;
 }
