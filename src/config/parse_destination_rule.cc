@@ -1,5 +1,7 @@
 // DestinationRule spec: host, traffic policy (load balancing, connection pool, outlier
 // detection, TLS origination, per-port overrides) and subsets.
+#include <limits>
+
 #include "config/parse_common.h"
 
 namespace sy::config::parse {
@@ -42,6 +44,16 @@ void locality_lb(Cursor& c, LB::LocalityLbSetting& out) {
   c.read("enabled", out.enabled);
 }
 
+void zone_aware_lb(Cursor& c, LB::ZoneAwareLbSetting& out) {
+  c.read("enabled", out.enabled);
+  c.read_list("failover", out.failover, [](Cursor& f, LB::LocalityLbSetting::Failover& fo) {
+    f.read("from", fo.from);
+    f.read("to", fo.to);
+  });
+  c.read("failoverPriority", out.failover_priority);
+  c.read("minClusterSize", out.min_cluster_size);
+}
+
 void warmup(Cursor& c, LB::Warmup& out) {
   c.read("duration", out.duration);
   // minimumPercent is a DoubleValue (a bare number); the `{value: n}` Percent form is accepted too.
@@ -60,7 +72,7 @@ void warmup(Cursor& c, LB::Warmup& out) {
 }
 
 void load_balancer(Cursor& c, LB& out) {
-  c.oneof({"simple", "consistentHash"});
+  c.oneof({"simple", "consistentHash", "backendUtilization"});
   c.read_enum("simple", out.simple,
               {{"UNSPECIFIED", LB::Simple::kUnspecified},
                {"LEAST_CONN", LB::Simple::kLeastConn},
@@ -69,7 +81,11 @@ void load_balancer(Cursor& c, LB& out) {
                {"ROUND_ROBIN", LB::Simple::kRoundRobin},
                {"LEAST_REQUEST", LB::Simple::kLeastRequest}});
   c.read_object("consistentHash", out.consistent_hash, consistent_hash);
+  // Not enforced (validate says so): only the shape is checked, its settings are not read.
+  if (auto b = c.field("backendUtilization"))
+    if (b->expect_map()) out.backend_utilization = LB::BackendUtilization{};
   c.read_object("localityLbSetting", out.locality_lb_setting, locality_lb);
+  c.read_object("zoneAwareLbSetting", out.zone_aware_lb_setting, zone_aware_lb);
   c.read("warmupDurationSecs", out.warmup_duration_secs);
   c.read_object("warmup", out.warmup, warmup);
 }
@@ -100,6 +116,10 @@ void connection_pool(Cursor& c, ConnectionPoolSettings& out) {
                  {"UPGRADE", HTTP::H2UpgradePolicy::kUpgrade}});
     h.read("useClientProtocol", http.use_client_protocol);
     h.read("maxConcurrentStreams", http.max_concurrent_streams);
+    h.read_object("http2KeepAlive", http.http2_keep_alive, [](Cursor& k, HTTP::Http2KeepAlive& ka) {
+      k.read("interval", ka.interval);
+      k.read("timeout", ka.timeout);
+    });
   });
 }
 
@@ -113,6 +133,10 @@ void outlier_detection(Cursor& c, OutlierDetection& out) {
   c.read("baseEjectionTime", out.base_ejection_time);
   c.read("maxEjectionPercent", out.max_ejection_percent);
   c.read("minHealthPercent", out.min_health_percent);
+  if (auto codes = c.field("outlierDetectionHttpErrorCodes"))
+    for (const Cursor& item : codes->items())
+      if (auto v = item.as_int(0, std::numeric_limits<uint32_t>::max()))
+        out.http_error_codes.push_back(static_cast<uint32_t>(*v));
 }
 
 void client_tls(Cursor& c, ClientTLSSettings& out) {
@@ -168,6 +192,7 @@ void traffic_policy(Cursor& c, TrafficPolicy& out) {
   c.read_object("retryBudget", out.retry_budget, [](Cursor& r, TrafficPolicy::RetryBudget& budget) {
     r.read("percent", budget.percent);
     r.read("minRetryConcurrency", budget.min_retry_concurrency);
+    r.read("budgetInterval", budget.budget_interval);
   });
 }
 

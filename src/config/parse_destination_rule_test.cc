@@ -74,6 +74,13 @@ TEST(ParseDestinationRule, AllFields) {
   EXPECT_EQ(loc.failover.at(0).from, "us-east");
   EXPECT_EQ(loc.failover.at(0).to, "eu-west");
   EXPECT_EQ(loc.failover_priority, std::vector<std::string>{"topology.kubernetes.io/region"});
+  const auto& zone = *lb.zone_aware_lb_setting;
+  EXPECT_EQ(zone.enabled, true);
+  EXPECT_EQ(zone.failover.at(0).from, "us-east");
+  EXPECT_EQ(zone.failover.at(0).to, "us-west");
+  EXPECT_EQ(zone.failover_priority, std::vector<std::string>{"topology.istio.io/network"});
+  EXPECT_EQ(zone.min_cluster_size, 3u);
+  EXPECT_FALSE(lb.backend_utilization);
 
   const auto& tcp = *tp.connection_pool->tcp;
   EXPECT_EQ(tcp.max_connections, 100);
@@ -92,6 +99,8 @@ TEST(ParseDestinationRule, AllFields) {
   EXPECT_EQ(http.h2_upgrade_policy, ConnectionPoolSettings::HTTPSettings::H2UpgradePolicy::kUpgrade);
   EXPECT_EQ(http.use_client_protocol, false);
   EXPECT_EQ(http.max_concurrent_streams, 100);
+  EXPECT_EQ(http.http2_keep_alive->interval, Duration(30s));
+  EXPECT_EQ(http.http2_keep_alive->timeout, Duration(5s));
 
   const OutlierDetection& od = *tp.outlier_detection;
   EXPECT_EQ(od.split_external_local_origin_errors, true);
@@ -103,6 +112,7 @@ TEST(ParseDestinationRule, AllFields) {
   EXPECT_EQ(od.base_ejection_time, Duration(30s));
   EXPECT_EQ(od.max_ejection_percent, 50);
   EXPECT_EQ(od.min_health_percent, 25);
+  EXPECT_EQ(od.http_error_codes, (std::vector<uint32_t>{500, 503, 429}));
 
   const ClientTLSSettings& tls = *tp.tls;
   EXPECT_EQ(tls.mode, ClientTLSSettings::Mode::kMutual);
@@ -128,8 +138,9 @@ TEST(ParseDestinationRule, AllFields) {
   EXPECT_EQ(tp.proxy_protocol->version, "V2");
   EXPECT_DOUBLE_EQ(*tp.retry_budget->percent, 25.5);
   EXPECT_EQ(tp.retry_budget->min_retry_concurrency, 4u);
+  EXPECT_EQ(tp.retry_budget->budget_interval, Duration(10s));
 
-  ASSERT_EQ(dr.subsets.size(), 4u);
+  ASSERT_EQ(dr.subsets.size(), 5u);
   const auto& v1 = *dr.subsets[0].traffic_policy->load_balancer;
   EXPECT_EQ(v1.simple, Simple::kRoundRobin);
   EXPECT_EQ(v1.warmup_duration_secs, Duration(60s));
@@ -143,6 +154,7 @@ TEST(ParseDestinationRule, AllFields) {
   EXPECT_EQ(v3.use_source_ip, true);
   EXPECT_EQ(v3.minimum_ring_size, 512u);
   EXPECT_EQ(dr.subsets[3].traffic_policy->load_balancer->consistent_hash->http_query_parameter_name, "user");
+  EXPECT_TRUE(dr.subsets[4].traffic_policy->load_balancer->backend_utilization);
 }
 
 // Scenario: every LoadBalancer `simple` name maps to its enum; unknown names and oneof clashes are errors.
@@ -164,6 +176,13 @@ TEST(ParseDestinationRule, LoadBalancerNames) {
        "only one of simple, consistentHash may be set"},
       {"{consistentHash: {httpHeaderName: a, useSourceIp: true}}", std::nullopt,
        "only one of httpHeaderName, useSourceIp may be set"},
+      // backendUtilization is the third member of istio/api's lb_policy oneof.
+      {"{backendUtilization: {blackoutPeriod: 5s}}", Simple::kUnspecified, ""},
+      {"{simple: ROUND_ROBIN, backendUtilization: {}}", std::nullopt,
+       "only one of simple, backendUtilization may be set"},
+      {"{backendUtilization: 5}", std::nullopt, "expected a map"},
+      {"{zoneAwareLbSetting: {enabled: true, minClusterSize: 6}}", Simple::kUnspecified, ""},
+      {"{zoneAwareLbSetting: {minClustersize: 6}}", std::nullopt, "unknown field \"minClustersize\""},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.lb);

@@ -56,6 +56,8 @@ void server_tls(Cursor& c, ServerTLSSettings& out) {
   tls_version(c, "minProtocolVersion", out.min_protocol_version);
   tls_version(c, "maxProtocolVersion", out.max_protocol_version);
   c.read("cipherSuites", out.cipher_suites);
+  c.read("ecdhCurves", out.ecdh_curves);
+  c.read("insecureSkipVerify", out.insecure_skip_verify);
 }
 
 void server(Cursor& c, Server& out) {

@@ -80,9 +80,13 @@ TEST(ParseGateway, AllFields) {
   EXPECT_EQ(mutual.min_protocol_version, "TLSV1_2");
   EXPECT_EQ(mutual.max_protocol_version, "TLSV1_3");
   EXPECT_EQ(mutual.cipher_suites, std::vector<std::string>{"ECDHE-RSA-AES256-GCM-SHA384"});
+  EXPECT_EQ(mutual.ecdh_curves, (std::vector<std::string>{"X25519", "P-256"}));
+  EXPECT_EQ(mutual.insecure_skip_verify, true);
 
   const ServerTLSSettings& multi = *gw.servers[2].tls;
   EXPECT_EQ(multi.mode, Mode::kSimple);
+  EXPECT_TRUE(multi.ecdh_curves.empty());
+  EXPECT_FALSE(multi.insecure_skip_verify);
   EXPECT_EQ(multi.credential_names, (std::vector<std::string>{"rsa-cert", "ecdsa-cert"}));
   EXPECT_EQ(multi.ca_cert_credential_name, "client-ca");
 

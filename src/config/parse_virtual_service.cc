@@ -127,6 +127,13 @@ void http_route(Cursor& c, HTTPRoute& out) {
     m.read("percentage", policy.percentage);
   });
   c.read("mirrorPercent", out.mirror_percent);
+  // `mirror_percent` is the proto field name of `mirrorPercent`; Istio's CRD schema lists both
+  // spellings and they set the same field.
+  if (c.has("mirror_percent") && c.has("mirrorPercent")) {
+    c.field("mirror_percent")->error("mirror_percent and mirrorPercent are the same field; set only one");
+  } else {
+    c.read("mirror_percent", out.mirror_percent);
+  }
   c.read("mirrorPercentage", out.mirror_percentage);
   c.read_object("corsPolicy", out.cors_policy, cors_policy);
   c.read_object("headers", out.headers, headers);

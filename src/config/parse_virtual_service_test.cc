@@ -1,5 +1,7 @@
 #include <gtest/gtest.h>
 
+#include <optional>
+
 #include "config/loader.h"
 
 namespace sy::config {
@@ -212,6 +214,39 @@ TEST(ParseVirtualService, RejectsOneofConflicts) {
     EXPECT_EQ(r.diagnostics.items()[0].path, c.path);
     EXPECT_EQ(r.diagnostics.items()[0].line, 7);
     EXPECT_NE(r.diagnostics.items()[0].message.find(c.message), std::string::npos) << report(r);
+  }
+}
+
+// Scenario: `mirror_percent` (the proto name of `mirrorPercent`, listed by Istio's CRD schema) sets
+// the same field, which the route's mirror policy honours; both spellings at once is an error
+// (issue 13, item 12).
+TEST(ParseVirtualService, MirrorPercentAlias) {
+  struct Case {
+    const char* fields;
+    std::optional<uint32_t> want;
+    const char* error;
+  } cases[] = {
+      {"mirror_percent: 30", 30u, ""},
+      {"mirrorPercent: 40", 40u, ""},
+      {"mirror_percent: 30, mirrorPercent: 40", std::nullopt,
+       "mirror_percent and mirrorPercent are the same field; set only one"},
+      {"mirror_percent: -1", std::nullopt, "expected a non-negative integer"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.fields);
+    auto r = load_string(std::string("apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {name: v}\n"
+                                     "spec:\n  hosts: [a]\n  http:\n  - {route: [{destination: {host: a}}], "
+                                     "mirror: {host: b}, ") +
+                             c.fields + "}\n",
+                         "v.yaml");
+    if (c.want) {
+      ASSERT_TRUE(r.diagnostics.items().empty()) << report(r);
+      EXPECT_EQ(r.config.virtual_services.at(0).http.at(0).mirror_percent, c.want);
+    } else {
+      ASSERT_EQ(r.diagnostics.error_count(), 1u) << report(r);
+      EXPECT_EQ(r.diagnostics.items()[0].path, "spec.http[0].mirror_percent");
+      EXPECT_NE(r.diagnostics.items()[0].message.find(c.error), std::string::npos) << report(r);
+    }
   }
 }
 

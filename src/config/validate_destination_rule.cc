@@ -13,8 +13,9 @@ void validate_destination_rule(const DestinationRule& dr, Diagnostics& out) {
   using detail::indexed;
   using detail::keyed;
   detail::Reporter r(out, "DestinationRule", dr.meta, dr.source);
+  // Istio's webhook checks the host with ValidateWildcardDomain, which takes `*`: such a rule
+  // applies to every host that no more specific rule covers.
   if (dr.host.empty()) r.error("spec.host", "destination rule must have a host");
-  else if (dr.host == "*") r.error("spec.host", "invalid destination rule host *");
   else if (auto p = detail::wildcard_domain_problem(dr.host); p && !is_ip_address(dr.host)) r.error("spec.host", *p);
 
   if (dr.traffic_policy) detail::check_traffic_policy(r, "spec.trafficPolicy", *dr.traffic_policy);

@@ -138,8 +138,87 @@ trafficPolicy:
 )y"),
            {{"spec.trafficPolicy.tls", "client certificate required for mutual tls"},
             {"spec.trafficPolicy.tls", "private key required for mutual tls"},
-            {"spec.trafficPolicy.portLevelSettings[0].tls", "with ISTIO_MUTUAL"},
             {"spec.trafficPolicy.portLevelSettings[0].tls", "TLS origination is not supported yet"}}},
+      },
+      Run::kObjects);
+}
+
+// Scenario: valid Istio DestinationRules that were refused (issue 13, item 11): host "*" (Istio's
+// ValidateWildcardDomain takes it), and ISTIO_MUTUAL with `sni` / `subjectAltNames`, which
+// Istio uses with the mesh certificate; ISTIO_MUTUAL itself stays refused until enforced.
+TEST(ValidateDestinationRule, IstioAccepts) {
+  run_table(
+      {
+          {"host star", dr("host: \"*\"\ntrafficPolicy:\n  connectionPool: {tcp: {maxConnections: 10}}\n"), {}},
+          {"ISTIO_MUTUAL with sni is refused only as not supported",
+           dr(R"y(
+host: reviews
+trafficPolicy:
+  tls: {mode: ISTIO_MUTUAL, sni: outbound_.9080_._.reviews.default.svc.cluster.local,
+        subjectAltNames: [spiffe://cluster.local/ns/default/sa/reviews]}
+)y"),
+           {{"spec.trafficPolicy.tls", "TLS origination is not supported yet"}}},
+          {"ISTIO_MUTUAL with certificate files: ignored, as in Istio",
+           dr(R"y(
+host: reviews
+trafficPolicy:
+  tls: {mode: ISTIO_MUTUAL, clientCertificate: /c.pem, privateKey: /k.pem}
+)y"),
+           {{"spec.trafficPolicy.tls", "TLS origination is not supported yet"},
+            warn("spec.trafficPolicy.tls", "are ignored with ISTIO_MUTUAL")}},
+      },
+      Run::kObjects);
+}
+
+// Scenario: fields of istio/api master that are parsed but not enforced are accepted with a
+// warning at their line, never dropped silently (issue 13, item 12).
+TEST(ValidateDestinationRule, CurrentSchemaFieldsWarned) {
+  run_table(
+      {
+          {"each unenforced field says so",
+           dr(R"y(
+host: reviews
+trafficPolicy:
+  loadBalancer:
+    backendUtilization: {blackoutPeriod: 10s}
+    zoneAwareLbSetting: {enabled: true, minClusterSize: 3}
+  connectionPool:
+    http:
+      http2KeepAlive: {interval: 30s, timeout: 5s}
+  outlierDetection:
+    consecutive5xxErrors: 3
+    outlierDetectionHttpErrorCodes: [503, 429]
+  retryBudget: {percent: 20, budgetInterval: 10s}
+)y"),
+           {warn("spec.trafficPolicy.loadBalancer.backendUtilization", "not enforced yet"),
+            warn("spec.trafficPolicy.loadBalancer.zoneAwareLbSetting", "not enforced yet"),
+            warn("spec.trafficPolicy.connectionPool.http.http2KeepAlive", "no HTTP/2 PING is sent"),
+            warn("spec.trafficPolicy.outlierDetection.outlierDetectionHttpErrorCodes", "not enforced yet"),
+            warn("spec.trafficPolicy.retryBudget.budgetInterval", "not enforced yet")}},
+          {"zone-aware balancing switched off is in force",
+           dr("host: reviews\ntrafficPolicy:\n  loadBalancer:\n    zoneAwareLbSetting: {enabled: false}\n"),
+           {}},
+          {"bad values",
+           dr(R"y(
+host: reviews
+trafficPolicy:
+  connectionPool:
+    http:
+      http2KeepAlive: {interval: 0.5ms, timeout: 0s}
+  outlierDetection:
+    outlierDetectionHttpErrorCodes: [99, 600]
+  retryBudget: {budgetInterval: 1.0001s}
+)y"),
+           {{"spec.trafficPolicy.connectionPool.http.http2KeepAlive.interval", "duration must be greater than 1ms"},
+            {"spec.trafficPolicy.connectionPool.http.http2KeepAlive.timeout", "duration must be greater than 1ms"},
+            {"spec.trafficPolicy.outlierDetection.outlierDetectionHttpErrorCodes[0]",
+             "HTTP status 99 must be in range"},
+            {"spec.trafficPolicy.outlierDetection.outlierDetectionHttpErrorCodes[1]",
+             "HTTP status 600 must be in range"},
+            {"spec.trafficPolicy.retryBudget.budgetInterval", "only durations to ms precision"},
+            warn("spec.trafficPolicy.connectionPool.http.http2KeepAlive", "no HTTP/2 PING is sent"),
+            warn("spec.trafficPolicy.outlierDetection.outlierDetectionHttpErrorCodes", "not enforced yet"),
+            warn("spec.trafficPolicy.retryBudget.budgetInterval", "not enforced yet")}},
       },
       Run::kObjects);
 }

@@ -77,6 +77,19 @@ void refuse_unenforced(Reporter& r, const std::string& tpath, const ServerTLSSet
   for (const auto& [set, field] : unenforced)
     if (set)
       r.error(detail::keyed(tpath, field), "not enforced yet: client certificates would not be checked against it");
+  // Restricting the key-exchange groups is a hardening setting: not applying it would let
+  // clients negotiate a group the config excludes.
+  if (!t.ecdh_curves.empty())
+    r.error(detail::keyed(tpath, "ecdhCurves"),
+            "not enforced yet: clients could negotiate key-exchange groups this list excludes");
+  // insecureSkipVerify lets a client certificate that fails verification through (istio/api
+  // pull request 3727, Gateway API's AllowInsecureFallback). Not applying it fails closed: such
+  // clients are refused in the handshake, as without the flag. Said, not refused.
+  using Mode = ServerTLSSettings::Mode;
+  if (t.insecure_skip_verify.value_or(false) && (t.mode == Mode::kMutual || t.mode == Mode::kOptionalMutual))
+    r.warning(detail::keyed(tpath, "insecureSkipVerify"),
+              "not enforced yet: a client certificate that fails verification is refused in the handshake (as "
+              "without insecureSkipVerify) instead of being let through");
 }
 
 // switchyard terminates TLS on HTTPS servers in SIMPLE, MUTUAL and OPTIONAL_MUTUAL mode. Any other

@@ -233,6 +233,56 @@ servers:
       Run::kObjects);
 }
 
+// Scenario: ServerTLSSettings fields of istio/api master are read, not refused as unknown
+// (issue 13, item 12): ecdhCurves restricts key exchange, so not applying it is refused;
+// insecureSkipVerify relaxes client-certificate checks, so not applying it fails closed and is
+// only said.
+TEST(ValidateGateway, CurrentSchemaTlsFields) {
+  run_table(
+      {
+          {"ecdhCurves is refused until enforced",
+           gw(R"y(
+servers:
+- port: {number: 443, name: https, protocol: HTTPS}
+  hosts: ["a.example.com"]
+  tls: {mode: SIMPLE, credentialName: a, ecdhCurves: [X25519, P-256]}
+)y"),
+           {{"spec.servers[0].tls.ecdhCurves", "not enforced yet"}}},
+          {"insecureSkipVerify on MUTUAL and OPTIONAL_MUTUAL warns",
+           gw(R"y(
+servers:
+- port: {number: 443, name: https, protocol: HTTPS}
+  hosts: ["a.example.com"]
+  tls: {mode: MUTUAL, credentialName: a, insecureSkipVerify: true}
+- port: {number: 8443, name: https-opt, protocol: HTTPS}
+  hosts: ["b.example.com"]
+  tls: {mode: OPTIONAL_MUTUAL, credentialName: b, insecureSkipVerify: true}
+)y"),
+           {warn("spec.servers[0].tls.insecureSkipVerify", "refused in the handshake"),
+            warn("spec.servers[1].tls.insecureSkipVerify", "refused in the handshake")}},
+          {"insecureSkipVerify false, or on SIMPLE where no client certificate is asked, is in force",
+           gw(R"y(
+servers:
+- port: {number: 443, name: https, protocol: HTTPS}
+  hosts: ["a.example.com"]
+  tls: {mode: MUTUAL, credentialName: a, insecureSkipVerify: false}
+- port: {number: 8443, name: https-simple, protocol: HTTPS}
+  hosts: ["b.example.com"]
+  tls: {mode: SIMPLE, credentialName: b, insecureSkipVerify: true}
+)y"),
+           {}},
+          {"on a plain HTTP server they are TLS settings",
+           gw(R"y(
+servers:
+- port: {number: 80, name: http, protocol: HTTP}
+  hosts: ["a.example.com"]
+  tls: {httpsRedirect: true, ecdhCurves: [X25519]}
+)y"),
+           {{"spec.servers[0].tls", "server cannot have TLS settings for plain text HTTP ports"}}},
+      },
+      Run::kObjects);
+}
+
 // Scenario: a refusal is printed at the line of the HTTPS server's `tls:` key, so an editor can
 // jump to it from FILE:LINE.
 TEST(ValidateGateway, TlsRefusalLine) {

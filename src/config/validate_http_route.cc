@@ -249,8 +249,11 @@ void check_cors(Reporter& r, const std::string& path, const CorsPolicy& c) {
 void check_mirrors(Reporter& r, const std::string& path, const HTTPRoute& h) {
   if (h.mirror && !h.mirrors.empty()) r.error(path, "HTTP route cannot contain both mirror and mirrors");
   if (h.mirror) check_destination(r, keyed(path, "mirror"), *h.mirror);
-  if (h.mirror_percent && *h.mirror_percent > 100)
-    r.error(keyed(path, "mirrorPercent"), "mirror_percent must have a max value of 100");
+  if (h.mirror_percent) {
+    if (*h.mirror_percent > 100) r.error(keyed(path, "mirrorPercent"), "mirror_percent must have a max value of 100");
+    r.warning(keyed(path, "mirrorPercent"),
+              "using deprecated setting \"mirrorPercent\", use \"mirrorPercentage\" instead");
+  }
   if (h.mirror_percentage) {
     if (h.mirror_percentage->value > 100)
       r.error(keyed(path, "mirrorPercentage"), "mirror_percentage must have a max value of 100");

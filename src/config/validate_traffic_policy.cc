@@ -96,6 +96,13 @@ void check_load_balancer(Reporter& r, const std::string& path, const LB& lb) {
       r.error(keyed(cpath, "maglev.tableSize"), "maglev table size must be a prime number smaller than 5000011");
   }
   if (lb.locality_lb_setting) check_locality_lb(r, keyed(path, "localityLbSetting"), *lb.locality_lb_setting);
+  if (lb.backend_utilization)
+    r.warning(keyed(path, "backendUtilization"),
+              "not enforced yet: endpoints are balanced by the default LEAST_REQUEST balancer, not weighted by "
+              "their ORCA load reports");
+  if (lb.zone_aware_lb_setting && lb.zone_aware_lb_setting->enabled.value_or(true))
+    r.warning(keyed(path, "zoneAwareLbSetting"),
+              "not enforced yet: endpoints are balanced without preferring the proxy's zone or region");
   if (lb.warmup_duration_secs) {
     check_duration(r, keyed(path, "warmupDurationSecs"), lb.warmup_duration_secs);
     if (lb.warmup) r.error(path, "only one of warmupDurationSecs or warmup can be set");
@@ -146,6 +153,12 @@ void check_connection_pool(Reporter& r, const std::string& path, const Connectio
     if (h.h2_upgrade_policy == ConnectionPoolSettings::HTTPSettings::H2UpgradePolicy::kUpgrade &&
         h.use_client_protocol.value_or(false))
       r.error(hpath, "use client protocol must not be true when H2UpgradePolicy is UPGRADE");
+    if (h.http2_keep_alive) {
+      const std::string kpath = keyed(hpath, "http2KeepAlive");
+      check_duration(r, keyed(kpath, "interval"), h.http2_keep_alive->interval);
+      check_duration(r, keyed(kpath, "timeout"), h.http2_keep_alive->timeout);
+      r.warning(kpath, "not enforced: switchyard speaks HTTP/1.1 to upstreams, so no HTTP/2 PING is sent");
+    }
   }
 }
 
@@ -166,6 +179,14 @@ void check_outlier(Reporter& r, const std::string& path, const OutlierDetection&
     r.error(keyed(path, "maxEjectionPercent"), "max ejection percent must be in range [0, 100]");
   if (o.min_health_percent && (*o.min_health_percent < 0 || *o.min_health_percent > 100))
     r.error(keyed(path, "minHealthPercent"), "minimum health percent must be in range [0, 100]");
+  if (!o.http_error_codes.empty()) {
+    // The range is the CRD schema's (list-value-validation 100..599), enforced by the apiserver.
+    const std::string cpath = keyed(path, "outlierDetectionHttpErrorCodes");
+    for (size_t i = 0; i < o.http_error_codes.size(); ++i)
+      if (o.http_error_codes[i] < 100 || o.http_error_codes[i] > 599)
+        r.error(indexed(cpath, i), fmt::format("HTTP status {} must be in range [100, 599]", o.http_error_codes[i]));
+    r.warning(cpath, "not enforced yet: outlier detection counts 5xx responses as errors, not the listed status codes");
+  }
 }
 
 const char* client_tls_mode_name(ClientTLSSettings::Mode m) {
@@ -198,10 +219,13 @@ void check_client_tls(Reporter& r, const std::string& path, const ClientTLSSetti
                       !t.credential_name.empty() || !t.ca_crl.empty();
   switch (t.mode) {
     case Mode::kIstioMutual:
-      if (has_material || !t.subject_alt_names.empty() || !t.sni.empty())
-        r.error(path,
-                "cannot specify client certificates, CA certificate, CRL, private key, credentialName, "
-                "subjectAltNames or sni with ISTIO_MUTUAL");
+      // Istio's webhook (agent.ValidateTLS) accepts anything here: `sni` and `subjectAltNames`
+      // are used with the mesh certificate (pilot buildAutoMtlsSettings), the file and Secret
+      // fields are replaced by it.
+      if (has_material)
+        r.warning(path,
+                  "client certificates, CA certificate, CRL, private key and credentialName are ignored with "
+                  "ISTIO_MUTUAL (the mesh certificates are used)");
       break;
     case Mode::kMutual:
       if (t.credential_name.empty()) {
@@ -258,6 +282,11 @@ void check_traffic_policy(Reporter& r, const std::string& path, const TrafficPol
     r.error(keyed(path, "proxyProtocol.version"), "proxy protocol version must be V1 or V2");
   if (tp.retry_budget && tp.retry_budget->percent && (*tp.retry_budget->percent < 0 || *tp.retry_budget->percent > 100))
     r.error(keyed(path, "retryBudget.percent"), "retry budget percent must be in range [0, 100]");
+  if (tp.retry_budget && tp.retry_budget->budget_interval) {
+    check_duration(r, keyed(path, "retryBudget.budgetInterval"), tp.retry_budget->budget_interval);
+    r.warning(keyed(path, "retryBudget.budgetInterval"),
+              "not enforced yet: the budget is a share of the requests active when a retry is attempted");
+  }
 }
 
 }  // namespace sy::config::detail

@@ -71,7 +71,7 @@ class Hasher {
     all(t.https_redirect, t.mode, t.server_certificate, t.private_key, t.ca_certificates, t.ca_crl, t.credential_name,
         t.credential_names, t.tls_certificates, t.ca_cert_credential_name, t.subject_alt_names,
         t.verify_certificate_spki, t.verify_certificate_hash, t.min_protocol_version, t.max_protocol_version,
-        t.cipher_suites);
+        t.cipher_suites, t.ecdh_curves, t.insecure_skip_verify);
   }
   void add(const config::Server& s) { all(s.port, s.bind, s.hosts, s.tls, s.default_endpoint, s.name); }
   void add(const config::Gateway& g) { all(g.meta, g.servers, g.selector); }
@@ -135,22 +135,28 @@ class Hasher {
     all(l.distribute, l.failover, l.failover_priority, l.enabled);
   }
   void add(const config::LoadBalancerSettings::Warmup& w) { all(w.duration, w.minimum_percent, w.aggression); }
+  void add(const config::LoadBalancerSettings::ZoneAwareLbSetting& z) {
+    all(z.enabled, z.failover, z.failover_priority, z.min_cluster_size);
+  }
+  void add(const config::LoadBalancerSettings::BackendUtilization&) {}
   void add(const config::LoadBalancerSettings& lb) {
-    all(lb.simple, lb.consistent_hash, lb.locality_lb_setting, lb.warmup_duration_secs, lb.warmup);
+    all(lb.simple, lb.consistent_hash, lb.backend_utilization, lb.locality_lb_setting, lb.zone_aware_lb_setting,
+        lb.warmup_duration_secs, lb.warmup);
   }
   void add(const config::ConnectionPoolSettings::TCPSettings::TcpKeepalive& k) { all(k.probes, k.time, k.interval); }
   void add(const config::ConnectionPoolSettings::TCPSettings& t) {
     all(t.max_connections, t.connect_timeout, t.tcp_keepalive, t.max_connection_duration, t.idle_timeout);
   }
+  void add(const config::ConnectionPoolSettings::HTTPSettings::Http2KeepAlive& k) { all(k.interval, k.timeout); }
   void add(const config::ConnectionPoolSettings::HTTPSettings& h) {
     all(h.http1_max_pending_requests, h.http2_max_requests, h.max_requests_per_connection, h.max_retries,
-        h.idle_timeout, h.h2_upgrade_policy, h.use_client_protocol, h.max_concurrent_streams);
+        h.idle_timeout, h.h2_upgrade_policy, h.use_client_protocol, h.max_concurrent_streams, h.http2_keep_alive);
   }
   void add(const config::ConnectionPoolSettings& c) { all(c.tcp, c.http); }
   void add(const config::OutlierDetection& o) {
     all(o.split_external_local_origin_errors, o.consecutive_local_origin_failures, o.consecutive_gateway_errors,
         o.consecutive_5xx_errors, o.consecutive_errors, o.interval, o.base_ejection_time, o.max_ejection_percent,
-        o.min_health_percent);
+        o.min_health_percent, o.http_error_codes);
   }
   void add(const config::ClientTLSSettings& t) {
     all(t.mode, t.client_certificate, t.private_key, t.ca_certificates, t.credential_name, t.subject_alt_names, t.sni,
@@ -161,7 +167,7 @@ class Hasher {
   }
   void add(const config::TrafficPolicy::TunnelSettings& t) { all(t.protocol, t.target_host, t.target_port); }
   void add(const config::TrafficPolicy::ProxyProtocol& p) { add(p.version); }
-  void add(const config::TrafficPolicy::RetryBudget& r) { all(r.percent, r.min_retry_concurrency); }
+  void add(const config::TrafficPolicy::RetryBudget& r) { all(r.percent, r.min_retry_concurrency, r.budget_interval); }
   void add(const config::TrafficPolicy& t) {
     all(t.load_balancer, t.connection_pool, t.outlier_detection, t.tls, t.port_level_settings, t.tunnel,
         t.proxy_protocol, t.retry_budget);

@@ -52,9 +52,22 @@ struct LoadBalancerSettings {
     std::optional<Percent> minimum_percent;
     std::optional<double> aggression;
   };
+  // Envoy's zone-aware routing (istio/api ZoneAwareLoadBalancerSetting); not enforced.
+  struct ZoneAwareLbSetting {
+    std::optional<bool> enabled;
+    std::vector<LocalityLbSetting::Failover> failover;
+    std::vector<std::string> failover_priority;
+    std::optional<uint32_t> min_cluster_size;
+  };
+  // Envoy's client-side weighted round robin from ORCA load reports (istio/api
+  // BackendUtilizationLB, part of the simple/consistentHash oneof); not enforced, so only its
+  // presence is kept.
+  struct BackendUtilization {};
   Simple simple = Simple::kUnspecified;
   std::optional<ConsistentHash> consistent_hash;
+  std::optional<BackendUtilization> backend_utilization;
   std::optional<LocalityLbSetting> locality_lb_setting;
+  std::optional<ZoneAwareLbSetting> zone_aware_lb_setting;
   std::optional<Duration> warmup_duration_secs;  // deprecated
   std::optional<Warmup> warmup;
 };
@@ -82,6 +95,11 @@ struct ConnectionPoolSettings {
     H2UpgradePolicy h2_upgrade_policy = H2UpgradePolicy::kDefault;
     std::optional<bool> use_client_protocol;
     std::optional<int32_t> max_concurrent_streams;
+    struct Http2KeepAlive {  // HTTP/2 PING on upstream connections
+      std::optional<Duration> interval;
+      std::optional<Duration> timeout;
+    };
+    std::optional<Http2KeepAlive> http2_keep_alive;
   };
   std::optional<TCPSettings> tcp;
   std::optional<HTTPSettings> http;
@@ -97,6 +115,7 @@ struct OutlierDetection {
   std::optional<Duration> base_ejection_time;
   std::optional<int32_t> max_ejection_percent;
   std::optional<int32_t> min_health_percent;
+  std::vector<uint32_t> http_error_codes;  // outlierDetectionHttpErrorCodes: statuses that count as errors
 };
 
 struct ClientTLSSettings {
@@ -131,6 +150,7 @@ struct TrafficPolicy {
   struct RetryBudget {
     std::optional<double> percent;
     std::optional<uint32_t> min_retry_concurrency;
+    std::optional<Duration> budget_interval;
   };
   std::optional<LoadBalancerSettings> load_balancer;
   std::optional<ConnectionPoolSettings> connection_pool;

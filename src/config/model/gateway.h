@@ -35,6 +35,8 @@ struct ServerTLSSettings {
   std::string min_protocol_version;  // TLS_AUTO|TLSV1_0..TLSV1_3
   std::string max_protocol_version;
   std::vector<std::string> cipher_suites;
+  std::vector<std::string> ecdh_curves;
+  std::optional<bool> insecure_skip_verify;  // accept a client certificate that fails verification
 };
 
 struct Server {
