@@ -6,6 +6,7 @@
 
 #include "http/http1/serializer.h"
 #include "policy/fault_decision.h"
+#include "policy/retry_state.h"
 #include "proxy/eligible_endpoints.h"
 #include "proxy/endpoint_text.h"
 #include "proxy/forwarder.h"
@@ -13,7 +14,6 @@
 #include "proxy/mirror.h"
 #include "proxy/request_preparation.h"
 #include "proxy/response_flags.h"
-#include "proxy/retry_decision.h"
 
 namespace sy::proxy {
 
@@ -147,12 +147,14 @@ asio::awaitable<bool> Forwarder::start_mirrors() {
   co_return true;
 }
 
-asio::awaitable<void> Forwarder::run() {
+// The destination (weighted split) and its cluster, checked for anything that makes every attempt
+// futile. False when the request was answered here.
+asio::awaitable<bool> Forwarder::choose_cluster() {
   auto choice = action_.split.pick(ctx_.rng().next());
   if (!choice) {
     info_.flags |= kNoClusterFound;
     co_await fail(503, {});
-    co_return;
+    co_return false;
   }
   destination_ = &action_.destinations[*choice];
   info_.cluster = destination_->cluster;
@@ -162,29 +164,30 @@ asio::awaitable<void> Forwarder::run() {
   if (action_.timeout.count() > 0)
     route_deadline_ = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(action_.timeout);
   if (rt_->dns_pending) co_await await_first_resolution();
-  upstream::ClusterRuntime& rt = *rt_;
-  if (rt.cluster->missing()) {
+  if (rt_->cluster->missing()) {
     info_.flags |= kNoClusterFound;
     co_await fail(503, {});
-    co_return;
+    co_return false;
   }
-  if (rt.eligible_count == 0) {
+  if (rt_->eligible_count == 0) {
     info_.flags |= kNoHealthyUpstream;
     co_await fail(503, "no healthy upstream");
-    co_return;
+    co_return false;
   }
   state_->outlier().sweep_if_due(SteadyClock::now());
-  policy::ClusterCounters& counters = state_->counters();
-  const auto idle_timeout =
-      std::chrono::duration_cast<std::chrono::milliseconds>(rt.cluster->policy.connection_pool.http_idle_timeout);
+  co_return true;
+}
 
+// Everything about the upstream request that every attempt shares: the hash key, the rewritten
+// head and its bytes, the mirrors. False when the client went away while a mirrored body was read.
+asio::awaitable<bool> Forwarder::prepare_request() {
+  const upstream::ClusterRuntime& rt = *rt_;
   // The hash key is read from the request as the client sent it, before header operations.
-  std::optional<uint64_t> hash;
   if (rt.cluster->policy.load_balancer.algorithm == policy::LbAlgorithm::kConsistentHash) {
     const std::string peer_ip = down_.peer().address().to_string();
     const std::string peer = peer_ip + ":" + std::to_string(down_.peer().port());
     HashKey key = extract_hash_key(rt.cluster->policy.load_balancer.hash, head_, peer_ip, peer);
-    hash = key.hash;
+    hash_ = key.hash;
     set_cookie_ = std::move(key.set_cookie);
   }
   EndpointText peer_address;
@@ -194,238 +197,237 @@ asio::awaitable<void> Forwarder::run() {
   if (!action_.mirrors.empty() && !co_await start_mirrors()) {
     info_.flags |= kDownstreamConnectionTermination;
     down_.close_after_response();
-    co_return;
+    co_return false;
   }
   // WebSocket tunnels to a TLS upstream are not built yet: the upgrade is not offered there.
   if (rt.cluster->tls) head_.upgrade = head_.websocket = false;
   http::h1::append_request_head(head_, http::h1::HeadOptions{.tunnel = head_.upgrade}, head_bytes_);
-  const bool non_idempotent = is_non_idempotent(head_);
-  const policy::RetryPolicy& retry = action_.retry;
-  const bool avoid_tried = retry.retry_ignore_previous_hosts &&
-                           rt.cluster->policy.load_balancer.algorithm != policy::LbAlgorithm::kConsistentHash;
-  std::vector<uint64_t>& tried = scratch_->tried;
-  tried.assign(rt.eligible.size(), 0);
+  non_idempotent_ = is_non_idempotent(head_);
+  avoid_tried_ = action_.retry.retry_ignore_previous_hosts &&
+                 rt.cluster->policy.load_balancer.algorithm != policy::LbAlgorithm::kConsistentHash;
+  scratch_->tried.assign(rt.eligible.size(), 0);
   parser_.expect_response_to(head_.method);
+  co_return true;
+}
 
-  const uint32_t max_attempts = 1 + retry.num_retries;
-  uint32_t retries_done = 0;
-  bool fresh_retry_used = false;  // one free retry on a fresh connection after a stale reused one
-  int last_failure_status = 503;
-  std::string_view last_failure_body;
+asio::awaitable<void> Forwarder::run() {
+  if (!co_await choose_cluster()) co_return;
+  if (!co_await prepare_request()) co_return;
+  policy::RetryState retry(action_.retry, non_idempotent_);
   for (;;) {
-    ++info_.attempts;
-    try_started_ = SteadyClock::now();
-    auto eligible = eligible_endpoints(rt);
-    if (!eligible) {
-      info_.flags |= kNoHealthyUpstream;
-      co_await fail(503, "no healthy upstream");
-      co_return;
-    }
-    lb::PickContext pick{.random = ctx_.rng().next(),
-                         .hash = hash,
-                         .active_requests = rt.active,
-                         .eligible = *eligible,
-                         .tried = avoid_tried ? std::span<const uint64_t>(tried) : std::span<const uint64_t>()};
-    auto index = rt.balancer->pick(pick);
-    if (!index) {
-      info_.flags |= kNoHealthyUpstream;
-      co_await fail(503, "no healthy upstream");
-      co_return;
-    }
-    tried[*index / 64] |= uint64_t{1} << (*index % 64);
-    const tcp::endpoint& ep = rt.addresses[*index];
-    EndpointText upstream_text;
-    format_endpoint(ep, upstream_text);
-    info_.upstream_host.assign(upstream_text.view);
-
-    SlotGuard slot{ctx_.pool(), {}, {}};
-    std::optional<Slot> got = try_acquire_slot(slot);
-    if (!got) got = co_await wait_for_slot(slot);
-    switch (*got) {
-      case Slot::kOk:
-        break;
-      case Slot::kOverflow:
-        co_await overflow();
-        co_return;
-      case Slot::kTimeout:
-        info_.flags |= kUpstreamRequestTimeout;
-        policy::ClusterCounters::bump(counters.rq_timeout);
-        co_await fail(504, "upstream request timeout");
-        co_return;
-    }
-    policy::ClusterCounters::bump(counters.rq_total);
-    ++rt.active[*index];
-    struct ActiveGuard {
-      uint32_t& n;
-      ~ActiveGuard() { --n; }
-    } guard{rt.active[*index]};
-
-    AttemptOutcome outcome;
-    bool retry_admitted = false;
-    upstream::PooledConnection conn{tcp::socket(ctx_.io())};
-    // After a reused connection turned out closed, the free retry goes to a new connection: the
-    // pool may hold more connections the upstream closed at the same time.
-    bool have_conn = !fresh_retry_used && ctx_.pool().take_idle(ep, conn, idle_timeout, non_idempotent, tls_key());
-    if (!have_conn) policy::ClusterCounters::bump(counters.cx_total);
-    const Connected connected = have_conn ? Connected::kOk : co_await connect(conn, ep);
-    watch_.watch(&conn.tcp());
-    if (connected == Connected::kLocalError) {
-      // This process is out of descriptors or memory: not the endpoint's fault, so outlier
-      // detection hears nothing and no retry makes it better.
-      info_.flags |= kResourceExhausted;
-      spdlog::debug("upstream connect to {}: out of local resources (descriptors or memory)", upstream_text.view);
-      co_await fail(503, "local resource exhaustion");
-      co_return;
-    }
-    if (connected == Connected::kFailed || connected == Connected::kTlsFailed) {
-      // A failed TLS handshake or name check is a connect failure, as in Envoy (and never a
-      // fallback to plaintext); the body names the TLS error.
-      policy::ClusterCounters::bump(counters.cx_connect_fail);
-      report(*index, {policy::EndpointResult::Kind::kConnectFailure, 0});
-      outcome.kind = AttemptOutcome::Kind::kConnectFailure;
-      info_.flags |= kUpstreamConnectionFailure;
-      last_failure_status = SteadyClock::now() >= route_deadline_ ? 504 : 503;
-      last_failure_body = connected == Connected::kTlsFailed ? std::string_view(tls_failure_) : "connection failure";
-    } else {
-      if (!have_conn) report(*index, {policy::EndpointResult::Kind::kConnectSuccess, 0});
-      Sent sent = co_await send_request(conn);
-      if (co_await stopped_by_watch()) co_return;
-      if (sent == Sent::kMalformedBody) {
-        // Broken chunked framing from the client: 400 as nginx and haproxy answer, then close.
-        info_.flags |= kDownstreamProtocolError;
-        co_await fail(400, "malformed request body");
-        co_return;
-      }
-      if (sent == Sent::kClientGone) {
-        info_.flags |= kDownstreamConnectionTermination;
-        down_.close_after_response();
-        co_return;
-      }
-      if (sent == Sent::kFailedBeforeBytes && conn.reused && !fresh_retry_used) {
-        // The upstream closed an idle connection as we reused it: it never saw this request.
-        fresh_retry_used = true;
-        --info_.attempts;
-        tried[*index / 64] &= ~(uint64_t{1} << (*index % 64));
-        continue;
-      }
-      if (sent != Sent::kOk) {
-        outcome.kind = sent == Sent::kFailedBeforeBytes ? AttemptOutcome::Kind::kResetBeforeSend
-                                                        : AttemptOutcome::Kind::kReset;
-        report(*index, {policy::EndpointResult::Kind::kReset, 0});
-        info_.flags |= kUpstreamConnectionTermination;
-        last_failure_status = 503;
-        last_failure_body = "connection termination";
-      } else {
-        // Wait for the response head.
-        bool timed_out = false, got_head = false, protocol_error = false;
-        while (!got_head) {
-          auto step = parser_.parse({buf_.data() + begin_, end_ - begin_});
-          begin_ += step.consumed;
-          if (step.event == http::h1::ParseEvent::Head) {
-            const int status = parser_.head().status;
-            if (status == 100) continue;  // we answered 100-continue ourselves
-            if (status > 101 && status < 200) {
-              // 102/103 and other interim responses go to the client as they are; the final
-              // response follows on the same connection.
-              if (!co_await down_.write_head(parser_.head())) {
-                info_.flags |= kDownstreamConnectionTermination;
-                co_return;
-              }
-              continue;
-            }
-            got_head = true;
-          } else if (step.event == http::h1::ParseEvent::Error) {
-            protocol_error = true;
-            break;
-          } else if (step.event == http::h1::ParseEvent::NeedMore) {
-            if (co_await read_some(conn, attempt_deadline(), timed_out) == 0) break;
-          } else if (step.event == http::h1::ParseEvent::Done) {
-            continue;  // end of a 100 Continue
-          }
-        }
-        if (!got_head && co_await stopped_by_watch()) co_return;
-        if (got_head) {
-          outcome.kind = AttemptOutcome::Kind::kResponse;
-          outcome.status = parser_.head().status;
-          outcome.header = [](const void* c, std::string_view n) {
-            return static_cast<const http::HeaderMap*>(c)->get(n);
-          };
-          outcome.header_ctx = &parser_.head().headers;
-          report(*index, policy::EndpointResult::response(static_cast<uint16_t>(outcome.status)));
-          const bool can_retry = retries_done + 1 < max_attempts && (!body_started_ || replayable_);
-          const bool wanted = retry_allowed(retry, outcome, non_idempotent);
-          if (!can_retry || !wanted || !admit_retry()) {
-            if (retries_done > 0 && wanted) info_.flags |= kUpstreamRetryLimitExceeded;
-            co_await deliver(std::move(conn), ep, rt);
-            co_return;
-          }
-          retry_admitted = true;
-        } else if (protocol_error) {
-          report(*index, policy::EndpointResult::response(502));
-          info_.flags |= kUpstreamProtocolError;
-          co_await fail(502, "upstream connect error or disconnect/reset before headers. reset reason: protocol error");
-          co_return;
-        } else if (timed_out) {
-          report(*index, {policy::EndpointResult::Kind::kTimeout, 0});
-          if (SteadyClock::now() >= route_deadline_) {
-            info_.flags |= kUpstreamRequestTimeout;
-            policy::ClusterCounters::bump(counters.rq_timeout);
-            co_await fail(504, "upstream request timeout");
-            co_return;
-          }
-          policy::ClusterCounters::bump(counters.rq_per_try_timeout);
-          outcome.kind = AttemptOutcome::Kind::kPerTryTimeout;
-          info_.flags |= kUpstreamRequestTimeout;
-          last_failure_status = 504;
-          last_failure_body = {};
-        } else {
-          if (conn.reused && !fresh_retry_used && end_ == begin_ && !non_idempotent) {
-            // A reused connection closed without a byte of response: the classic keep-alive race.
-            // Only for idempotent requests: the upstream may have acted on a POST before closing.
-            fresh_retry_used = true;
-            --info_.attempts;
-            parser_ = http::h1::ResponseParser();
-            parser_.expect_response_to(head_.method);
-            if (!body_started_ || replayable_) continue;
-          }
-          report(*index, {policy::EndpointResult::Kind::kReset, 0});
-          outcome.kind = AttemptOutcome::Kind::kReset;
-          info_.flags |= kUpstreamConnectionTermination;
-          last_failure_status = 503;
-          last_failure_body = "connection termination";
-        }
-      }
-    }
-
-    // The attempt failed (or its response asked for a retry that was admitted). Retry or give up.
-    conn.close();
+    const Step step = co_await attempt(retry);
+    if (step == Step::kDone) co_return;
+    // The attempt failed, or its response asked for a retry that was admitted: a new exchange.
     begin_ = end_ = 0;
     parser_ = http::h1::ResponseParser();
     parser_.expect_response_to(head_.method);
-    if (!retry_admitted) {
-      const bool can_retry = retries_done + 1 < max_attempts && (!body_started_ || replayable_) &&
-                             SteadyClock::now() < route_deadline_;
-      const bool wanted = retry_allowed(retry, outcome, non_idempotent);
-      if (!can_retry || !wanted || !admit_retry()) {
-        if (retries_done > 0) info_.flags |= kUpstreamRetryLimitExceeded;
-        if (last_failure_status == 504) {
-          co_await fail(504, "upstream request timeout");
-        } else {
-          std::string body = std::string(kResetPrefix) + std::string(last_failure_body);
-          co_await fail(last_failure_status, body);
-        }
-        co_return;
-      }
-    }
-    ++retries_done;
-    co_await backoff(retries_done);
+    if (step == Step::kStaleConnection) continue;  // costs no attempt and no back-off
+    co_await backoff(retry.retrying());
     if (SteadyClock::now() >= route_deadline_) {
-      info_.flags |= kUpstreamRequestTimeout;
-      policy::ClusterCounters::bump(counters.rq_timeout);
-      co_await fail(504, "upstream request timeout");
+      co_await route_timeout();
       co_return;
     }
   }
+}
+
+asio::awaitable<void> Forwarder::route_timeout() {
+  info_.flags |= kUpstreamRequestTimeout;
+  policy::ClusterCounters::bump(state_->counters().rq_timeout);
+  co_await fail(504, "upstream request timeout");
+}
+
+// The endpoint of one attempt (skipping those tried before when the policy asks), or nullopt
+// when none is left; the request is then answered 503 UH.
+std::optional<size_t> Forwarder::pick_endpoint() {
+  upstream::ClusterRuntime& rt = *rt_;
+  auto eligible = eligible_endpoints(rt);
+  if (!eligible) return std::nullopt;
+  std::vector<uint64_t>& tried = scratch_->tried;
+  lb::PickContext pick{.random = ctx_.rng().next(),
+                       .hash = hash_,
+                       .active_requests = rt.active,
+                       .eligible = *eligible,
+                       .tried = avoid_tried_ ? std::span<const uint64_t>(tried) : std::span<const uint64_t>()};
+  auto index = rt.balancer->pick(pick);
+  if (index) tried[*index / 64] |= uint64_t{1} << (*index % 64);
+  return index;
+}
+
+// After an attempt: whether another follows (the policy wants it, the request can be sent again,
+// the budget admits it). Sets URX when the policy wanted a retry that may not happen.
+bool Forwarder::retry_after(const AttemptOutcome& outcome, policy::RetryState& retry) {
+  const bool replayable = !body_started_ || replayable_;
+  switch (retry.evaluate(outcome, replayable, SteadyClock::now() >= route_deadline_)) {
+    case policy::RetryState::Verdict::kNoRetry:
+      return false;
+    case policy::RetryState::Verdict::kLimitExceeded:
+      info_.flags |= kUpstreamRetryLimitExceeded;
+      return false;
+    case policy::RetryState::Verdict::kRetry:
+      return admit_retry();
+  }
+  return false;
+}
+
+// One attempt: endpoint, circuit-breaker slots, connection, exchange up to the response head, then
+// the response delivered or the verdict on a retry.
+asio::awaitable<Forwarder::Step> Forwarder::attempt(policy::RetryState& retry) {
+  ++info_.attempts;
+  try_started_ = SteadyClock::now();
+  const auto index = pick_endpoint();
+  if (!index) {
+    info_.flags |= kNoHealthyUpstream;
+    co_await fail(503, "no healthy upstream");
+    co_return Step::kDone;
+  }
+  upstream::ClusterRuntime& rt = *rt_;
+  const tcp::endpoint& ep = rt.addresses[*index];
+  EndpointText upstream_text;
+  format_endpoint(ep, upstream_text);
+  info_.upstream_host.assign(upstream_text.view);
+
+  SlotGuard slot{ctx_.pool(), {}, {}};
+  std::optional<Slot> got = try_acquire_slot(slot);
+  if (!got) got = co_await wait_for_slot(slot);
+  if (*got == Slot::kOverflow) {
+    co_await overflow();
+    co_return Step::kDone;
+  }
+  if (*got == Slot::kTimeout) {
+    co_await route_timeout();
+    co_return Step::kDone;
+  }
+  policy::ClusterCounters& counters = state_->counters();
+  policy::ClusterCounters::bump(counters.rq_total);
+  ++rt.active[*index];
+  struct ActiveGuard {
+    uint32_t& n;
+    ~ActiveGuard() { --n; }
+  } guard{rt.active[*index]};
+
+  upstream::PooledConnection conn{tcp::socket(ctx_.io())};
+  const auto idle_timeout =
+      std::chrono::duration_cast<std::chrono::milliseconds>(rt.cluster->policy.connection_pool.http_idle_timeout);
+  const bool have_conn = !retry.needs_fresh_connection() &&
+                         ctx_.pool().take_idle(ep, conn, idle_timeout, non_idempotent_, tls_key());
+  if (!have_conn) policy::ClusterCounters::bump(counters.cx_total);
+  const Connected connected = have_conn ? Connected::kOk : co_await connect(conn, ep);
+  watch_.watch(&conn.tcp());
+  if (connected == Connected::kLocalError) {
+    // This process is out of descriptors or memory: not the endpoint's fault, so outlier
+    // detection hears nothing and no retry makes it better.
+    info_.flags |= kResourceExhausted;
+    spdlog::debug("upstream connect to {}: out of local resources (descriptors or memory)", upstream_text.view);
+    co_await fail(503, "local resource exhaustion");
+    co_return Step::kDone;
+  }
+  if (connected != Connected::kOk) {
+    // A failed TLS handshake or name check is a connect failure, as in Envoy (and never a
+    // fallback to plaintext); the body names the TLS error.
+    policy::ClusterCounters::bump(counters.cx_connect_fail);
+    report(*index, {policy::EndpointResult::Kind::kConnectFailure, 0});
+    info_.flags |= kUpstreamConnectionFailure;
+    const Failure failure{SteadyClock::now() >= route_deadline_ ? 504 : 503,
+                          connected == Connected::kTlsFailed ? std::string_view(tls_failure_) : "connection failure"};
+    co_return co_await conclude_failure({.kind = AttemptOutcome::Kind::kConnectFailure}, failure, retry);
+  }
+  if (!have_conn) report(*index, {policy::EndpointResult::Kind::kConnectSuccess, 0});
+  co_return co_await exchange(conn, *index, retry);
+}
+
+// The request on a connected connection, up to the response head (or the attempt's failure).
+asio::awaitable<Forwarder::Step> Forwarder::exchange(upstream::PooledConnection& conn, size_t index,
+                                                     policy::RetryState& retry) {
+  const bool replayable = !body_started_ || replayable_;
+  const Sent sent = co_await send_request(conn);
+  if (co_await stopped_by_watch()) co_return Step::kDone;
+  switch (sent) {
+    case Sent::kOk:
+      break;
+    case Sent::kMalformedBody:
+      // Broken chunked framing from the client: 400 as nginx and haproxy answer, then close.
+      info_.flags |= kDownstreamProtocolError;
+      co_await fail(400, "malformed request body");
+      co_return Step::kDone;
+    case Sent::kClientGone:
+      info_.flags |= kDownstreamConnectionTermination;
+      down_.close_after_response();
+      co_return Step::kDone;
+    case Sent::kFailedBeforeBytes:
+    case Sent::kFailed:
+      // The upstream closed an idle connection as we reused it: it never saw this request.
+      if (sent == Sent::kFailedBeforeBytes && conn.reused && retry.take_stale_connection_retry(true, replayable))
+        co_return stale_connection(index);
+      report(index, {policy::EndpointResult::Kind::kReset, 0});
+      info_.flags |= kUpstreamConnectionTermination;
+      co_return co_await conclude_failure(
+          {.kind = sent == Sent::kFailedBeforeBytes ? AttemptOutcome::Kind::kResetBeforeSend
+                                                    : AttemptOutcome::Kind::kReset},
+          {503, "connection termination"}, retry);
+  }
+
+  const HeadRead got = co_await read_response_head(conn);
+  if (got != HeadRead::kHead && co_await stopped_by_watch()) co_return Step::kDone;
+  switch (got) {
+    case HeadRead::kHead:
+      break;
+    case HeadRead::kClientGone:
+      info_.flags |= kDownstreamConnectionTermination;
+      co_return Step::kDone;
+    case HeadRead::kProtocolError:
+      report(index, policy::EndpointResult::response(502));
+      info_.flags |= kUpstreamProtocolError;
+      co_await fail(502, std::string(kResetPrefix) + "protocol error");
+      co_return Step::kDone;
+    case HeadRead::kTimedOut:
+      report(index, {policy::EndpointResult::Kind::kTimeout, 0});
+      if (SteadyClock::now() >= route_deadline_) {
+        co_await route_timeout();
+        co_return Step::kDone;
+      }
+      policy::ClusterCounters::bump(state_->counters().rq_per_try_timeout);
+      info_.flags |= kUpstreamRequestTimeout;
+      co_return co_await conclude_failure({.kind = AttemptOutcome::Kind::kPerTryTimeout}, {504, {}}, retry);
+    case HeadRead::kClosed:
+      // A reused connection closed without a byte of response: the classic keep-alive race.
+      if (conn.reused && end_ == begin_ && retry.take_stale_connection_retry(false, replayable))
+        co_return stale_connection(index);
+      report(index, {policy::EndpointResult::Kind::kReset, 0});
+      info_.flags |= kUpstreamConnectionTermination;
+      co_return co_await conclude_failure({.kind = AttemptOutcome::Kind::kReset}, {503, "connection termination"},
+                                          retry);
+  }
+
+  AttemptOutcome outcome{.kind = AttemptOutcome::Kind::kResponse, .status = parser_.head().status};
+  outcome.header = [](const void* c, std::string_view n) { return static_cast<const http::HeaderMap*>(c)->get(n); };
+  outcome.header_ctx = &parser_.head().headers;
+  report(index, policy::EndpointResult::response(static_cast<uint16_t>(outcome.status)));
+  if (retry_after(outcome, retry)) {
+    conn.close();
+    co_return Step::kRetry;
+  }
+  co_await deliver(std::move(conn), rt_->addresses[index], *rt_);
+  co_return Step::kDone;
+}
+
+// The free retry after a stale pooled connection: this attempt does not count, and the endpoint
+// may be picked again.
+Forwarder::Step Forwarder::stale_connection(size_t index) {
+  --info_.attempts;
+  scratch_->tried[index / 64] &= ~(uint64_t{1} << (index % 64));
+  return Step::kStaleConnection;
+}
+
+// A failed attempt: retried when the verdict allows, else answered with the failure.
+asio::awaitable<Forwarder::Step> Forwarder::conclude_failure(const AttemptOutcome& outcome, Failure failure,
+                                                             policy::RetryState& retry) {
+  if (retry_after(outcome, retry)) co_return Step::kRetry;
+  if (failure.status == 504) {
+    co_await fail(504, "upstream request timeout");
+  } else {
+    co_await fail(failure.status, std::string(kResetPrefix) + std::string(failure.reason));
+  }
+  co_return Step::kDone;
 }
 
 asio::awaitable<void> forward(WorkerContext& ctx, std::shared_ptr<upstream::ClusterTable> table,

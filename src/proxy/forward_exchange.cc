@@ -185,6 +185,37 @@ asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnect
   co_return Sent::kOk;
 }
 
+// Reads up to the final response head. Interim responses (102, 103) go to the client as they
+// come; a 100 Continue is dropped (the gateway answered the client's Expect itself).
+asio::awaitable<Forwarder::HeadRead> Forwarder::read_response_head(upstream::PooledConnection& conn) {
+  for (;;) {
+    auto step = parser_.parse({buf_.data() + begin_, end_ - begin_});
+    begin_ += step.consumed;
+    switch (step.event) {
+      case http::h1::ParseEvent::Head: {
+        const int status = parser_.head().status;
+        if (status == 100) continue;
+        if (status > 101 && status < 200) {
+          if (!co_await down_.write_head(parser_.head())) co_return HeadRead::kClientGone;
+          continue;
+        }
+        co_return HeadRead::kHead;
+      }
+      case http::h1::ParseEvent::Error:
+        co_return HeadRead::kProtocolError;
+      case http::h1::ParseEvent::NeedMore: {
+        bool timed_out = false;
+        if (co_await read_some(conn, attempt_deadline(), timed_out) == 0)
+          co_return timed_out ? HeadRead::kTimedOut : HeadRead::kClosed;
+        break;
+      }
+      case http::h1::ParseEvent::Done:  // the end of a 100 Continue
+      default:
+        break;
+    }
+  }
+}
+
 // Streams the response whose head the parser holds to the client, then pools the connection.
 asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const tcp::endpoint& ep,
                                          const upstream::ClusterRuntime& rt) {

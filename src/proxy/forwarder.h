@@ -17,6 +17,7 @@
 
 #include "http/http1/response_parser.h"
 #include "policy/cluster_state.h"
+#include "policy/retry_state.h"
 #include "proxy/forward.h"
 #include "proxy/forward_scratch.h"
 #include "proxy/stream_watch.h"
@@ -59,6 +60,16 @@ class Forwarder {
   enum class Sent { kOk, kFailedBeforeBytes, kFailed, kClientGone, kMalformedBody };
   enum class Connected { kOk, kFailed, kLocalError, kTlsFailed };
   enum class Slot { kOk, kOverflow, kTimeout };
+  enum class HeadRead { kHead, kProtocolError, kTimedOut, kClosed, kClientGone };
+  // How an attempt ended: the request is answered (kDone), or another attempt follows: a retry
+  // (after back-off), or the free retry after a stale pooled connection (neither counted nor delayed).
+  enum class Step { kDone, kRetry, kStaleConnection };
+  // The answer to a failed attempt when no retry follows.
+  struct Failure {
+    int status;
+    std::string_view reason;
+  };
+  using AttemptOutcome = policy::AttemptOutcome;
   // Circuit-breaker slots of one attempt; releasing the connection slot wakes a pending request.
   struct SlotGuard {
     upstream::ConnectionPool& pool;
@@ -75,6 +86,16 @@ class Forwarder {
   std::optional<Slot> try_acquire_slot(SlotGuard& slot);
   asio::awaitable<Slot> wait_for_slot(SlotGuard& slot);
   asio::awaitable<void> overflow();
+  asio::awaitable<void> route_timeout();
+  asio::awaitable<bool> choose_cluster();
+  asio::awaitable<bool> prepare_request();
+  asio::awaitable<Step> attempt(policy::RetryState& retry);
+  asio::awaitable<Step> exchange(upstream::PooledConnection& conn, size_t index, policy::RetryState& retry);
+  asio::awaitable<Step> conclude_failure(const AttemptOutcome& outcome, Failure failure, policy::RetryState& retry);
+  Step stale_connection(size_t index);
+  std::optional<size_t> pick_endpoint();
+  bool retry_after(const AttemptOutcome& outcome, policy::RetryState& retry);
+  asio::awaitable<HeadRead> read_response_head(upstream::PooledConnection& conn);
   bool admit_retry();
   asio::awaitable<bool> start_mirrors();
   std::optional<std::span<const uint64_t>> eligible_endpoints(const upstream::ClusterRuntime& rt);
@@ -115,6 +136,9 @@ class Forwarder {
   policy::RetryAdmission retry_admission_;        // the admitted retry's budget tokens
   std::string set_cookie_;                        // generated consistent-hash cookie, if any
   std::string tls_failure_;                       // why the last TLS origination failed
+  std::optional<uint64_t> hash_;                  // consistent-hash key, when the cluster hashes
+  bool non_idempotent_ = false;                   // see is_non_idempotent (request_preparation.h)
+  bool avoid_tried_ = false;                      // retries prefer endpoints not tried yet
 
   // Buffers, bit sets and the response parser come from the worker's free list.
   FreeList<ForwardScratch>::Lease scratch_;

@@ -1,10 +1,8 @@
-#include "proxy/retry_decision.h"
+#include "policy/retry_decision.h"
 
 #include <charconv>
 
-namespace sy::proxy {
-
-using namespace policy;
+namespace sy::policy {
 
 namespace {
 
@@ -51,4 +49,4 @@ bool retry_allowed(const RetryPolicy& p, const AttemptOutcome& o, bool non_idemp
   return grpc_status_retriable(p, o);
 }
 
-}  // namespace sy::proxy
+}  // namespace sy::policy

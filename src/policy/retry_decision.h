@@ -8,7 +8,7 @@
 
 #include "policy/retry_policy.h"
 
-namespace sy::proxy {
+namespace sy::policy {
 
 struct AttemptOutcome {
   enum class Kind {
@@ -27,6 +27,6 @@ struct AttemptOutcome {
 
 // `non_idempotent`: POST/PATCH, or a body without `idempotency-key`. With the *default* policy such a
 // request is retried only when the upstream provably never processed it.
-bool retry_allowed(const policy::RetryPolicy& policy, const AttemptOutcome& outcome, bool non_idempotent);
+bool retry_allowed(const RetryPolicy& policy, const AttemptOutcome& outcome, bool non_idempotent);
 
-}  // namespace sy::proxy
+}  // namespace sy::policy

@@ -1,17 +1,17 @@
-#include "proxy/retry_decision.h"
+#include "policy/retry_decision.h"
 
 #include <gtest/gtest.h>
 
-namespace sy::proxy {
+namespace sy::policy {
 namespace {
 
 using Kind = AttemptOutcome::Kind;
 
-policy::RetryPolicy explicit_policy(std::string_view retry_on) {
+RetryPolicy explicit_policy(std::string_view retry_on) {
   config::HTTPRetry r;
   r.attempts = 3;
   r.retry_on = std::string(retry_on);
-  return policy::effective_retry_policy(r);
+  return effective_retry_policy(r);
 }
 
 // Scenario: each retryOn token retries exactly the outcomes Envoy documents for it.
@@ -47,7 +47,7 @@ TEST(RetryDecision, RetryOnTokens) {
 
 // Scenario: Istio's default policy retries connect failures but not a plain 503 (Istio >= 1.24).
 TEST(RetryDecision, DefaultPolicy) {
-  auto p = policy::effective_retry_policy(std::nullopt);
+  auto p = effective_retry_policy(std::nullopt);
   EXPECT_TRUE(retry_allowed(p, {.kind = Kind::kConnectFailure}, false));
   EXPECT_FALSE(retry_allowed(p, {.kind = Kind::kResponse, .status = 503}, false));
   EXPECT_FALSE(retry_allowed(p, {.kind = Kind::kReset}, false));
@@ -56,7 +56,7 @@ TEST(RetryDecision, DefaultPolicy) {
 // Scenario: the default policy never re-sends a POST the upstream may have processed, but an
 // explicit retries block is honoured as written.
 TEST(RetryDecision, NonIdempotentSafety) {
-  auto def = policy::effective_retry_policy(std::nullopt);
+  auto def = effective_retry_policy(std::nullopt);
   EXPECT_TRUE(retry_allowed(def, {.kind = Kind::kConnectFailure}, true));
   EXPECT_TRUE(retry_allowed(def, {.kind = Kind::kResetBeforeSend}, true));
   auto explicit_5xx = explicit_policy("5xx");
@@ -68,9 +68,9 @@ TEST(RetryDecision, NonIdempotentSafety) {
 TEST(RetryDecision, Disabled) {
   config::HTTPRetry r;
   r.attempts = 0;
-  auto p = policy::effective_retry_policy(r);
+  auto p = effective_retry_policy(r);
   EXPECT_FALSE(retry_allowed(p, {.kind = Kind::kConnectFailure}, false));
 }
 
 }  // namespace
-}  // namespace sy::proxy
+}  // namespace sy::policy
