@@ -57,7 +57,7 @@ struct CorsPolicy {
 CorsPolicy compile_cors(const config::CorsPolicy& c);
 
 // set / add / remove for one direction, as ordered lists (map order of the YAML keys is lost
-// anyway; set before add before remove, as Envoy applies them).
+// anyway). Applied remove, then set, then add, as Envoy does (proxy/local_reply.h).
 struct HeaderOps {
   std::vector<std::pair<std::string, std::string>> set;
   std::vector<std::pair<std::string, std::string>> add;

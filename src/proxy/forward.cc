@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 #include <algorithm>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <charconv>
 
 #include "http/http1/serializer.h"
 #include "policy/fault_decision.h"
@@ -21,9 +22,10 @@ using namespace asio::experimental::awaitable_operators;
 
 SteadyClock::time_point Forwarder::attempt_deadline() const {
   auto deadline = route_deadline_;
+  const auto from = std::max(try_started_, request_complete_);
   if (action_.retry.per_try_timeout.count() > 0)
-    deadline = std::min(
-        deadline, try_started_ + std::chrono::duration_cast<SteadyClock::duration>(action_.retry.per_try_timeout));
+    deadline =
+        std::min(deadline, from + std::chrono::duration_cast<SteadyClock::duration>(action_.retry.per_try_timeout));
   return deadline;
 }
 
@@ -139,6 +141,7 @@ asio::awaitable<bool> Forwarder::start_mirrors() {
       replay_.append(piece.data);
       if (piece.end) break;
     }
+    start_route_timer();
   }
   auto timeout = kMirrorTimeout;
   if (action_.timeout.count() > 0)
@@ -160,9 +163,9 @@ asio::awaitable<bool> Forwarder::choose_cluster() {
   info_.cluster = destination_->cluster;
   rt_ = table_->runtime(destination_->cluster);
   state_ = &table_->state(destination_->cluster);
-  // The route timeout starts with the router: a fault delay before it is not counted (§5.2).
-  if (action_.timeout.count() > 0)
-    route_deadline_ = SteadyClock::now() + std::chrono::duration_cast<SteadyClock::duration>(action_.timeout);
+  // A fault delay before the router is not counted; a request without a body to upload is
+  // complete already, so its route timeout starts now (see start_route_timer).
+  if (!has_request_body(head_) || down_.body_complete()) start_route_timer();
   if (rt_->dns_pending) co_await await_first_resolution();
   if (rt_->cluster->missing()) {
     info_.flags |= kNoClusterFound;
@@ -201,7 +204,7 @@ asio::awaitable<bool> Forwarder::prepare_request() {
   }
   // WebSocket tunnels to a TLS upstream are not built yet: the upgrade is not offered there.
   if (rt.cluster->tls) head_.upgrade = head_.websocket = false;
-  http::h1::append_request_head(head_, http::h1::HeadOptions{.tunnel = head_.upgrade}, head_bytes_);
+  stamp_attempt(1);
   non_idempotent_ = is_non_idempotent(head_);
   avoid_tried_ = action_.retry.retry_ignore_previous_hosts &&
                  rt.cluster->policy.load_balancer.algorithm != policy::LbAlgorithm::kConsistentHash;
@@ -222,12 +225,33 @@ asio::awaitable<void> Forwarder::run() {
     parser_ = http::h1::ResponseParser();
     parser_.expect_response_to(head_.method);
     if (step == Step::kStaleConnection) continue;  // costs no attempt and no back-off
+    stamp_attempt(info_.attempts + 1);
     co_await backoff(retry.retrying());
     if (SteadyClock::now() >= route_deadline_) {
       co_await route_timeout();
       co_return;
     }
   }
+}
+
+// Istio turns on include_request_attempt_count on every virtual host: the upstream sees which
+// attempt this is (1 for the first). The head is serialized again for each retry.
+void Forwarder::stamp_attempt(uint32_t attempt) {
+  char digits[16];
+  const auto end = std::to_chars(digits, digits + sizeof(digits), attempt).ptr;
+  head_.headers.set("x-envoy-attempt-count", std::string_view(digits, static_cast<size_t>(end - digits)));
+  head_bytes_.clear();
+  http::h1::append_request_head(head_, http::h1::HeadOptions{.tunnel = head_.upgrade}, head_bytes_);
+}
+
+// Envoy's route timeout runs from the end of the client's request to the end of the response, so
+// a slow upload is left to the stream idle timeout and a stalled response body is a timeout too.
+// Per-try timeouts count from the same point (attempt_deadline).
+void Forwarder::start_route_timer() {
+  if (request_complete_ != SteadyClock::time_point::min()) return;
+  request_complete_ = SteadyClock::now();
+  if (action_.timeout.count() > 0)
+    route_deadline_ = request_complete_ + std::chrono::duration_cast<SteadyClock::duration>(action_.timeout);
 }
 
 asio::awaitable<void> Forwarder::route_timeout() {

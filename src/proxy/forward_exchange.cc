@@ -9,6 +9,7 @@
 #include "proxy/cors.h"
 #include "proxy/forwarder.h"
 #include "proxy/local_reply.h"
+#include "proxy/request_preparation.h"
 #include "proxy/response_flags.h"
 #include "proxy/tunnel.h"
 
@@ -138,9 +139,7 @@ asio::awaitable<size_t> Forwarder::read_some(upstream::PooledConnection& conn, S
 // replayed from memory on later ones (only while it fits kReplayLimit).
 asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnection& conn) {
   const bool chunked = head_.framing == http::BodyFraming::Chunked;
-  const bool has_body = chunked ||
-                        (head_.framing == http::BodyFraming::ContentLength && head_.content_length.value_or(0) > 0);
-  if (!has_body) co_return co_await write(conn, head_bytes_) ? Sent::kOk : Sent::kFailedBeforeBytes;
+  if (!has_request_body(head_)) co_return co_await write(conn, head_bytes_) ? Sent::kOk : Sent::kFailedBeforeBytes;
   if (body_started_) {
     if (!replayable_ || !down_.body_complete()) co_return Sent::kFailed;
     if (!co_await write(conn, head_bytes_)) co_return Sent::kFailedBeforeBytes;
@@ -182,6 +181,7 @@ asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnect
     if (!co_await write(conn, trailers.empty() ? http::h1::kLastChunk : std::string_view(last)))
       co_return Sent::kFailed;
   }
+  start_route_timer();
   co_return Sent::kOk;
 }
 
@@ -269,7 +269,15 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
       // read and one write instead of four of each. The scratch keeps it for the next request.
       if (buf_.size() < ForwardScratch::kBodyBuffer) buf_.resize(ForwardScratch::kBodyBuffer);
       bool timed_out = false;
-      if (co_await read_some(conn, SteadyClock::time_point::max(), timed_out) == 0) {
+      if (co_await read_some(conn, route_deadline_, timed_out) == 0) {
+        if (timed_out) {
+          // The route timeout covers the whole response; with the head already sent, the client
+          // can only see the response cut short.
+          info_.flags |= kUpstreamRequestTimeout;
+          policy::ClusterCounters::bump(state_->counters().rq_timeout);
+          down_.close_after_response();
+          co_return;
+        }
         if (watch_.fired() != StreamWatch::Fired::kNone) {
           co_await stopped_by_watch();
           co_return;
@@ -302,8 +310,9 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
 // Response headers the gateway adds to an upstream response: route and destination header
 // operations, CORS for an allowed origin, a generated hash cookie.
 void Forwarder::decorate_response(http::HeaderMap& headers) const {
-  apply_header_ops(action_.headers.response, headers);
+  // The destination's operations before the route's, as Envoy evaluates a weighted cluster's.
   apply_header_ops(destination_->headers.response, headers);
+  apply_header_ops(action_.headers.response, headers);
   if (!options_.cors_origin.empty()) add_cors_response_headers(action_.cors, options_.cors_origin, headers);
   if (!set_cookie_.empty()) headers.add("set-cookie", set_cookie_);
 }

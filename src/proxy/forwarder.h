@@ -87,6 +87,8 @@ class Forwarder {
   asio::awaitable<Slot> wait_for_slot(SlotGuard& slot);
   asio::awaitable<void> overflow();
   asio::awaitable<void> route_timeout();
+  void stamp_attempt(uint32_t attempt);
+  void start_route_timer();
   asio::awaitable<bool> choose_cluster();
   asio::awaitable<bool> prepare_request();
   asio::awaitable<Step> attempt(policy::RetryState& retry);
@@ -152,7 +154,8 @@ class Forwarder {
   bool replayable_ = true;
   SteadyClock::time_point route_deadline_ = SteadyClock::time_point::max();
   SteadyClock::time_point try_started_;
-  size_t begin_ = 0, end_ = 0;  // unparsed bytes in buf_
+  SteadyClock::time_point request_complete_ = SteadyClock::time_point::min();  // see start_route_timer
+  size_t begin_ = 0, end_ = 0;                                                 // unparsed bytes in buf_
 };
 
 }  // namespace sy::proxy

@@ -6,10 +6,12 @@
 
 namespace sy::proxy {
 
+// Envoy's HeaderParser removes first, then sets and appends (Istio emits `set` entries before
+// `add` ones), so `remove: [x]` with `set: {x: v}` leaves x = v.
 void apply_header_ops(const policy::HeaderOps& ops, http::HeaderMap& headers) {
+  for (const auto& name : ops.remove) headers.remove(name);
   for (const auto& [name, value] : ops.set) headers.set(name, value);
   for (const auto& [name, value] : ops.add) headers.add(name, value);
-  for (const auto& name : ops.remove) headers.remove(name);
 }
 
 boost::asio::awaitable<void> send_local_reply(Downstream& down, const LocalReply& reply, RequestInfo& info) {

@@ -22,11 +22,47 @@ std::string_view make_request_id(Random& rng, std::array<char, 36>& out) {
   return {out.data(), out.size()};
 }
 
+bool has_request_body(const http::RequestHead& head) {
+  return head.framing == http::BodyFraming::Chunked ||
+         (head.framing == http::BodyFraming::ContentLength && head.content_length.value_or(0) > 0);
+}
+
 bool is_non_idempotent(const http::RequestHead& head) {
   if (head.method == http::Method::Post || head.method == http::Method::Patch) return true;
-  const bool has_body = head.framing == http::BodyFraming::Chunked ||
-                        (head.framing == http::BodyFraming::ContentLength && head.content_length.value_or(0) > 0);
-  return has_body && !head.headers.contains("idempotency-key");
+  return has_request_body(head) && !head.headers.contains("idempotency-key");
+}
+
+namespace {
+
+// The `set` of `host`/`:authority` in one level's request operations, if any.
+std::optional<std::string_view> authority_set_by(const policy::HeaderOps& ops) {
+  std::optional<std::string_view> found;
+  for (const auto& [name, value] : ops.set)
+    if (name == "host" || name == ":authority") found = value;
+  return found;
+}
+
+void append_forwarded_for(http::HeaderMap& h, std::string_view peer_address) {
+  if (auto xff = h.get("x-forwarded-for")) {
+    std::string joined(*xff);
+    joined += ", ";
+    joined += peer_address;
+    h.set("x-forwarded-for", joined);
+  } else {
+    h.add("x-forwarded-for", peer_address);
+  }
+}
+
+}  // namespace
+
+std::optional<std::string_view> upstream_authority(const snapshot::RouteAction& action,
+                                                   const snapshot::RouteDestination& destination) {
+  // The route's own authority (rewrite.authority, or headers.request.set of host, which Istio
+  // turns into the same host rewrite; validation refuses both at once) wins; pilot applies the
+  // destination's only when the route sets none.
+  if (!action.rewrite.authority().empty()) return action.rewrite.authority();
+  if (auto route = authority_set_by(action.headers.request)) return route;
+  return authority_set_by(destination.headers.request);
 }
 
 void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteAction& action,
@@ -37,20 +73,12 @@ void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteActi
     h.set("x-envoy-original-path", head.path);
     head.path = h.intern(*path);
   }
-  if (!action.rewrite.authority().empty()) head.authority = h.intern(action.rewrite.authority());
 
   // 100-continue is answered by the gateway itself; the upstream gets the body directly.
   h.remove("expect");
   // Only WebSocket is offered upstream, whatever else the client listed ("websocket, h2c").
   if (head.upgrade) h.set("upgrade", "websocket");
-  if (auto xff = h.get("x-forwarded-for")) {
-    std::string joined(*xff);
-    joined += ", ";
-    joined += peer_address;
-    h.set("x-forwarded-for", joined);
-  } else {
-    h.add("x-forwarded-for", peer_address);
-  }
+  if (edge) append_forwarded_for(h, peer_address);
   // head.scheme is the connection's, or a trusted proxy's X-Forwarded-Proto (request_flow).
   if (edge) h.set("x-forwarded-proto", head.scheme);
   else if (!h.contains("x-forwarded-proto")) h.add("x-forwarded-proto", head.scheme);
@@ -65,15 +93,11 @@ void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteActi
     h.add("x-request-id", make_request_id(rng, id));
   }
 
-  // Route-level operations first, then the destination's, so the more specific one wins on `set`.
-  apply_header_ops(action.headers.request, h);
+  // Envoy evaluates the weighted cluster's (destination's) operations before the route's, so on
+  // `set` the route level wins (most_specific_header_mutations_wins stays false in Istio).
   apply_header_ops(destination.headers.request, h);
-  // `headers.request.set.host` acts as an authority rewrite (semantics §5.6).
-  for (const auto* ops : {&action.headers.request, &destination.headers.request}) {
-    for (const auto& [name, value] : ops->set) {
-      if (name == "host" || name == ":authority") head.authority = h.intern(value);
-    }
-  }
+  apply_header_ops(action.headers.request, h);
+  if (auto authority = upstream_authority(action, destination)) head.authority = h.intern(*authority);
   h.remove("host");
 }
 
