@@ -75,6 +75,8 @@ int main(int argc, char** argv) {
       ->capture_default_str();
   s->add_option("--max-connections", serve.max_connections,
                 "Client connections at once, all listeners (default: descriptor limit minus a reserve)");
+  s->add_option("--overload-memory-mb", serve.overload_memory_mb,
+                "Resident memory near which new connections are shed (default: the cgroup memory limit; 0 = off)");
   s->add_option("--idle-timeout-ms", idle_timeout_ms, "Keep-alive idle timeout")->capture_default_str();
   s->add_option("--dns-refresh-ms", dns_refresh_ms, "Re-resolution interval of DNS ServiceEntry names")
       ->capture_default_str()

@@ -13,11 +13,13 @@
 namespace sy::obs {
 
 struct ListenerCounters {
-  uint64_t cx_total = 0;     // connections accepted
-  uint64_t cx_destroy = 0;   // connections that ended
-  uint64_t cx_active = 0;    // open now (accepted, not yet ended)
-  uint64_t cx_overflow = 0;  // accepted and closed at once: over serve --max-connections
+  uint64_t cx_total = 0;            // connections accepted
+  uint64_t cx_destroy = 0;          // connections that ended
+  uint64_t cx_active = 0;           // open now (accepted, not yet ended)
+  uint64_t cx_overflow = 0;         // accepted and closed at once: over serve --max-connections
+  uint64_t cx_overload_reject = 0;  // accepted and closed at once: memory near the overload limit
   void add(const ListenerCounters& o) {
+    cx_overload_reject += o.cx_overload_reject;
     cx_total += o.cx_total;
     cx_destroy += o.cx_destroy;
     cx_active += o.cx_active;

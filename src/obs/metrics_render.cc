@@ -212,6 +212,9 @@ void render_downstream(std::string& out, const MergedMetrics& m, const ScrapeExt
   listener_metric("envoy_listener_downstream_cx_overflow", "counter",
                   "Connections closed at once because serve --max-connections were open.",
                   [](const ListenerCounters& c) { return c.cx_overflow; });
+  listener_metric("envoy_listener_downstream_cx_overload_reject", "counter",
+                  "Connections closed at once because resident memory was near serve --overload-memory-mb.",
+                  [](const ListenerCounters& c) { return c.cx_overload_reject; });
   listener_metric("envoy_listener_downstream_cx_active", "gauge", "Connections open.",
                   [](const ListenerCounters& c) { return c.cx_active; });
   // Every listener serves HTTP: the connection manager totals are the listeners' sums.

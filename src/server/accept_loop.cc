@@ -47,6 +47,11 @@ asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp
       continue;
     }
     ++counters.cx_total;
+    if (by.memory->shedding()) {
+      // Memory is near the overload limit: a new connection would only add to it.
+      ++counters.cx_overload_reject;
+      continue;
+    }
     if (!by.limit->try_acquire()) {
       // Accepted and closed at once (the socket's destructor): over the limit, a connection
       // waiting in the backlog would only hold a descriptor and a client's hopes.

@@ -14,6 +14,7 @@
 #include "proxy/listener_binding.h"
 #include "proxy/worker_context.h"
 #include "server/connection_limit.h"
+#include "server/memory_guard.h"
 
 namespace sy::server {
 
@@ -23,6 +24,7 @@ namespace sy::server {
 struct AcceptedBy {
   obs::ListenerCounters* counters;
   ConnectionLimit* limit;
+  const MemoryGuard* memory;
 };
 
 boost::asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx,

@@ -22,10 +22,23 @@ uint64_t max_connections(const ServeOptions& opts) {
   return limit;
 }
 
+uint64_t overload_memory_limit(const ServeOptions& opts) {
+  if (opts.overload_memory_mb) {
+    const uint64_t limit = uint64_t{*opts.overload_memory_mb} << 20;
+    if (limit) spdlog::info("overload guard: new connections are shed above 95% of {} MiB resident", limit >> 20);
+    return limit;
+  }
+  const auto cgroup = cgroup_memory_limit();
+  if (cgroup)
+    spdlog::info("overload guard: new connections are shed above 95% of the cgroup's {} MiB memory limit",
+                 *cgroup >> 20);
+  return cgroup.value_or(0);
+}
+
 }  // namespace
 
 ProxyServer::ProxyServer(const ServeOptions& opts, const snapshot::SnapshotStore& store)
-    : opts_(opts), store_(store), connection_limit_(max_connections(opts)) {
+    : opts_(opts), store_(store), connection_limit_(max_connections(opts)), memory_guard_(overload_memory_limit(opts)) {
   int n = opts.workers > 0 ? opts.workers : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   slots_.resize(static_cast<size_t>(n));
   for (int i = 0; i < n; ++i) {
@@ -86,7 +99,8 @@ bool ProxyServer::open_everywhere(const std::string& key, const Listening& l, st
     Slot* s = &slots_[i];
     s->worker->post([this, s, key, stat_name, binding = l.binding, acceptor = std::move(opened[i])] {
       AcceptedBy& by =
-          s->accepted_by.try_emplace(stat_name, AcceptedBy{&s->stats->listener(stat_name), &connection_limit_})
+          s->accepted_by
+              .try_emplace(stat_name, AcceptedBy{&s->stats->listener(stat_name), &connection_limit_, &memory_guard_})
               .first->second;
       asio::co_spawn(s->worker->io(), accept_loop(*s->ctx, acceptor, binding, by), asio::detached);
       s->acceptors[key] = acceptor;

@@ -20,6 +20,7 @@
 #include "server/accept_loop.h"
 #include "server/connection_limit.h"
 #include "server/listener_failure.h"
+#include "server/memory_guard.h"
 #include "server/serve_options.h"
 #include "snapshot/snapshot_store.h"
 
@@ -29,6 +30,9 @@ class ProxyServer {
  public:
   ProxyServer(const ServeOptions& opts, const snapshot::SnapshotStore& store);
   ~ProxyServer();
+
+  // The control thread samples it (serve.cc); the accept loops read its verdict.
+  MemoryGuard& memory_guard() { return memory_guard_; }
 
   // Opens the current snapshot's listeners and the mesh listeners on every worker, then starts
   // the worker threads. Returns false (with `error`) when a port cannot be opened.
@@ -81,6 +85,7 @@ class ProxyServer {
   const ServeOptions& opts_;
   const snapshot::SnapshotStore& store_;
   ConnectionLimit connection_limit_;
+  MemoryGuard memory_guard_;
   std::vector<Slot> slots_;
   // Main thread's view: what is open on every worker, and what is wanted but failed to open.
   std::map<std::string, Listening> open_;

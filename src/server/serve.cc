@@ -101,16 +101,22 @@ std::unique_ptr<admin::AdminServer> start_admin(const ServeOptions& opts, const 
   return admin_server;
 }
 
-// Runs `action` on the timer's thread once a second until the timer is cancelled (the drain
+// Runs `action` on the timer's thread every `interval` until the timer is cancelled (the drain
 // cancels it). The control thread's periodic chores share this one shape.
-void every_second(asio::steady_timer& timer, std::function<void()> action) {
-  timer.expires_after(std::chrono::seconds(1));
-  timer.async_wait([&timer, action = std::move(action)](boost::system::error_code ec) mutable {
+void every(asio::steady_timer& timer, std::chrono::milliseconds interval, std::function<void()> action) {
+  timer.expires_after(interval);
+  timer.async_wait([&timer, interval, action = std::move(action)](boost::system::error_code ec) mutable {
     if (ec) return;
     action();
-    every_second(timer, std::move(action));
+    every(timer, interval, std::move(action));
   });
 }
+
+void every_second(asio::steady_timer& timer, std::function<void()> action) {
+  every(timer, std::chrono::seconds(1), std::move(action));
+}
+
+constexpr std::chrono::milliseconds kMemorySampleInterval{250};
 
 // Reloads the config on every SIGHUP until the signal set is cancelled (the drain cancels it).
 void reload_on_sighup(asio::signal_set& hup, std::function<void()> reload) {
@@ -198,6 +204,11 @@ int run_serve(const ServeOptions& opts) {
   asio::steady_timer listener_retry(main_io);
   every_second(listener_retry, [&] { server.retry_failed(); });
 
+  // The overload guard's memory sample; a flood of new connections grows memory fast, so more
+  // often than the once-a-second chores.
+  asio::steady_timer memory_timer(main_io);
+  every(memory_timer, kMemorySampleInterval, [&] { server.memory_guard().sample(); });
+
   asio::signal_set term(main_io, SIGINT, SIGTERM);
   asio::steady_timer drain_timer(main_io);
   term.async_wait([&](boost::system::error_code ec, int sig) {
@@ -209,6 +220,7 @@ int run_serve(const ServeOptions& opts) {
     hup.cancel();
     outlier_timer.cancel();
     listener_retry.cancel();
+    memory_timer.cancel();
     stop_when_drained(main_io, drain_timer, server, std::chrono::steady_clock::now() + opts.drain_time);
   });
   main_io.run();

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -21,6 +22,9 @@ struct ServeOptions {
   // Client connections open at once across every listener and worker; 0 = the descriptor limit
   // minus a reserve for upstream connections and files (server/connection_limit.h).
   uint32_t max_connections = 0;
+  // Resident memory (MiB) near which new connections are shed (server/memory_guard.h); unset =
+  // the cgroup's memory limit when there is one, 0 = off.
+  std::optional<uint32_t> overload_memory_mb;
   std::chrono::milliseconds drain_time{5000};
   std::string access_log = "-";            // PATH, "-" (stdout) or "off"
   std::string access_log_format = "text";  // text (Envoy's default format) or json

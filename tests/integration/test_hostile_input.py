@@ -453,6 +453,44 @@ class ConnectionLimitTest(unittest.TestCase):
             up.stop()
 
 
+class OverloadGuardTest(unittest.TestCase):
+    # Scenario: resident memory above --overload-memory-mb: new connections are accepted and closed
+    # without an answer and counted; the admin listener still answers; with the guard off the same
+    # config serves.
+    def test_memory_overload_sheds_new_connections(self):
+        up = harness.start_upstream("echo", "v1")
+        docs = [gwtest.gateway("gw", 0, ["*"]), gwtest.service("echo.default.svc.cluster.local", [gwtest.upstream_endpoint(up)]),
+                gwtest.route_all("echo", "echo")]
+        try:
+            port, admin = harness.free_port(), harness.free_port()
+            docs[0] = gwtest.gateway("gw", port, ["*"])
+            # 1 MiB is far below any process's resident set: the guard sheds from its first sample.
+            gw = gwtest.start_gateway(docs, listen_ports=[port],
+                                      extra_args=["--overload-memory-mb", "1", "--admin", f"127.0.0.1:{admin}"])
+            try:
+                time.sleep(0.6)  # a sample every 250 ms
+                raw, closed = gwtest.raw_exchange(port, b"GET / HTTP/1.1\r\nHost: echo.example.com\r\n\r\n", read_timeout=3)
+                self.assertEqual(raw, b"")
+                self.assertTrue(closed)
+                _, _, metrics = harness.http("GET", f"http://127.0.0.1:{admin}/stats/prometheus")
+                rejected = [l for l in metrics.decode().splitlines()
+                            if l.startswith("envoy_listener_downstream_cx_overload_reject{")]
+                self.assertTrue(any(not l.endswith(" 0") for l in rejected), rejected)
+                self.assertIn("overload: resident memory", gw.describe())
+            finally:
+                gw.stop()
+            port = harness.free_port()
+            docs[0] = gwtest.gateway("gw", port, ["*"])
+            gw = gwtest.start_gateway(docs, listen_ports=[port], extra_args=["--overload-memory-mb", "0", "--admin", "off"])
+            try:
+                time.sleep(0.6)
+                self.assertEqual(once(port, "GET", "/", "echo.example.com")[0], 200)
+            finally:
+                gw.stop()
+        finally:
+            up.stop()
+
+
 class SeedTest(unittest.TestCase):
     # Scenario: two gateway processes stamp different x-request-id sequences.
     def test_request_ids_differ_between_processes(self):
