@@ -9,6 +9,10 @@ namespace sy::cli {
 
 struct ValidateOptions {
   std::vector<std::string> paths;
+  // What serve would be given: the snapshot is compiled with them, so what serve would warn about
+  // (a server left closed, a cluster answering 503) is printed too.
+  std::string proxy_namespace = "default";
+  std::string workload_cert, workload_key, workload_ca;
 };
 // Prints every problem as `FILE:LINE: Kind ns/name: field.path: message`. Exit 0 valid, 1 invalid.
 int run_validate(const ValidateOptions& opts);

@@ -22,6 +22,11 @@ int main(int argc, char** argv) {
   sy::cli::ValidateOptions validate;
   auto* v = app.add_subcommand("validate", "Check Istio config files or directories; print every problem");
   v->add_option("paths", validate.paths, "YAML files or directories")->required();
+  v->add_option("--namespace", validate.proxy_namespace, "Namespace the proxy runs in (Secrets, short hosts)")
+      ->capture_default_str();
+  v->add_option("--workload-cert", validate.workload_cert, "As serve: the workload certificate for ISTIO_MUTUAL");
+  v->add_option("--workload-key", validate.workload_key, "As serve: its private key");
+  v->add_option("--workload-ca", validate.workload_ca, "As serve: the mesh's root certificates");
   v->callback([&] { rc = sy::cli::run_validate(validate); });
 
   sy::cli::ExplainOptions explain;
@@ -53,6 +58,10 @@ int main(int argc, char** argv) {
   s->add_option("--mesh-listen", serve.mesh_listen, "ADDR:PORT of a sidecar outbound (mesh) listener")
       ->allow_extra_args(false);
   s->add_option("--namespace", serve.proxy_namespace, "Namespace this proxy runs in")->capture_default_str();
+  s->add_option("--workload-cert", serve.workload_cert,
+                "ISTIO_MUTUAL: workload certificate chain (PEM, as istio-agent writes)");
+  s->add_option("--workload-key", serve.workload_key, "ISTIO_MUTUAL: its private key (PEM)");
+  s->add_option("--workload-ca", serve.workload_ca, "ISTIO_MUTUAL: the mesh's root certificates (PEM)");
   s->add_option("--header-timeout-ms", header_timeout_ms, "Time a client has to send a whole request head")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

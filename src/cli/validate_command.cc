@@ -1,11 +1,13 @@
 #include <algorithm>
 #include <cstdio>
 #include <map>
+#include <set>
 #include <tuple>
 
 #include "cli/commands.h"
 #include "config/loader.h"
 #include "config/validate.h"
+#include "snapshot/compile.h"
 
 namespace sy::cli {
 namespace {
@@ -58,6 +60,20 @@ int run_validate(const ValidateOptions& opts) {
         std::any_of(it->second.begin(), it->second.end(), [&](const std::string& p) { return related(d.path, p); }))
       continue;
     items.push_back(d);
+  }
+  // What serve would say when it compiles this config: settings accepted but not (or not yet) in
+  // force, servers left closed, clusters that answer 503. Said once, whichever step saw it.
+  snapshot::CompileOptions copts;
+  copts.proxy_namespace = opts.proxy_namespace;
+  copts.workload = snapshot::read_workload_identity(opts.workload_cert, opts.workload_key, opts.workload_ca);
+  auto snap = snapshot::compile(loaded.config, copts);
+  std::set<std::string> said;
+  for (const auto& d : items) said.insert(d.to_string());
+  for (const auto& d : snap->diagnostics.items()) {
+    // Istio's analysis codes (IST0109 and the like) are the analyzer's to report, by istioctl's
+    // rules over every object; the compiler only notes what it did with the objects it used.
+    if (d.message.starts_with("IST")) continue;
+    if (said.insert(d.to_string()).second) items.push_back(d);
   }
   // File order, then line: the order a user reads their files in.
   std::stable_sort(items.begin(), items.end(),

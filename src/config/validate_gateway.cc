@@ -92,7 +92,7 @@ void refuse_unenforced(Reporter& r, const std::string& tpath, const ServerTLSSet
               "without insecureSkipVerify) instead of being let through");
 }
 
-// switchyard terminates TLS on HTTPS servers in SIMPLE, MUTUAL and OPTIONAL_MUTUAL mode. Any other
+// switchyard terminates TLS on HTTPS servers in SIMPLE, MUTUAL, OPTIONAL_MUTUAL and ISTIO_MUTUAL mode. Any other
 // server that asks for TLS is an error rather than a silent downgrade: HTTP-routed ones would be
 // served as plaintext on the port the config says is TLS, the others would not be served at all.
 // httpsRedirect on a plaintext server is enforced (answered with a 301 to https).
@@ -103,19 +103,16 @@ void refuse_tls(Reporter& r, const std::string& path, const Server& s, const Sou
   const bool tls_proto = proto == "HTTPS" || proto == "TLS";
   const bool tls_settings = s.tls && tls_beyond_redirect(*s.tls, source, tpath);
   if (!tls_proto && !tls_settings) return;
+  // ISTIO_MUTUAL terminates with the workload certificate given to `serve`; without one the
+  // server stays closed, said when the snapshot compiles (validate prints that too).
   if (proto == "HTTPS" && s.tls &&
-      (s.tls->mode == Mode::kSimple || s.tls->mode == Mode::kMutual || s.tls->mode == Mode::kOptionalMutual)) {
+      (s.tls->mode == Mode::kSimple || s.tls->mode == Mode::kMutual || s.tls->mode == Mode::kOptionalMutual ||
+       s.tls->mode == Mode::kIstioMutual)) {
     refuse_unenforced(r, tpath, *s.tls);
     return;
   }
   // TLS passthrough: routed by SNI through VirtualService tls[] rules, TLS kept end to end.
   if (tls_proto && s.tls && s.tls->mode == Mode::kPassthrough) return;
-  if (proto == "HTTPS" && s.tls && s.tls->mode == Mode::kIstioMutual) {
-    r.error(tpath,
-            "ISTIO_MUTUAL is not supported yet (it needs the workload certificate istio-agent writes); "
-            "this server would be served as plaintext");
-    return;
-  }
   if (proto == "HTTP") {
     r.error(tpath,
             "server cannot have TLS settings for plain text HTTP ports; only httpsRedirect may be set (TLS "

@@ -100,8 +100,7 @@ servers:
   hosts: ["*"]
   tls: {mode: ISTIO_MUTUAL, credentialName: c}
 )y"),
-           {{"spec.servers[0].tls", "ISTIO_MUTUAL is not supported yet"},
-            {"spec.servers[0].tls", "ISTIO_MUTUAL TLS cannot have"}}},
+           {{"spec.servers[0].tls", "ISTIO_MUTUAL TLS cannot have"}}},
           {"passthrough tls is well-formed",
            gw(R"y(
 servers:
@@ -114,8 +113,8 @@ servers:
       Run::kObjects);
 }
 
-// Scenario: HTTPS servers in SIMPLE, MUTUAL and OPTIONAL_MUTUAL mode are terminated; every other
-// server that asks for TLS (ISTIO_MUTUAL, passthrough, protocol TLS, TLS on other protocols), and
+// Scenario: HTTPS servers in SIMPLE, MUTUAL, OPTIONAL_MUTUAL and ISTIO_MUTUAL mode are terminated;
+// every other server that asks for TLS (passthrough, protocol TLS, TLS on other protocols), and
 // client-certificate checks not enforced yet, are errors instead of a silent plaintext listener;
 // httpsRedirect alone on a plaintext server is enforced (301) and stays valid.
 TEST(ValidateGateway, TlsRefused) {
@@ -161,7 +160,7 @@ servers:
   hosts: ["d.example.com"]
   tls: {mode: ISTIO_MUTUAL}
 )y"),
-           {{"spec.servers[3].tls", "ISTIO_MUTUAL is not supported yet"}}},
+           {}},
           {"PASSTHROUGH is routed; AUTO_PASSTHROUGH and terminating TLS servers are not served at all",
            gw(R"y(
 servers:
@@ -283,7 +282,7 @@ servers:
       Run::kObjects);
 }
 
-// Scenario: a refusal is printed at the line of the HTTPS server's `tls:` key, so an editor can
+// Scenario: a refusal is printed at the line of the refused field (an HTTPS server's caCrl), so an editor can
 // jump to it from FILE:LINE.
 TEST(ValidateGateway, TlsRefusalLine) {
   const std::string yaml = gw(R"y(
@@ -295,20 +294,21 @@ servers:
 - port: {number: 443, name: https, protocol: HTTPS}
   hosts: ["*"]
   tls:
-    mode: ISTIO_MUTUAL
+    mode: SIMPLE
+    credentialName: c
+    caCrl: /crl.pem
 )y");
   const size_t https = yaml.find("protocol: HTTPS");
-  const int tls_line = 1 + static_cast<int>(std::count(yaml.begin(), yaml.begin() + yaml.find("tls:", https), '\n'));
+  const int tls_line = 1 + static_cast<int>(std::count(yaml.begin(), yaml.begin() + yaml.find("caCrl:", https), '\n'));
   LoadResult loaded = load_string(yaml, "gw.yaml");
   ASSERT_TRUE(loaded.diagnostics.items().empty()) << dump(loaded.diagnostics);
   Diagnostics got;
   validate_gateway(loaded.config.gateways.at(0), got);
   ASSERT_EQ(got.items().size(), 1u) << dump(got);
-  EXPECT_EQ(got.items()[0].path, "spec.servers[1].tls");
+  EXPECT_EQ(got.items()[0].path, "spec.servers[1].tls.caCrl");
   EXPECT_EQ(got.items()[0].line, tls_line) << got.items()[0].to_string();
-  EXPECT_TRUE(
-      got.items()[0].to_string().starts_with("gw.yaml:" + std::to_string(tls_line) +
-                                             ": Gateway default/x: spec.servers[1].tls: ISTIO_MUTUAL is not supported"))
+  EXPECT_TRUE(got.items()[0].to_string().starts_with(
+      "gw.yaml:" + std::to_string(tls_line) + ": Gateway default/x: spec.servers[1].tls.caCrl: not enforced yet"))
       << got.items()[0].to_string();
 }
 

@@ -2,9 +2,11 @@
 #include <unistd.h>
 
 #include <spdlog/spdlog.h>
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <filesystem>
 #include <functional>
 
 #include "admin/admin_server.h"
@@ -118,6 +120,19 @@ void every_second(asio::steady_timer& timer, std::function<void()> action) {
 
 constexpr std::chrono::milliseconds kMemorySampleInterval{250};
 
+// The config paths, and the directories of the workload certificate files: istio-agent rotates
+// those (by rename), and a rotation must reach new handshakes like an edited Secret does.
+std::vector<std::string> watched_paths(const ServeOptions& opts) {
+  std::vector<std::string> paths = opts.config_paths;
+  for (const std::string* file : {&opts.workload_cert, &opts.workload_key, &opts.workload_ca}) {
+    if (file->empty()) continue;
+    std::string dir = std::filesystem::path(*file).parent_path().string();
+    if (dir.empty()) dir = ".";
+    if (std::find(paths.begin(), paths.end(), dir) == paths.end()) paths.push_back(dir);
+  }
+  return paths;
+}
+
 // Reloads the config on every SIGHUP until the signal set is cancelled (the drain cancels it).
 void reload_on_sighup(asio::signal_set& hup, std::function<void()> reload) {
   hup.async_wait([&hup, reload = std::move(reload)](boost::system::error_code ec, int) mutable {
@@ -185,7 +200,7 @@ int run_serve(const ServeOptions& opts) {
     reloader.reload(&server);
     update_ready();
   };
-  ConfigWatcher watcher(main_io, opts.config_paths, opts.reload_debounce, reload);
+  ConfigWatcher watcher(main_io, watched_paths(opts), opts.reload_debounce, reload);
   if (opts.watch && !watcher.start()) spdlog::warn("inotify unavailable: reload with SIGHUP");
 
   // Admin listener: its own thread; asks the workers and this thread for data by message.

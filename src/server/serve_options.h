@@ -18,6 +18,8 @@ struct ServeOptions {
   config::Labels selector;               // this proxy's labels: which Gateways it implements
   std::vector<std::string> mesh_listen;  // ADDR:PORT of sidecar-outbound listeners
   std::string proxy_namespace = "default";
+  // ISTIO_MUTUAL's workload certificate chain, key and mesh roots (snapshot/workload_identity.h).
+  std::string workload_cert, workload_key, workload_ca;
   proxy::ProxyOptions proxy;
   // Client connections open at once across every listener and worker; 0 = the descriptor limit
   // minus a reserve for upstream connections and files (server/connection_limit.h).

@@ -21,7 +21,7 @@ bool routes_http(const config::Server& s, bool* tls_terminated) {
   if (p == "HTTPS" && s.tls) {
     using M = config::ServerTLSSettings::Mode;
     M m = s.tls->mode;
-    *tls_terminated = m == M::kSimple || m == M::kMutual || m == M::kOptionalMutual;
+    *tls_terminated = m == M::kSimple || m == M::kMutual || m == M::kOptionalMutual || m == M::kIstioMutual;
     return *tls_terminated;
   }
   return false;
@@ -33,7 +33,8 @@ bool routes_http(const config::Server& s, bool* tls_terminated) {
 void add_tls_server(CompileContext& ctx, Listener& l, const config::Gateway& g, const config::Server& s,
                     const std::string& path) {
   if (!l.tls) l.tls = std::make_shared<tls::ServerTls>();
-  ResolvedServerTls resolved = resolve_server_tls(*s.tls, g.source.file, ctx.config, ctx.options.proxy_namespace);
+  ResolvedServerTls resolved =
+      resolve_server_tls(*s.tls, g.source.file, ctx.config, ctx.options.proxy_namespace, ctx.options.workload);
   std::vector<std::string> hosts;
   for (const auto& h : s.hosts) hosts.push_back(h.substr(h.find('/') + 1));  // "ns/host" -> "host"
   std::string error = resolved.error;

@@ -66,15 +66,27 @@ bool certificates(const config::ServerTLSSettings& t, const std::string& yaml_fi
 }  // namespace
 
 ResolvedServerTls resolve_server_tls(const config::ServerTLSSettings& t, const std::string& yaml_file,
-                                     const config::ConfigSet& config, const std::string& proxy_namespace) {
+                                     const config::ConfigSet& config, const std::string& proxy_namespace,
+                                     const WorkloadIdentity& workload) {
   ResolvedServerTls r;
   tls::ServerTlsSettings& s = r.settings;
-  s.client_auth = t.mode == Mode::kMutual           ? tls::ServerTlsSettings::ClientAuth::kRequired
+  s.client_auth = t.mode == Mode::kMutual || t.mode == Mode::kIstioMutual
+                      ? tls::ServerTlsSettings::ClientAuth::kRequired
                   : t.mode == Mode::kOptionalMutual ? tls::ServerTlsSettings::ClientAuth::kOptional
                                                     : tls::ServerTlsSettings::ClientAuth::kNone;
   if (auto v = tls::protocol_version(t.min_protocol_version, TLS1_2_VERSION)) s.min_version = *v;
   if (auto v = tls::protocol_version(t.max_protocol_version, TLS1_3_VERSION)) s.max_version = *v;
   for (const auto& c : t.cipher_suites) s.cipher_list += (s.cipher_list.empty() ? "" : ":") + c;
+  if (t.mode == Mode::kIstioMutual) {
+    // Validation refuses certificates of its own on ISTIO_MUTUAL: only the workload's apply.
+    if (!workload.usable()) {
+      r.error = workload.error;
+      return r;
+    }
+    s.key_pairs.emplace_back(workload.cert_pem, workload.key_pem);
+    s.client_ca_pem = workload.ca_pem;
+    return r;
+  }
   std::string ca;
   if (!certificates(t, yaml_file, config, proxy_namespace, s, ca, r.error)) return r;
   if (s.client_auth != tls::ServerTlsSettings::ClientAuth::kNone) {

@@ -11,6 +11,7 @@
 #include <string>
 
 #include "config/model/config_set.h"
+#include "snapshot/workload_identity.h"
 #include "tls/server_tls.h"
 
 namespace sy::snapshot {
@@ -20,7 +21,10 @@ struct ResolvedServerTls {
   std::string error;  // non-empty: the server stays closed (handshakes for its hosts are refused)
 };
 
+// ISTIO_MUTUAL: the proxy's workload certificate, and client certificates required and verified
+// against the mesh's roots (`workload`), as an Istio gateway does for in-mesh callers.
 ResolvedServerTls resolve_server_tls(const config::ServerTLSSettings& t, const std::string& yaml_file,
-                                     const config::ConfigSet& config, const std::string& proxy_namespace);
+                                     const config::ConfigSet& config, const std::string& proxy_namespace,
+                                     const WorkloadIdentity& workload);
 
 }  // namespace sy::snapshot

@@ -25,6 +25,7 @@
 #include "route/redirect.h"
 #include "route/request_match.h"
 #include "route/rewrite.h"
+#include "snapshot/workload_identity.h"
 #include "split/weighted_choice.h"
 #include "tls/client_tls.h"
 #include "tls/server_tls.h"
@@ -37,6 +38,7 @@ struct CompileOptions {
   std::string proxy_namespace = "default";      // short request hosts expand here; exportTo target
   config::Labels proxy_labels;                  // empty => every Gateway applies
   std::string root_namespace = "istio-system";  // last place a DestinationRule is looked up
+  WorkloadIdentity workload;                    // ISTIO_MUTUAL's certificates (workload_identity.h)
 };
 
 // === Clusters ===
