@@ -35,6 +35,14 @@ template <>
 const char* kind_of<Secret>() {
   return "Secret";
 }
+template <>
+const char* kind_of<KubeService>() {
+  return "Service";
+}
+template <>
+const char* kind_of<EndpointSlice>() {
+  return "EndpointSlice";
+}
 
 std::string key_of(const std::string& kind, const std::string& ns_name) { return kind + "/" + ns_name; }
 
@@ -52,6 +60,8 @@ void validate_one(const AnyObject& o, Diagnostics& d) {
         if constexpr (std::is_same_v<T, ServiceEntry>) validate_service_entry(x, d);
         if constexpr (std::is_same_v<T, WorkloadEntry>) validate_workload_entry(x, d);
         if constexpr (std::is_same_v<T, Secret>) validate_secret(x, d);
+        if constexpr (std::is_same_v<T, KubeService>) validate_kube_service(x, d);
+        if constexpr (std::is_same_v<T, EndpointSlice>) validate_endpoint_slice(x, d);
       },
       o);
 }
@@ -92,6 +102,8 @@ AdmissionResult AdmissionState::admit(LoadResult fresh) {
   collect(fresh.config.service_entries, loaded);
   collect(fresh.config.workload_entries, loaded);
   collect(fresh.config.secrets, loaded);
+  collect(fresh.config.services, loaded);
+  collect(fresh.config.endpoint_slices, loaded);
 
   std::map<std::string, AnyObject> admitted;
   for (auto& o : loaded) {
@@ -162,6 +174,8 @@ AdmissionResult AdmissionState::admit(LoadResult fresh) {
           if constexpr (std::is_same_v<T, ServiceEntry>) cs.service_entries.push_back(x);
           if constexpr (std::is_same_v<T, WorkloadEntry>) cs.workload_entries.push_back(x);
           if constexpr (std::is_same_v<T, Secret>) cs.secrets.push_back(x);
+          if constexpr (std::is_same_v<T, KubeService>) cs.services.push_back(x);
+          if constexpr (std::is_same_v<T, EndpointSlice>) cs.endpoint_slices.push_back(x);
         },
         *o);
   }

@@ -13,7 +13,8 @@
 
 namespace sy::config {
 
-using AnyObject = std::variant<Gateway, VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, Secret>;
+using AnyObject = std::variant<Gateway, VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, Secret,
+                               KubeService, EndpointSlice>;
 
 // "Kind/namespace/name": the identity of an object across reloads.
 std::string object_key(const AnyObject& o);

@@ -144,6 +144,8 @@ void analyze_conflicts(const ConfigIndex& index, Diagnostics& out) {
   check_duplicate_names(c.destination_rules, "DestinationRule", out);
   check_duplicate_names(c.service_entries, "ServiceEntry", out);
   check_duplicate_names(c.workload_entries, "WorkloadEntry", out);
+  check_duplicate_names(c.services, "Service", out);
+  check_duplicate_names(c.endpoint_slices, "EndpointSlice", out);
   check_mesh_host_conflicts(index.config(), out);
   check_gateway_conflicts(index.config(), out);
   for (const auto& vs : index.config().virtual_services) check_unreachable_rules(vs, out);

@@ -21,7 +21,9 @@ bool labels_include(const Labels& labels, const Labels& selector) {
   return true;
 }
 
-ConfigIndex::ConfigIndex(const ConfigSet& config) : config_(config) {
+ConfigIndex::ConfigIndex(const ConfigSet& config) : config_(config), kube_(kube_registry(config)) {
+  for (const auto& se : config.service_entries) registry_.push_back(&se);
+  for (const auto& k : kube_) registry_.push_back(&k.entry);
   // First definition wins, as in load order.
   for (const auto& gw : config.gateways) gateways_.emplace(object_name(gw.meta), &gw);
   for (const auto& vs : config.virtual_services) virtual_services_.emplace(object_name(vs.meta), &vs);
@@ -29,11 +31,11 @@ ConfigIndex::ConfigIndex(const ConfigSet& config) : config_(config) {
 
 std::vector<const ServiceEntry*> ConfigIndex::services_for(std::string_view host, std::string_view from_ns) const {
   std::vector<const ServiceEntry*> out;
-  for (const auto& se : config_.service_entries) {
-    if (!visible_from(se.export_to, se.meta.namespace_, from_ns)) continue;
-    for (const auto& h : se.hosts) {
-      if (host_covers(resolved_host(h, se.meta.namespace_), host)) {
-        out.push_back(&se);
+  for (const ServiceEntry* se : registry_) {
+    if (!visible_from(se->export_to, se->meta.namespace_, from_ns)) continue;
+    for (const auto& h : se->hosts) {
+      if (host_covers(resolved_host(h, se->meta.namespace_), host)) {
+        out.push_back(se);
         break;
       }
     }
@@ -42,9 +44,9 @@ std::vector<const ServiceEntry*> ConfigIndex::services_for(std::string_view host
 }
 
 bool ConfigIndex::any_service_intersects(std::string_view host) const {
-  for (const auto& se : config_.service_entries)
-    for (const auto& h : se.hosts)
-      if (hosts_intersect(resolved_host(h, se.meta.namespace_), host)) return true;
+  for (const ServiceEntry* se : registry_)
+    for (const auto& h : se->hosts)
+      if (hosts_intersect(resolved_host(h, se->meta.namespace_), host)) return true;
   return false;
 }
 

@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "config/diagnostics.h"
+#include "config/kube_registry.h"
 #include "config/model/config_set.h"
 
 namespace sy::config::detail {
@@ -16,11 +17,15 @@ class ConfigIndex {
  public:
   explicit ConfigIndex(const ConfigSet& config);
 
-  // ServiceEntries visible from namespace `from_ns` with a host covering `host` (an FQDN as
-  // produced by resolve_short_name). Wildcard SE hosts cover deeper names.
+  // Registry entries (ServiceEntries and Kubernetes Services, see registry()) visible from
+  // namespace `from_ns` with a host covering `host` (an FQDN as produced by resolve_short_name).
+  // Wildcard SE hosts cover deeper names.
   std::vector<const ServiceEntry*> services_for(std::string_view host, std::string_view from_ns) const;
-  // True when some ServiceEntry host (any namespace) intersects `host`.
+  // True when some registry host (any namespace) intersects `host`.
   bool any_service_intersects(std::string_view host) const;
+  // Every registry entry: the ServiceEntries in load order, then one per Kubernetes Service.
+  const std::vector<const ServiceEntry*>& registry() const { return registry_; }
+  const std::vector<KubeRegistryEntry>& kube_entries() const { return kube_; }
   // DestinationRules visible from `from_ns` whose host covers `host`.
   std::vector<const DestinationRule*> rules_for(std::string_view host, std::string_view from_ns) const;
 
@@ -35,6 +40,8 @@ class ConfigIndex {
 
  private:
   const ConfigSet& config_;
+  std::vector<KubeRegistryEntry> kube_;  // never resized after construction: registry_ points into it
+  std::vector<const ServiceEntry*> registry_;
   std::map<std::string, const Gateway*> gateways_;
   std::map<std::string, const VirtualService*> virtual_services_;
 };
@@ -49,7 +56,8 @@ bool binds_mesh(const VirtualService& vs);
 bool labels_include(const Labels& labels, const Labels& selector);
 
 // Analysis passes, each adding its findings to `out`.
-void analyze_references(const ConfigIndex& index, Diagnostics& out);  // analyze_references.cc
-void analyze_conflicts(const ConfigIndex& index, Diagnostics& out);   // analyze_conflicts.cc
+void analyze_references(const ConfigIndex& index, Diagnostics& out);     // analyze_references.cc
+void analyze_conflicts(const ConfigIndex& index, Diagnostics& out);      // analyze_conflicts.cc
+void analyze_kube_services(const ConfigIndex& index, Diagnostics& out);  // analyze_kube_services.cc
 
 }  // namespace sy::config::detail

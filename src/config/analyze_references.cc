@@ -146,16 +146,20 @@ void check_destination_rule(const ConfigIndex& index, const DestinationRule& dr,
   std::string host = resolved_host(dr.host, dr.meta.namespace_);
   if (!index.any_service_intersects(host)) {
     r.warning("spec.host", fmt::format("IST0174 DestinationRule host \"{}\" matches no service in the registry (no "
-                                       "ServiceEntry defines it); the rule is ignored",
+                                       "ServiceEntry or Service defines it); the rule is ignored",
                                        host));
     return;
   }
   // Endpoints reachable through this host; unknowable for NONE/DYNAMIC_DNS resolution.
+  // A Kubernetes Service for the host is the one in use (see analyze_kube_services.cc).
   std::vector<const WorkloadEntrySpec*> endpoints;
+  const KubeRegistryEntry* kube = nullptr;
+  for (const auto& k : index.kube_entries())
+    if (!kube && hosts_intersect(k.entry.hosts.front(), host)) kube = &k;
   for (const auto& se : index.config().service_entries) {
     bool matches = false;
     for (const auto& h : se.hosts) matches = matches || hosts_intersect(resolved_host(h, se.meta.namespace_), host);
-    if (!matches) continue;
+    if (!matches || kube) continue;
     if (se.resolution == ServiceEntry::Resolution::kNone || se.resolution == ServiceEntry::Resolution::kDynamicDns)
       return;
     auto eps = index.endpoints_of(se);
@@ -164,6 +168,12 @@ void check_destination_rule(const ConfigIndex& index, const DestinationRule& dr,
   for (size_t i = 0; i < dr.subsets.size(); ++i) {
     const Subset& s = dr.subsets[i];
     if (s.labels.empty()) continue;
+    if (kube) {
+      // Istio reads the pods' labels; the config holds no pods, and neither EndpointSlices nor DNS
+      // answers carry labels. Routing such a subset to every endpoint would ignore it silently.
+      r.warning(indexed("spec.subsets", i), kube_subset_message(s, *kube));
+      continue;
+    }
     bool selected = false;
     for (const auto* ep : endpoints) selected = selected || labels_include(ep->labels, s.labels);
     if (!selected)

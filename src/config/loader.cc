@@ -159,11 +159,16 @@ void Loader::document(const YAML::Node& doc, const std::string& file) {
                       [](yaml::Cursor& spec, WorkloadEntry& we) { parse::workload_entry_spec(spec, we.spec); }));
   }
   if (api_version == "v1" && kind == "Secret") return object(doc, file, kind, &ConfigSet::secrets, parse_secret_body);
+  if (api_version == "v1" && kind == "Service")
+    return object(doc, file, kind, &ConfigSet::services, spec_of<KubeService>(parse::kube_service_spec));
+  if (api_version == "discovery.k8s.io/v1" && kind == "EndpointSlice")
+    return object(doc, file, kind, &ConfigSet::endpoint_slices, parse::endpoint_slice_body);
   result_.diagnostics.add(Diagnostic{Severity::kWarning, file, line, kind,
                                      object_name(peek(doc, "metadata", "namespace"), peek(doc, "metadata", "name")), "",
                                      "skipped: " + api_version + " " + kind +
                                          " is not a networking.istio.io Gateway, VirtualService, DestinationRule, "
-                                         "ServiceEntry or WorkloadEntry, nor a v1 Secret"});
+                                         "ServiceEntry or WorkloadEntry, nor a v1 Secret or Service, nor a "
+                                         "discovery.k8s.io/v1 EndpointSlice"});
 }
 
 template <class T, class F>

@@ -241,14 +241,14 @@ spec:
             "seconds\" (unknown unit \" seconds\" in duration \"3 seconds\")");
 }
 
-// Scenario: a Service and a Deployment next to Istio objects (as Istio samples ship them) are
-// skipped with warnings; other networking.istio.io kinds and versions too; empty documents are silent.
+// Scenario: a Deployment next to Istio objects (as Istio samples ship them) is skipped with a
+// warning; other networking.istio.io kinds and versions too; empty documents are silent.
 TEST(Loader, SkipsForeignKindsWithWarnings) {
   auto r = load_string(R"(---
-apiVersion: v1
-kind: Service
+apiVersion: apps/v1
+kind: Deployment
 metadata: {name: httpbin, namespace: demo}
-spec: {ports: [{port: 8000}]}
+spec: {replicas: 1}
 ---
 ---
 apiVersion: networking.istio.io/v1
@@ -269,10 +269,10 @@ spec: {hosts: [api.example.com], resolution: DNS}
   ASSERT_EQ(r.diagnostics.warning_count(), 3u) << errors_of(r);
   const Diagnostic& w = r.diagnostics.items()[0];
   EXPECT_EQ(w.severity, Severity::kWarning);
-  EXPECT_EQ(w.kind, "Service");
+  EXPECT_EQ(w.kind, "Deployment");
   EXPECT_EQ(w.object, "demo/httpbin");
   EXPECT_EQ(w.line, 2);
-  EXPECT_NE(w.message.find("skipped: v1 Service"), std::string::npos);
+  EXPECT_NE(w.message.find("skipped: apps/v1 Deployment"), std::string::npos);
   EXPECT_EQ(r.diagnostics.items()[1].kind, "Sidecar");
   EXPECT_EQ(r.diagnostics.items()[2].line, 12);
   ASSERT_EQ(r.config.service_entries.size(), 1u);

@@ -25,5 +25,8 @@ void virtual_service_spec(Cursor& spec, VirtualService& out);
 void destination_rule_spec(Cursor& spec, DestinationRule& out);
 void traffic_policy(Cursor& c, TrafficPolicy& out);
 void service_entry_spec(Cursor& spec, ServiceEntry& out);
+// Kubernetes kinds (parse_kube_service.cc). An EndpointSlice has no spec: its fields sit at the top.
+void kube_service_spec(Cursor& spec, KubeService& out);
+void endpoint_slice_body(Cursor& root, EndpointSlice& out);
 
 }  // namespace sy::config::parse

@@ -64,11 +64,13 @@ TEST(ParseServiceEntry, AllFields) {
   EXPECT_EQ(we.source.path_lines.at("spec.ports.http"), 46);
 }
 
-// Scenario: the egress sample — DNS ServiceEntry loads, the k8s Service and Deployment beside it are skipped.
+// Scenario: the egress sample — DNS ServiceEntry and the k8s Service load, the Deployment beside them is skipped.
 TEST(ParseServiceEntry, HttpbinEgressSample) {
   auto r = load_fixture("httpbin/httpbin-egress-se.yaml");
   EXPECT_EQ(r.diagnostics.error_count(), 0u) << report(r);
-  EXPECT_EQ(r.diagnostics.warning_count(), 2u) << report(r);
+  EXPECT_EQ(r.diagnostics.warning_count(), 1u) << report(r);
+  ASSERT_EQ(r.config.services.size(), 1u);
+  EXPECT_EQ(r.config.services[0].ports[0].name, "http");
   ASSERT_EQ(r.config.service_entries.size(), 1u);
   EXPECT_EQ(r.config.service_entries[0].resolution, ServiceEntry::Resolution::kDns);
   EXPECT_EQ(r.config.service_entries[0].ports[1].protocol, "HTTPS");

@@ -9,6 +9,7 @@ void analyze(const ConfigSet& config, Diagnostics& out) {
   detail::ConfigIndex index(config);
   detail::analyze_references(index, out);
   detail::analyze_conflicts(index, out);
+  detail::analyze_kube_services(index, out);
 }
 
 void validate(const ConfigSet& config, Diagnostics& out) {
@@ -18,6 +19,8 @@ void validate(const ConfigSet& config, Diagnostics& out) {
   for (const auto& se : config.service_entries) validate_service_entry(se, out);
   for (const auto& we : config.workload_entries) validate_workload_entry(we, out);
   for (const auto& s : config.secrets) validate_secret(s, out);
+  for (const auto& s : config.services) validate_kube_service(s, out);
+  for (const auto& s : config.endpoint_slices) validate_endpoint_slice(s, out);
   analyze(config, out);
 }
 

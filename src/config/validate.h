@@ -17,6 +17,9 @@ void validate_service_entry(const ServiceEntry&, Diagnostics&);
 void validate_workload_entry(const WorkloadEntry&, Diagnostics&);
 // Certificates in a Secret (tls.crt/tls.key or cert/key, ca.crt/cacert) parse, match and are valid now.
 void validate_secret(const Secret&, Diagnostics&);
+// Kubernetes Services and EndpointSlices as the API server accepts them (validate_kube_service.cc).
+void validate_kube_service(const KubeService&, Diagnostics&);
+void validate_endpoint_slice(const EndpointSlice&, Diagnostics&);
 
 // Cross-object analysis (istioctl analyze): references, conflicts, reachability.
 // Messages start with the istioctl analyze code where Istio has one (`IST0101 ...`).

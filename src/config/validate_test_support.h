@@ -86,6 +86,8 @@ inline void run_checks(const ConfigSet& config, Run run, Diagnostics& out) {
   for (const auto& o : config.destination_rules) validate_destination_rule(o, out);
   for (const auto& o : config.service_entries) validate_service_entry(o, out);
   for (const auto& o : config.workload_entries) validate_workload_entry(o, out);
+  for (const auto& o : config.services) validate_kube_service(o, out);
+  for (const auto& o : config.endpoint_slices) validate_endpoint_slice(o, out);
 }
 
 inline void run_case(const Case& c, Run run) {

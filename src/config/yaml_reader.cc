@@ -123,6 +123,11 @@ std::optional<std::string> Cursor::as_string() const {
   return std::nullopt;
 }
 
+bool Cursor::is_integer() const {
+  int64_t v = 0;
+  return node_.IsScalar() && !is_quoted(node_) && parse_int(node_.Scalar(), v);
+}
+
 std::optional<int64_t> Cursor::as_int(int64_t min, int64_t max) const {
   int64_t v = 0;
   if (!node_.IsScalar() || is_quoted(node_) || !parse_int(node_.Scalar(), v)) {

@@ -52,6 +52,9 @@ class Cursor {
   int line() const { return line_; }
   bool is_null() const { return !node_.IsDefined() || node_.IsNull(); }
   bool is_map() const { return node_.IsMap(); }
+  // An unquoted integer scalar: lets Kubernetes' int-or-string fields (a Service's targetPort)
+  // choose between as_int and as_string.
+  bool is_integer() const;
   void error(std::string message) const { ctx_.error(path_, line_, std::move(message)); }
   ObjectContext& context() const { return ctx_; }
 

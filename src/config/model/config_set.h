@@ -4,6 +4,7 @@
 
 #include "config/model/destination_rule.h"
 #include "config/model/gateway.h"
+#include "config/model/kube_service.h"
 #include "config/model/secret.h"
 #include "config/model/service_entry.h"
 #include "config/model/virtual_service.h"
@@ -16,8 +17,10 @@ struct ConfigSet {
   std::vector<DestinationRule> destination_rules;
   std::vector<ServiceEntry> service_entries;
   std::vector<WorkloadEntry> workload_entries;
-  std::vector<Secret> secrets;     // certificates for Gateway credentialName
-  std::vector<std::string> files;  // every file read, sorted
+  std::vector<Secret> secrets;                 // certificates for Gateway credentialName
+  std::vector<KubeService> services;           // Kubernetes Services: registry entries (config/kube_registry.h)
+  std::vector<EndpointSlice> endpoint_slices;  // their endpoints
+  std::vector<std::string> files;              // every file read, sorted
 };
 
 }  // namespace sy::config
