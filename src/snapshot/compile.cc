@@ -122,8 +122,8 @@ uint32_t CompileContext::resolve_cluster(const std::string& host, const std::opt
   uint32_t p = port ? port->number : 0;
   std::string reason;
   if (!svc) {
-    reason = fmt::format("host \"{}\" is not a known service (no ServiceEntry visible in namespace {})", host,
-                         options.proxy_namespace);
+    reason = fmt::format("host \"{}\" is not a known service (no ServiceEntry or Service visible in namespace {})",
+                         host, options.proxy_namespace);
   } else {
     const auto& ports = svc->entry->ports;
     auto has_port = [&](uint32_t n) {

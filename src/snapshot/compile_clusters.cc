@@ -1,4 +1,5 @@
-// Passes 1-2: the service registry (ServiceEntry hosts visible to this proxy) and one cluster
+// Passes 1-2: the service registry (ServiceEntry hosts and Kubernetes Services visible to this
+// proxy, see config/kube_registry.h) and one cluster
 // per (host, port) plus one per (host, port, DR subset), with endpoints and merged policy.
 #include <fmt/format.h>
 
@@ -8,7 +9,25 @@
 
 namespace sy::snapshot::detail {
 
+namespace {
+
+// Kubernetes Services first: Istio keeps a Service's host when a ServiceEntry names it too
+// (pilot/pkg/model push_context.go initServiceRegistry), so a ServiceEntry never takes it over.
+void add_kube_services(CompileContext& ctx) {
+  ctx.kube_registry = config::kube_registry(ctx.config);
+  for (const config::KubeRegistryEntry& k : ctx.kube_registry) {
+    const config::ServiceEntry& se = k.entry;
+    if (!policy::exported_to(se.export_to, se.meta.namespace_, ctx.options.proxy_namespace)) continue;
+    const std::string& host = se.hosts.front();
+    ServiceInfo info{host, se.meta.namespace_, &se, host, &k};
+    if (ctx.services.emplace(host, std::move(info)).second) ctx.service_order.push_back(host);
+  }
+}
+
+}  // namespace
+
 void build_services(CompileContext& ctx) {
+  add_kube_services(ctx);
   std::vector<const config::ServiceEntry*> entries;
   for (const auto& se : ctx.config.service_entries) entries.push_back(&se);
   std::stable_sort(entries.begin(), entries.end(),
@@ -17,14 +36,21 @@ void build_services(CompileContext& ctx) {
     const std::string& ns = se->meta.namespace_;
     std::string object = ns + "/" + se->meta.name;
     if (!policy::exported_to(se->export_to, ns, ctx.options.proxy_namespace)) continue;
-    for (const auto& h : se->hosts) {
+    for (size_t hi = 0; hi < se->hosts.size(); ++hi) {
+      const std::string& h = se->hosts[hi];
       ServiceInfo info{config::resolve_short_name(h, ns), ns, se, config::lower(h)};
       if (config::is_wildcard(info.host)) {
         ctx.wildcard_services.push_back(std::move(info));
         continue;
       }
       std::string host = info.host;
-      if (!ctx.services.emplace(host, std::move(info)).second) {
+      auto [it, inserted] = ctx.services.emplace(host, std::move(info));
+      if (!inserted && it->second.kube) {
+        ctx.warn("ServiceEntry", object, se->source, fmt::format("spec.hosts[{}]", hi),
+                 config::kube_host_conflict_message(host, *it->second.kube->service));
+        continue;
+      }
+      if (!inserted) {
         ctx.warn(
             "ServiceEntry", object, se->source, "spec.hosts",
             fmt::format("host \"{}\" is already defined by an earlier ServiceEntry; this one is ignored for it", host));
@@ -152,6 +178,23 @@ void attach_client_tls(CompileContext& ctx, Cluster& c) {
            "cluster " + c.name + ": " + c.missing_reason);
 }
 
+namespace {
+
+// A subset that selects by labels cannot be resolved on a Kubernetes Service: its endpoints
+// (EndpointSlice addresses or DNS answers) carry no pod labels. The subset's cluster keeps no
+// endpoints (503 UH) rather than silently taking all of them; said once per subset.
+void warn_unresolvable_subset(CompileContext& ctx, const ServiceInfo& svc, const config::Subset& subset) {
+  for (const auto& dr : ctx.config.destination_rules) {
+    for (size_t i = 0; i < dr.subsets.size(); ++i) {
+      if (&dr.subsets[i] != &subset) continue;
+      ctx.warn("DestinationRule", dr.meta.namespace_ + "/" + dr.meta.name, dr.source,
+               fmt::format("spec.subsets[{}]", i), config::kube_subset_message(subset, *svc.kube));
+    }
+  }
+}
+
+}  // namespace
+
 void build_clusters(CompileContext& ctx) {
   std::vector<const ServiceInfo*> services;
   for (const std::string& host : ctx.service_order) services.push_back(&ctx.services.at(host));
@@ -173,6 +216,7 @@ void build_clusters(CompileContext& ctx) {
         c.discovery = discovery;
         for (const Endpoint& e : all)
           if (!subset || labels_select(subset->labels, e.labels)) c.endpoints.push_back(e);
+        if (subset && svc.kube && !subset->labels.empty()) warn_unresolvable_subset(ctx, svc, *subset);
         c.policy = policy::effective_cluster_policy(dr ? dr->traffic_policy : nullptr, subset, port.number,
                                                     dr ? dr->name : "");
         c.destination_rule = dr ? dr->name : "";

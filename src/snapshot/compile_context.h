@@ -9,17 +9,19 @@
 #include <unordered_set>
 #include <vector>
 
+#include "config/kube_registry.h"
 #include "policy/destination_rules.h"
 #include "snapshot/snapshot.h"
 
 namespace sy::snapshot::detail {
 
-// A host known to the registry (a ServiceEntry host visible to this proxy).
+// A host known to the registry (a ServiceEntry host, or a Kubernetes Service's, visible to this proxy).
 struct ServiceInfo {
   std::string host;        // resolved, lower-case
-  std::string namespace_;  // the ServiceEntry's namespace
+  std::string namespace_;  // the ServiceEntry's (or Service's) namespace
   const config::ServiceEntry* entry = nullptr;
   std::string dns_name;  // the host as written: what `resolution: DNS` without endpoints resolves
+  const config::KubeRegistryEntry* kube = nullptr;  // set when a Kubernetes Service defines the host
 };
 
 struct CompileContext {
@@ -29,10 +31,11 @@ struct CompileContext {
   const CompileOptions& options;
   Snapshot& snap;
   policy::DestinationRuleIndex destination_rules;
-  std::unordered_map<std::string, ServiceInfo> services;        // exact host -> service
-  std::vector<ServiceInfo> wildcard_services;                   // "*.example.com" hosts
-  std::vector<std::string> service_order;                       // exact hosts in load order
-  std::unordered_map<std::string, uint32_t> cluster_ids;        // "host|port|subset" -> id
+  std::vector<config::KubeRegistryEntry> kube_registry;   // filled once before build_services; ServiceInfo points in
+  std::unordered_map<std::string, ServiceInfo> services;  // exact host -> service
+  std::vector<ServiceInfo> wildcard_services;             // "*.example.com" hosts
+  std::vector<std::string> service_order;                 // exact hosts in load order
+  std::unordered_map<std::string, uint32_t> cluster_ids;  // "host|port|subset" -> id
   std::vector<const config::VirtualService*> virtual_services;  // load order; index = VirtualServiceInfo index
   std::unordered_set<std::string> warned;                       // a VS compiled into several tables warns once
 

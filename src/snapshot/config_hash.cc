@@ -184,6 +184,17 @@ class Hasher {
   }
   void add(const config::WorkloadEntry& w) { all(w.meta, w.spec); }
   void add(const config::Secret& s) { all(s.meta, s.type, s.data); }
+  // Kubernetes Service / EndpointSlice
+  void add(const config::KubeServicePort& p) {
+    all(p.name, p.port, p.protocol, p.app_protocol, p.target_port_number, p.target_port_name);
+  }
+  void add(const config::KubeService& s) {
+    all(s.meta, s.type, s.cluster_ip, s.external_name, s.ports, s.publish_not_ready_addresses, s.session_affinity,
+        s.internal_traffic_policy, s.traffic_distribution);
+  }
+  void add(const config::SliceEndpoint& e) { all(e.addresses, e.ready, e.serving, e.terminating); }
+  void add(const config::SlicePort& p) { all(p.name, p.port, p.protocol, p.app_protocol); }
+  void add(const config::EndpointSlice& s) { all(s.meta, s.address_type, s.endpoints, s.ports); }
 
  private:
   uint64_t h_ = 14695981039346656037ull;
@@ -193,7 +204,8 @@ class Hasher {
 
 uint64_t hash_config(const config::ConfigSet& c) {
   Hasher h;
-  h.all(c.gateways, c.virtual_services, c.destination_rules, c.service_entries, c.workload_entries, c.secrets);
+  h.all(c.gateways, c.virtual_services, c.destination_rules, c.service_entries, c.workload_entries, c.secrets,
+        c.services, c.endpoint_slices);
   return h.value();
 }
 
