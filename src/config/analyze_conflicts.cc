@@ -1,10 +1,13 @@
-// Conflict and reachability analysis (istioctl analyze): mesh VirtualServices sharing a host
-// (IST0109), Gateways claiming the same selector/port/host (IST0145), and http rules shadowed
-// by an earlier catch-all rule of the same VirtualService (IST0130).
+// Conflict analysis (istioctl analyze): mesh VirtualServices sharing a host (IST0109), Gateways
+// claiming the same proxies, port and host (IST0145), and one object defined twice.
 #include <fmt/format.h>
+
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <map>
+#include <optional>
+#include <set>
 
 #include "config/analyze_index.h"
 #include "config/hostname.h"
@@ -13,34 +16,67 @@
 namespace sy::config::detail {
 namespace {
 
+// One mesh VirtualService host in one export scope: the namespace it is exported to, or "*".
+struct ScopedHost {
+  std::string scope;
+  std::string host;  // resolved in the VirtualService's namespace
+  auto operator<=>(const ScopedHost&) const = default;
+};
+
+struct HostUse {
+  const VirtualService* vs = nullptr;
+  size_t host_index = 0;
+};
+
+// The export scopes of a VirtualService as Istio's analyzer reads exportTo: "*" when unset or
+// listing "*", else each namespace named ("." is its own).
+std::vector<std::string> export_scopes(const VirtualService& vs) {
+  if (vs.export_to.empty() || std::find(vs.export_to.begin(), vs.export_to.end(), "*") != vs.export_to.end())
+    return {"*"};
+  std::vector<std::string> out;
+  for (const auto& e : vs.export_to) {
+    std::string ns = e == "." ? vs.meta.namespace_ : e;
+    if (std::find(out.begin(), out.end(), ns) == out.end()) out.push_back(ns);
+  }
+  return out;
+}
+
+// IST0109 as Istio's ConflictingMeshGatewayHostsAnalyzer reports it
+// (pkg/config/analysis/analyzers/virtualservice/conflictingmeshgatewayhosts.go): mesh
+// VirtualServices conflict when they share a host within one export scope, or when one exported
+// to a namespace has a host overlapping (wildcards included) one of a VirtualService exported
+// everywhere. Private VirtualServices of different namespaces never meet. Each VirtualService of
+// a conflict is reported once, at its conflicting host.
 void check_mesh_host_conflicts(const ConfigSet& config, Diagnostics& out) {
-  // host -> mesh VirtualServices defining it, in load order.
-  std::map<std::string, std::vector<const VirtualService*>> by_host;
+  std::map<ScopedHost, std::vector<HostUse>> by_host;
   for (const auto& vs : config.virtual_services) {
     if (vs.hosts.empty() || !binds_mesh(vs)) continue;
-    for (const auto& h : vs.hosts) {
-      auto& list = by_host[resolved_host(h, vs.meta.namespace_)];
-      if (list.empty() || list.back() != &vs) list.push_back(&vs);
-    }
+    for (const std::string& scope : export_scopes(vs))
+      for (size_t i = 0; i < vs.hosts.size(); ++i)
+        by_host[{scope, resolved_host(vs.hosts[i], vs.meta.namespace_)}].push_back({&vs, i});
   }
-  for (const auto& [host, list] : by_host) {
+  std::set<std::string> reported;
+  for (const auto& [key, direct] : by_host) {
+    std::vector<HostUse> uses = direct;
+    if (key.scope != "*")
+      for (const auto& [other, list] : by_host)
+        if (other.scope == "*" && hosts_intersect(key.host, other.host))
+          uses.insert(uses.end(), list.begin(), list.end());
     // One object applied twice (two files with the same namespace/name) is a duplicate, reported
     // by check_duplicate_names; IST0109 is about distinct VirtualServices.
-    std::vector<std::string> distinct;
-    for (const auto* vs : list)
-      if (std::find(distinct.begin(), distinct.end(), object_name(vs->meta)) == distinct.end())
-        distinct.push_back(object_name(vs->meta));
-    if (distinct.size() < 2) continue;
-    const std::string names = fmt::format("{}", fmt::join(distinct, ","));
-    for (const auto* vs : list) {
-      Reporter r(out, "VirtualService", vs->meta, vs->source);
-      std::string path = "spec.hosts";
-      for (size_t i = 0; i < vs->hosts.size(); ++i)
-        if (resolved_host(vs->hosts[i], vs->meta.namespace_) == host) path = indexed("spec.hosts", i);
-      r.error(path, fmt::format("IST0109 The VirtualServices {} associated with mesh gateway define the same host {} "
-                                "which can lead to undefined behavior. This can be fixed by merging the conflicting "
-                                "VirtualServices into a single resource.",
-                                names, host));
+    std::vector<std::string> names;
+    for (const HostUse& u : uses)
+      if (std::find(names.begin(), names.end(), object_name(u.vs->meta)) == names.end())
+        names.push_back(object_name(u.vs->meta));
+    if (names.size() < 2) continue;
+    for (const HostUse& u : uses) {
+      if (!reported.insert(object_name(u.vs->meta)).second) continue;
+      Reporter r(out, "VirtualService", u.vs->meta, u.vs->source);
+      r.error(indexed("spec.hosts", u.host_index),
+              fmt::format("IST0109 The VirtualServices {} associated with mesh gateway define the same host {}/{} "
+                          "which can lead to undefined behavior. This can be fixed by merging the conflicting "
+                          "VirtualServices into a single resource.",
+                          fmt::join(names, ","), key.scope, key.host));
     }
   }
 }
@@ -72,66 +108,41 @@ std::string format_selector(const Labels& s) {
   return out;
 }
 
+// IST0145 as Istio's ConflictingGatewayAnalyzer reports it
+// (pkg/config/analysis/analyzers/gateway/conflictinggateway.go): a server conflicts with another
+// Gateway's server on the same port whose hosts overlap (wildcards included) when both Gateways
+// select the same proxies. Reported on every Gateway of the conflict, once per server, naming the
+// others. Istio compares selectors as strings; overlapping ones (an empty selector takes every
+// proxy) conflict on a proxy just the same, so they are reported too.
 void check_gateway_conflicts(const ConfigSet& config, Diagnostics& out) {
   const auto& gws = config.gateways;
-  for (size_t j = 0; j < gws.size(); ++j) {
-    for (size_t i = 0; i < j; ++i) {
-      if (!selectors_overlap(gws[i].selector, gws[j].selector)) continue;
-      for (size_t sj = 0; sj < gws[j].servers.size(); ++sj) {
-        const Server& b = gws[j].servers[sj];
-        for (const Server& a : gws[i].servers) {
-          if (a.port.number != b.port.number || a.port.number == 0) continue;
-          for (size_t hj = 0; hj < b.hosts.size(); ++hj) {
-            std::string hb = split_server_host(b.hosts[hj]).host;
-            bool same = false;
-            for (const auto& ha : a.hosts) same = same || split_server_host(ha).host == hb;
-            if (!same) continue;
-            Reporter r(out, "Gateway", gws[j].meta, gws[j].source);
-            r.error(indexed(keyed(indexed("spec.servers", sj), "hosts"), hj),
-                    fmt::format("IST0145 Conflict with gateways {} (workload selector {}, port {}, hosts {}).",
-                                object_name(gws[i].meta), format_selector(gws[j].selector), b.port.number, hb));
+  for (const Gateway& g : gws) {
+    for (size_t si = 0; si < g.servers.size(); ++si) {
+      const Server& s = g.servers[si];
+      if (s.port.number == 0) continue;
+      std::vector<std::string> others;
+      std::optional<size_t> first_host;
+      for (const Gateway& o : gws) {
+        if (object_name(o.meta) == object_name(g.meta) || !selectors_overlap(g.selector, o.selector)) continue;
+        for (const Server& os : o.servers) {
+          if (os.port.number != s.port.number) continue;
+          for (size_t hi = 0; hi < s.hosts.size(); ++hi) {
+            bool overlap = false;
+            for (const auto& oh : os.hosts)
+              overlap = overlap || hosts_intersect(split_server_host(s.hosts[hi]).host, split_server_host(oh).host);
+            if (!overlap) continue;
+            if (!first_host || hi < *first_host) first_host = hi;
+            if (std::find(others.begin(), others.end(), object_name(o.meta)) == others.end())
+              others.push_back(object_name(o.meta));
           }
         }
       }
+      if (others.empty()) continue;
+      Reporter r(out, "Gateway", g.meta, g.source);
+      r.error(indexed(keyed(indexed("spec.servers", si), "hosts"), *first_host),
+              fmt::format("IST0145 Conflict with gateways {} (workload selector {}, port {}, hosts {}).",
+                          fmt::join(others, ","), format_selector(g.selector), s.port.number, fmt::join(s.hosts, ",")));
     }
-  }
-}
-
-bool is_catch_all_uri(const std::optional<StringMatch>& uri) {
-  if (!uri) return true;
-  switch (uri->kind) {
-    case StringMatch::Kind::kPrefix:
-      return uri->value == "/";
-    case StringMatch::Kind::kRegex:
-      return uri->value == ".*" || uri->value == "/.*";
-    case StringMatch::Kind::kPresent:
-      return true;
-    case StringMatch::Kind::kExact:
-      return false;
-  }
-  return false;
-}
-
-bool is_catch_all(const HTTPMatchRequest& m) {
-  return is_catch_all_uri(m.uri) && !m.scheme && !m.method && !m.authority && m.headers.empty() &&
-         m.without_headers.empty() && m.query_params.empty() && !m.port && m.source_labels.empty() &&
-         m.gateways.empty() && m.source_namespace.empty();
-}
-
-void check_unreachable_rules(const VirtualService& vs, Diagnostics& out) {
-  for (size_t j = 0; j + 1 < vs.http.size(); ++j) {
-    const HTTPRoute& rule = vs.http[j];
-    bool no_match = rule.match.empty();
-    bool catch_all = no_match;
-    for (const auto& m : rule.match) catch_all = catch_all || is_catch_all(m);
-    if (!catch_all) continue;
-    Reporter r(out, "VirtualService", vs.meta, vs.source);
-    for (size_t i = j + 1; i < vs.http.size(); ++i) {
-      std::string reason = no_match ? "only the last rule can have no matches"
-                                    : fmt::format("rule {} matches every request", j);
-      r.warning(indexed("spec.http", i), fmt::format("IST0130 VirtualService rule {} not used ({}).", i, reason));
-    }
-    return;  // later rules are all reported against the first catch-all
   }
 }
 
@@ -148,7 +159,6 @@ void analyze_conflicts(const ConfigIndex& index, Diagnostics& out) {
   check_duplicate_names(c.endpoint_slices, "EndpointSlice", out);
   check_mesh_host_conflicts(index.config(), out);
   check_gateway_conflicts(index.config(), out);
-  for (const auto& vs : index.config().virtual_services) check_unreachable_rules(vs, out);
 }
 
 }  // namespace sy::config::detail

@@ -56,8 +56,9 @@ bool binds_mesh(const VirtualService& vs);
 bool labels_include(const Labels& labels, const Labels& selector);
 
 // Analysis passes, each adding its findings to `out`.
-void analyze_references(const ConfigIndex& index, Diagnostics& out);     // analyze_references.cc
-void analyze_conflicts(const ConfigIndex& index, Diagnostics& out);      // analyze_conflicts.cc
-void analyze_kube_services(const ConfigIndex& index, Diagnostics& out);  // analyze_kube_services.cc
+void analyze_references(const ConfigIndex& index, Diagnostics& out);         // analyze_references.cc
+void analyze_conflicts(const ConfigIndex& index, Diagnostics& out);          // analyze_conflicts.cc
+void analyze_kube_services(const ConfigIndex& index, Diagnostics& out);      // analyze_kube_services.cc
+void analyze_unreachable_rules(const ConfigIndex& index, Diagnostics& out);  // analyze_unreachable_rules.cc
 
 }  // namespace sy::config::detail

@@ -14,17 +14,29 @@
 namespace sy::config::detail {
 namespace {
 
+void check_subset_ref(Reporter& r, const ConfigIndex& index, const VirtualService& vs, const std::string& path,
+                      const Destination& d, bool mirror) {
+  if (d.subset.empty()) return;
+  for (const auto* dr : index.rules_for(resolved_host(d.host, vs.meta.namespace_), vs.meta.namespace_))
+    for (const auto& s : dr->subsets)
+      if (s.name == d.subset) return;
+  r.error(keyed(path, "subset"), fmt::format("IST0101 Referenced {}+subset in destinationrule not found: \"{}+{}\"",
+                                             mirror ? "mirror" : "host", d.host, d.subset));
+}
+
 void check_destination_ref(Reporter& r, const ConfigIndex& index, const VirtualService& vs, const std::string& path,
                            const Destination& d, bool mirror) {
   if (d.host.empty() || d.host == "*") return;  // reported by validate_virtual_service
   const std::string& ns = vs.meta.namespace_;
   std::string host = resolved_host(d.host, ns);
   auto services = index.services_for(host, ns);
-  if (services.empty()) {
+  if (services.empty())
     r.error(keyed(path, "host"),
             fmt::format("IST0101 Referenced {} not found: \"{}\"", mirror ? "mirror host" : "host", host));
-    return;
-  }
+  // The subset is looked up whether or not the host is known, as Istio's DestinationRule analyzer
+  // does: a DestinationRule may define it for a host the registry lacks.
+  check_subset_ref(r, index, vs, path, d, mirror);
+  if (services.empty()) return;
   std::set<uint32_t> ports;
   for (const auto* se : services)
     for (const auto& p : se->ports) ports.insert(p.number);
@@ -36,12 +48,6 @@ void check_destination_ref(Reporter& r, const ConfigIndex& index, const VirtualS
     r.error(keyed(path, "port.number"),
             fmt::format("IST0101 Referenced host:port not found: \"{}:{}\"", host, d.port->number));
   }
-  if (d.subset.empty()) return;
-  for (const auto* dr : index.rules_for(host, ns))
-    for (const auto& s : dr->subsets)
-      if (s.name == d.subset) return;
-  r.error(keyed(path, "subset"), fmt::format("IST0101 Referenced {}+subset in destinationrule not found: \"{}+{}\"",
-                                             mirror ? "mirror" : "host", d.host, d.subset));
 }
 
 bool server_host_allows(const std::string& server_host, const Gateway& gw, const VirtualService& vs,
@@ -52,17 +58,21 @@ bool server_host_allows(const std::string& server_host, const Gateway& gw, const
   return hosts_intersect(sh.host, vs_host);
 }
 
-void check_gateway_hosts(Reporter& r, const Gateway& gw, const VirtualService& vs, const std::string& gw_ref) {
-  for (size_t i = 0; i < vs.hosts.size(); ++i) {
-    std::string host = resolved_host(vs.hosts[i], vs.meta.namespace_);
-    bool exposed = false;
-    for (const auto& s : gw.servers)
-      for (const auto& sh : s.hosts) exposed = exposed || server_host_allows(sh, gw, vs, host);
-    if (!exposed)
-      r.warning(indexed("spec.hosts", i),
-                fmt::format("IST0132 one or more host [{}] defined in VirtualService {} not found in Gateway {}.",
-                            vs.hosts[i], object_name(vs.meta), gw_ref));
+// IST0132 as Istio's GatewayAnalyzer reports it (pkg/config/analysis/analyzers/virtualservice/
+// gateways.go): once per VirtualService and gateway it lists, when none of its hosts is one the
+// gateway's servers expose to the VirtualService's namespace. A host exposed by another of its
+// gateways is fine.
+void check_gateway_hosts(Reporter& r, const Gateway* gw, const VirtualService& vs, const std::string& path,
+                         const std::string& gw_ref) {
+  for (const auto& h : vs.hosts) {
+    const std::string host = resolved_host(h, vs.meta.namespace_);
+    if (!gw) break;
+    for (const auto& s : gw->servers)
+      for (const auto& sh : s.hosts)
+        if (server_host_allows(sh, *gw, vs, host)) return;
   }
+  r.warning(path, fmt::format("IST0132 one or more host [{}] defined in VirtualService {} not found in Gateway {}.",
+                              fmt::join(vs.hosts, " "), object_name(vs.meta), gw_ref));
 }
 
 void check_gateway_ref(Reporter& r, const ConfigIndex& index, const VirtualService& vs, const std::string& path,
@@ -70,11 +80,9 @@ void check_gateway_ref(Reporter& r, const ConfigIndex& index, const VirtualServi
   std::string resolved = resolve_gateway_ref(ref, vs.meta.namespace_);
   if (resolved == "mesh") return;
   const Gateway* gw = index.gateway(resolved);
-  if (!gw) {
-    r.error(path, fmt::format("IST0101 Referenced gateway not found: \"{}\"", resolved));
-    return;
-  }
-  if (check_hosts) check_gateway_hosts(r, *gw, vs, resolved);
+  if (!gw) r.error(path, fmt::format("IST0101 Referenced gateway not found: \"{}\"", resolved));
+  // Istio says both for a missing gateway: it is not found, and so exposes none of the hosts.
+  if (check_hosts && !vs.hosts.empty()) check_gateway_hosts(r, gw, vs, path, resolved);
 }
 
 void check_virtual_service(const ConfigIndex& index, const VirtualService& vs, const std::set<std::string>& delegates,

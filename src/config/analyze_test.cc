@@ -104,7 +104,11 @@ http:
 - route:
   - destination: {host: reviews}
 )y"),
-           {{"spec.gateways[0]", "IST0101 Referenced gateway not found: \"default/nogw\""}}},
+           {{"spec.gateways[0]", "IST0101 Referenced gateway not found: \"default/nogw\""},
+            // Istio says both: a missing gateway exposes none of the hosts either.
+            warn("spec.gateways[0]",
+                 "IST0132 one or more host [a.example.com] defined in VirtualService default/x not "
+                 "found in Gateway default/nogw.")}},
           {"multi-port service needs a port",
            registry() + bound_vs("[a.example.com]", R"y(
 - match: [{uri: {prefix: /ratings}}]
@@ -123,9 +127,17 @@ http:
 - route:
   - destination: {host: reviews}
 )y"),
-           {warn("spec.hosts[1]",
-                 "IST0132 one or more host [b.other.org] defined in VirtualService default/vs not "
-                 "found in Gateway default/gw")}},
+           // One host is exposed, so the VirtualService/gateway pair is fine (Istio reports a pair
+           // only when none of the hosts is).
+           {}},
+          {"no host exposed by gateway",
+           registry() + bound_vs("[b.other.org, c.other.org]", R"y(
+- route:
+  - destination: {host: reviews}
+)y"),
+           {warn("spec.gateways[0]",
+                 "IST0132 one or more host [b.other.org c.other.org] defined in VirtualService default/vs not "
+                 "found in Gateway default/gw.")}},
           {"mesh-only VS",
            registry() + vs(R"y(
 hosts: [reviews]
@@ -230,7 +242,9 @@ http:
                   "b"),
            {{"spec.hosts[0]",
              "IST0109 The VirtualServices default/a,default/b associated with mesh gateway define the "
-             "same host reviews.default.svc.cluster.local"},
+             "same host */reviews.default.svc.cluster.local"},
+            {"spec.hosts[0]", "IST0109 The VirtualServices default/a,default/b"},
+            warn("spec.gateways", "bound to no gateway"),
             warn("spec.gateways", "bound to no gateway")}},
           {"one VirtualService defined twice",
            registry() +
@@ -280,11 +294,17 @@ servers:
   hosts: ["*.example.com"]
 )y",
                   "gw3"),
-           {{"spec.servers[0].hosts[1]",
-             "IST0145 Conflict with gateways default/gw (workload selector <all>, port 80, "
-             "hosts *.example.com)"},
-            // An empty selector overlaps every other selector.
-            {"spec.servers[0].hosts[0]", "IST0145 Conflict with gateways default/gw2 (workload selector istio=other"}}},
+           // Every Gateway of a conflict is reported, once per server, naming the others; an empty
+           // selector overlaps every other selector.
+           {{"spec.servers[0].hosts[0]",
+             "IST0145 Conflict with gateways default/gw,default/gw3 (workload selector <all>, port 80, "
+             "hosts a.example.com,*.example.com)."},
+            {"spec.servers[0].hosts[0]",
+             "IST0145 Conflict with gateways default/gw2 (workload selector istio=ingressgateway, port 80, hosts "
+             "*.example.com,reviews.default.svc.cluster.local)."},
+            {"spec.servers[0].hosts[0]",
+             "IST0145 Conflict with gateways default/gw2 (workload selector istio=other, port 80, hosts "
+             "*.example.com)."}}},
           {"unreachable rules",
            registry() + bound_vs("[a.example.com]", R"y(
 - match: [{uri: {prefix: /api}}]
@@ -299,8 +319,8 @@ servers:
   route:
   - destination: {host: reviews}
 )y"),
-           {warn("spec.http[2]", "IST0130 VirtualService rule 2 not used (rule 1 matches every request)."),
-            warn("spec.http[3]", "IST0130 VirtualService rule 3 not used (rule 1 matches every request).")}},
+           {warn("spec.http[2]", "IST0130 VirtualService rule #2 not used (rule #1 matches every request)."),
+            warn("spec.http[3]", "IST0130 VirtualService rule #3 not used (route without matches defined before).")}},
           {"no-match rule first",
            registry() + bound_vs("[a.example.com]", R"y(
 - route:
@@ -309,7 +329,110 @@ servers:
   route:
   - destination: {host: reviews}
 )y"),
-           {warn("spec.http[1]", "IST0130 VirtualService rule 1 not used (only the last rule can have no matches).")}},
+           {warn("spec.http[1]", "IST0130 VirtualService rule #1 not used (route without matches defined before).")}},
+      },
+      Run::kAnalyze);
+}
+
+// A mesh VirtualService `name` in `ns` for `host` with the given exportTo (empty: unset).
+std::string mesh_vs(std::string_view host, std::string_view export_to, std::string_view name, std::string_view ns) {
+  std::string spec = "hosts: [\"" + std::string(host) + "\"]\n";
+  if (!export_to.empty()) spec += "exportTo: " + std::string(export_to) + "\n";
+  return vs(spec + "http:\n- route:\n  - destination: {host: b.example.com}\n", name, ns);
+}
+
+// Scenario: istioctl analyze's view of mesh host conflicts (IST0109 per export scope, wildcard
+// overlaps with public VirtualServices), gateways (IST0132 per VirtualService/gateway pair),
+// duplicate and covered matches (IST0130/IST0131 in http, tcp and tls rules) and subsets of
+// unknown hosts; one message per offending object, on every object of a conflict.
+TEST(Analyze, IstioctlFidelity) {
+  const auto mesh_note = [] { return warn("spec.gateways", "bound to no gateway"); };
+  run_table(
+      {
+          {"namespace-private VirtualServices of two namespaces do not conflict",
+           registry() + mesh_vs("reviews.default.svc.cluster.local", "[\".\"]", "a", "default") +
+               mesh_vs("reviews.default.svc.cluster.local", "[\".\"]", "b", "shop"),
+           {mesh_note(), mesh_note()}},
+          {"two private ones in one namespace do",
+           registry() + mesh_vs("a.example.com", "[\".\"]", "a", "shop") +
+               mesh_vs("a.example.com", "[shop]", "b", "shop"),
+           {{"spec.hosts[0]",
+             "IST0109 The VirtualServices shop/a,shop/b associated with mesh gateway define the same "
+             "host shop/a.example.com"},
+            {"spec.hosts[0]", "IST0109 The VirtualServices shop/a,shop/b"},
+            mesh_note(),
+            mesh_note()}},
+          {"a private host overlapping a public wildcard conflicts, on both",
+           registry() + mesh_vs("a.example.com", "[\".\"]", "a", "shop") +
+               mesh_vs("*.example.com", "", "wild", "default"),
+           {{"spec.hosts[0]",
+             "IST0109 The VirtualServices shop/a,default/wild associated with mesh gateway define "
+             "the same host shop/a.example.com"},
+            {"spec.hosts[0]", "IST0109 The VirtualServices shop/a,default/wild"},
+            mesh_note(),
+            mesh_note()}},
+          {"a VirtualService bound to two gateways, each host on one, is fine",
+           registry() +
+               gw("selector: {istio: other}\nservers:\n- port: {number: 81, name: http, protocol: HTTP}\n  hosts: "
+                  "[\"api.internal\"]\n",
+                  "gw2") +
+               vs("hosts: [a.example.com, api.internal]\ngateways: [gw, gw2]\nhttp:\n- route:\n  - destination: "
+                  "{host: reviews}\n"),
+           {}},
+          {"duplicate http matches, all of a rule's, and a covered prefix",
+           registry() + bound_vs("[a.example.com]", R"y(
+- name: api
+  match: [{uri: {prefix: /api}}, {uri: {exact: /health}}]
+  route: [{destination: {host: reviews}}]
+- match: [{name: again, uri: {prefix: /api}}, {uri: {prefix: /other}}]
+  route: [{destination: {host: reviews}}]
+- match: [{uri: {exact: /health}}]
+  route: [{destination: {host: reviews}}]
+- match: [{uri: {prefix: /api/v1}}, {uri: {prefix: /api/v2}, method: {exact: POST}}]
+  route: [{destination: {host: reviews}}]
+)y"),
+           {warn("spec.http[1].match[0]",
+                 "IST0131 VirtualService rule #1 match \"again\" is not used (duplicates a "
+                 "match in rule \"api\")."),
+            warn("spec.http[2].match[0]",
+                 "IST0131 VirtualService rule #2 match #0 is not used (duplicates a match in "
+                 "rule \"api\")."),
+            warn("spec.http[2]", "IST0130 VirtualService rule #2 not used (all matches used by prior rules)."),
+            warn("spec.http[3].match[0]",
+                 "IST0131 VirtualService rule #3 match #0 of prefix /api/v1 is not used "
+                 "(duplicates a match in rule #0 of prefix /api on \"api\").")}},
+          {"tcp and tls rules",
+           registry() + vs(R"y(
+hosts: [a.example.com]
+gateways: [gw]
+tcp:
+- match: [{port: 3306}]
+  route: [{destination: {host: reviews}}]
+- match: [{port: 3306}]
+  route: [{destination: {host: reviews}}]
+- route: [{destination: {host: reviews}}]
+- match: [{port: 5432}]
+  route: [{destination: {host: reviews}}]
+tls:
+- match: [{sniHosts: [a.example.com]}, {sniHosts: [a.example.com], port: 443}]
+  route: [{destination: {host: reviews}}]
+- match: [{sniHosts: [a.example.com], port: 443}]
+  route: [{destination: {host: reviews}}]
+)y"),
+           {warn("spec.tcp[1].match[0]",
+                 "IST0131 VirtualService rule #1 match #0 is not used (duplicates a match in "
+                 "rule #0)."),
+            warn("spec.tcp[1]", "IST0130 VirtualService rule #1 not used (all matches used by prior rules)."),
+            warn("spec.tcp[3]", "IST0130 VirtualService rule #3 not used (route without matches defined before)."),
+            warn("spec.tls[1].match[0]", "IST0131 VirtualService rule #1 match #0 is not used"),
+            warn("spec.tls[1]", "IST0130 VirtualService rule #1 not used (all matches used by prior rules).")}},
+          {"a subset of an unknown host is still checked",
+           registry() + bound_vs("[a.example.com]", R"y(
+- route:
+  - destination: {host: nope, subset: v1}
+)y"),
+           {{"destination.host", "IST0101 Referenced host not found: \"nope.default.svc.cluster.local\""},
+            {"destination.subset", "IST0101 Referenced host+subset in destinationrule not found: \"nope+v1\""}}},
       },
       Run::kAnalyze);
 }

@@ -9,6 +9,7 @@ void analyze(const ConfigSet& config, Diagnostics& out) {
   detail::ConfigIndex index(config);
   detail::analyze_references(index, out);
   detail::analyze_conflicts(index, out);
+  detail::analyze_unreachable_rules(index, out);
   detail::analyze_kube_services(index, out);
 }
 
