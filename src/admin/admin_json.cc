@@ -120,7 +120,10 @@ json config_dump_json(const snapshot::Snapshot* snap, const server::ReloadStatus
                     {"virtual_services", object_list(c.virtual_services)},
                     {"destination_rules", object_list(c.destination_rules)},
                     {"service_entries", object_list(c.service_entries)},
-                    {"workload_entries", object_list(c.workload_entries)}};
+                    {"workload_entries", object_list(c.workload_entries)},
+                    {"secrets", object_list(c.secrets)},
+                    {"services", object_list(c.services)},
+                    {"endpoint_slices", object_list(c.endpoint_slices)}};
   }
   json listeners = json::array();
   for (const auto& l : snap->listeners) listeners.push_back(listener_json(*snap, l));

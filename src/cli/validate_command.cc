@@ -44,6 +44,8 @@ int run_validate(const ValidateOptions& opts) {
   merge_in_load_order(all.service_entries, loaded.rejected.service_entries);
   merge_in_load_order(all.workload_entries, loaded.rejected.workload_entries);
   merge_in_load_order(all.secrets, loaded.rejected.secrets);
+  merge_in_load_order(all.services, loaded.rejected.services);
+  merge_in_load_order(all.endpoint_slices, loaded.rejected.endpoint_slices);
   config::Diagnostics found;
   config::validate(all, found);
 
@@ -86,7 +88,8 @@ int run_validate(const ValidateOptions& opts) {
 
   const auto& c = all;
   size_t objects = c.gateways.size() + c.virtual_services.size() + c.destination_rules.size() +
-                   c.service_entries.size() + c.workload_entries.size() + c.secrets.size();
+                   c.service_entries.size() + c.workload_entries.size() + c.secrets.size() + c.services.size() +
+                   c.endpoint_slices.size();
   std::fprintf(stderr, "%zu error(s), %zu warning(s); %zu object(s) in %zu file(s)\n", errors, warnings, objects,
                c.files.size());
   return errors > 0 ? 1 : 0;

@@ -137,35 +137,33 @@ trafficPolicy:
     tls: {mode: ISTIO_MUTUAL, sni: x.com}
 )y"),
            {{"spec.trafficPolicy.tls", "client certificate required for mutual tls"},
-            {"spec.trafficPolicy.tls", "private key required for mutual tls"},
-            {"spec.trafficPolicy.portLevelSettings[0].tls", "TLS origination is not supported yet"}}},
+            {"spec.trafficPolicy.tls", "private key required for mutual tls"}}},
       },
       Run::kObjects);
 }
 
 // Scenario: valid Istio DestinationRules that were refused (issue 13, item 11): host "*" (Istio's
 // ValidateWildcardDomain takes it), and ISTIO_MUTUAL with `sni` / `subjectAltNames`, which
-// Istio uses with the mesh certificate; ISTIO_MUTUAL itself stays refused until enforced.
+// Istio uses with the mesh certificate (originated with serve's --workload-* certificate).
 TEST(ValidateDestinationRule, IstioAccepts) {
   run_table(
       {
           {"host star", dr("host: \"*\"\ntrafficPolicy:\n  connectionPool: {tcp: {maxConnections: 10}}\n"), {}},
-          {"ISTIO_MUTUAL with sni is refused only as not supported",
+          {"ISTIO_MUTUAL with sni and subjectAltNames",
            dr(R"y(
 host: reviews
 trafficPolicy:
   tls: {mode: ISTIO_MUTUAL, sni: outbound_.9080_._.reviews.default.svc.cluster.local,
         subjectAltNames: [spiffe://cluster.local/ns/default/sa/reviews]}
 )y"),
-           {{"spec.trafficPolicy.tls", "TLS origination is not supported yet"}}},
+           {}},
           {"ISTIO_MUTUAL with certificate files: ignored, as in Istio",
            dr(R"y(
 host: reviews
 trafficPolicy:
   tls: {mode: ISTIO_MUTUAL, clientCertificate: /c.pem, privateKey: /k.pem}
 )y"),
-           {{"spec.trafficPolicy.tls", "TLS origination is not supported yet"},
-            warn("spec.trafficPolicy.tls", "are ignored with ISTIO_MUTUAL")}},
+           {warn("spec.trafficPolicy.tls", "are ignored with ISTIO_MUTUAL")}},
       },
       Run::kObjects);
 }
@@ -223,9 +221,9 @@ trafficPolicy:
       Run::kObjects);
 }
 
-// Scenario: SIMPLE and MUTUAL are originated at any of the four levels (top, portLevelSettings,
-// subset, subset portLevelSettings); ISTIO_MUTUAL and caCrl, which switchyard cannot enforce, are
-// errors: the traffic would reach the upstream in cleartext, or revoked certificates pass.
+// Scenario: SIMPLE, MUTUAL and ISTIO_MUTUAL are originated at any of the four levels (top,
+// portLevelSettings, subset, subset portLevelSettings); caCrl, which switchyard cannot enforce, is
+// an error: revoked certificates would pass.
 TEST(ValidateDestinationRule, TlsOriginationRefused) {
   run_table(
       {
@@ -243,7 +241,7 @@ trafficPolicy:
   tls: {mode: SIMPLE, caCrl: /crl.pem}
 )y"),
            {{"spec.trafficPolicy.tls.caCrl", "not enforced yet"}}},
-          {"MUTUAL per port and SIMPLE per subset port are fine, ISTIO_MUTUAL per subset is not",
+          {"MUTUAL per port, SIMPLE per subset port and ISTIO_MUTUAL per subset are fine",
            dr(R"y(
 host: reviews
 trafficPolicy:
@@ -262,7 +260,7 @@ subsets:
     - port: {number: 9080}
       tls: {mode: SIMPLE}
 )y"),
-           {{"spec.subsets[0].trafficPolicy.tls", "with tls.mode ISTIO_MUTUAL"}}},
+           {}},
           {"DISABLE anywhere is fine",
            dr(R"y(
 host: reviews

@@ -189,31 +189,12 @@ void check_outlier(Reporter& r, const std::string& path, const OutlierDetection&
   }
 }
 
-const char* client_tls_mode_name(ClientTLSSettings::Mode m) {
-  using Mode = ClientTLSSettings::Mode;
-  switch (m) {
-    case Mode::kDisable:
-      return "DISABLE";
-    case Mode::kSimple:
-      return "SIMPLE";
-    case Mode::kMutual:
-      return "MUTUAL";
-    case Mode::kIstioMutual:
-      return "ISTIO_MUTUAL";
-  }
-  return "?";
-}
-
 void check_client_tls(Reporter& r, const std::string& path, const ClientTLSSettings& t) {
   using Mode = ClientTLSSettings::Mode;
-  // SIMPLE and MUTUAL are originated. ISTIO_MUTUAL needs the mesh's workload certificates, which
-  // switchyard does not have yet: accepting it would send the traffic in cleartext to an upstream
-  // the config says is reached over mTLS. A CRL that is not checked is refused too.
-  if (t.mode == Mode::kIstioMutual)
-    r.error(path, fmt::format("TLS origination is not supported yet: with tls.mode {} switchyard would still send "
-                              "this traffic to the upstream in cleartext; remove the tls settings or set mode: DISABLE",
-                              client_tls_mode_name(t.mode)));
-  if (!t.ca_crl.empty())
+  // SIMPLE, MUTUAL and ISTIO_MUTUAL are originated; ISTIO_MUTUAL with the workload certificate
+  // given to serve (without it the cluster answers 503, said when the snapshot compiles). A CRL
+  // that is not checked is refused: revoked certificates would pass.
+  if (!t.ca_crl.empty() && t.mode != Mode::kIstioMutual)
     r.error(detail::keyed(path, "caCrl"), "not enforced yet: revoked certificates would be accepted");
   bool has_material = !t.client_certificate.empty() || !t.private_key.empty() || !t.ca_certificates.empty() ||
                       !t.credential_name.empty() || !t.ca_crl.empty();

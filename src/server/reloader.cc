@@ -21,7 +21,8 @@ bool Reloader::reload(ProxyServer* server) {
   const bool failed = !admitted.rejected.empty();
   const auto& cs = admitted.config;
   const bool has_objects = !cs.gateways.empty() || !cs.virtual_services.empty() || !cs.destination_rules.empty() ||
-                           !cs.service_entries.empty() || !cs.workload_entries.empty() || !cs.secrets.empty();
+                           !cs.service_entries.empty() || !cs.workload_entries.empty() || !cs.secrets.empty() ||
+                           !cs.services.empty() || !cs.endpoint_slices.empty();
   const bool clean = !failed && !admitted.diagnostics.has_errors();
   if (has_objects || clean) {
     std::lock_guard lock(status_mu_);

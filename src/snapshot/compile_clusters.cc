@@ -5,7 +5,6 @@
 
 #include "config/hostname.h"
 #include "snapshot/compile_context.h"
-#include "snapshot/tls_material.h"
 
 namespace sy::snapshot::detail {
 
@@ -122,61 +121,6 @@ std::vector<Endpoint> endpoints_for(const CompileContext& ctx, const ServiceInfo
 }
 
 }  // namespace
-
-// Upstream TLS for a cluster whose policy originates it: CA, client certificate and key from
-// files (relative to the DestinationRule's YAML) or a Secret (credentialName, in the proxy's
-// namespace: tls.crt/tls.key or cert/key, and ca.crt/cacert). Unusable material makes the
-// cluster kMissing: its requests get 503 rather than plaintext.
-void attach_client_tls(CompileContext& ctx, Cluster& c) {
-  using Mode = config::ClientTLSSettings::Mode;
-  const policy::TlsOriginationPolicy& t = c.policy.tls;
-  if (t.mode != Mode::kSimple && t.mode != Mode::kMutual) return;
-  const config::Source* dr_source = nullptr;
-  for (const auto& dr : ctx.config.destination_rules)
-    if (dr.meta.namespace_ + "/" + dr.meta.name == c.destination_rule) dr_source = &dr.source;
-  static const config::Source kNoSource;
-  const config::Source& source = dr_source ? *dr_source : kNoSource;
-  const std::string& dr_file = source.file;
-  tls::ClientTlsSettings s;
-  s.sni = t.sni;
-  s.subject_alt_names = t.subject_alt_names;
-  s.insecure_skip_verify = t.insecure_skip_verify;
-  std::string error;
-  bool ok = true;
-  if (!t.credential_name.empty()) {
-    const config::Secret* secret = find_secret(ctx.config, t.credential_name, ctx.options.proxy_namespace);
-    if (secret == nullptr) {
-      ok = false;
-      error = "Secret " + t.credential_name + " is not in the config";
-    } else {
-      if (const std::string* v = secret_value(*secret, {"ca.crt", "cacert"})) s.ca_pem = *v;
-      if (t.mode == Mode::kMutual) {
-        const std::string* cert = secret_value(*secret, {"tls.crt", "cert"});
-        const std::string* key = secret_value(*secret, {"tls.key", "key"});
-        if (cert && key) {
-          s.cert_pem = *cert;
-          s.key_pem = *key;
-        }
-      }
-    }
-  }
-  if (ok && !t.ca_certificates.empty()) ok = read_pem_file(t.ca_certificates, dr_file, s.ca_pem, error);
-  if (ok && t.mode == Mode::kMutual && !t.client_certificate.empty())
-    ok = read_pem_file(t.client_certificate, dr_file, s.cert_pem, error) &&
-         read_pem_file(t.private_key, dr_file, s.key_pem, error);
-  if (ok && t.mode == Mode::kMutual && s.cert_pem.empty()) {
-    ok = false;
-    error = "MUTUAL needs a client certificate and key";
-  }
-  if (ok) c.tls = tls::ClientTls::make(s, error);
-  // The material counts as config: a rotated file makes a new snapshot.
-  ctx.snap.content_hash ^= std::hash<std::string>{}(s.ca_pem + s.cert_pem) * 131;
-  if (c.tls) return;
-  c.discovery = Discovery::kMissing;
-  c.missing_reason = "upstream TLS settings unusable (" + error + "); never sent in plaintext";
-  ctx.warn("DestinationRule", c.destination_rule, source, "spec.trafficPolicy.tls",
-           "cluster " + c.name + ": " + c.missing_reason);
-}
 
 namespace {
 

@@ -59,6 +59,9 @@ bool is_http_protocol(std::string_view protocol);
 // Passes, in the order compile() runs them.
 void build_services(CompileContext& ctx);
 void build_clusters(CompileContext& ctx);
+// Upstream TLS of a cluster whose policy originates it (cluster_tls.cc); unusable material makes
+// the cluster kMissing (503), never plaintext.
+void attach_client_tls(CompileContext& ctx, Cluster& c);
 void build_gateway_listeners(CompileContext& ctx);
 void build_l4_listeners(CompileContext& ctx);
 // Shared by the gateway passes.

@@ -102,6 +102,22 @@ std::shared_ptr<const ClientTls> ClientTls::make(const ClientTlsSettings& settin
       return nullptr;
     }
   }
+  if (!settings.alpn.empty()) {
+    std::string wire;  // length-prefixed protocol names, as RFC 7301 puts them on the wire
+    for (const auto& p : settings.alpn) {
+      if (p.empty() || p.size() > 255) {
+        error = "ALPN protocol name of invalid length";
+        return nullptr;
+      }
+      wire += static_cast<char>(p.size());
+      wire += p;
+    }
+    if (SSL_CTX_set_alpn_protos(c, reinterpret_cast<const unsigned char*>(wire.data()),
+                                static_cast<unsigned>(wire.size())) != 0) {
+      error = openssl_error("ALPN");
+      return nullptr;
+    }
+  }
   // Sessions are resumed per connection target by the pool's caller; the cache itself is client-side.
   SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_CLIENT);
   return out;
@@ -131,7 +147,8 @@ std::string ClientTls::check_peer(SSL* ssl, const std::string& server_name) cons
       if (carries(cert, name)) return {};
     return "the upstream certificate carries none of subjectAltNames";
   }
-  if (server_name.empty()) return {};  // an IP target without sni: the chain check stands alone
+  // An IP target without sni, or ISTIO_MUTUAL without names to check: the chain check stands alone.
+  if (server_name.empty() || !settings_.verify_sni_name) return {};
   if (!carries(cert, server_name)) return "the upstream certificate does not match " + server_name;
   return {};
 }

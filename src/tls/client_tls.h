@@ -21,6 +21,10 @@ struct ClientTlsSettings {
   std::string sni;                             // empty: the request's host
   std::vector<std::string> subject_alt_names;  // DNS names or URIs the upstream certificate must carry one of
   bool insecure_skip_verify = false;
+  // Without subjectAltNames, the certificate must match the SNI (Istio's auto SAN validation for
+  // SIMPLE/MUTUAL). ISTIO_MUTUAL's SNI is a cluster name, not the upstream's identity: off there.
+  bool verify_sni_name = true;
+  std::vector<std::string> alpn;  // offered protocols, e.g. Istio's in-mesh "istio"; empty = none
 };
 
 class ClientTls {

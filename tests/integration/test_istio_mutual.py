@@ -1,10 +1,14 @@
 """ISTIO_MUTUAL with the workload certificate istio-agent would write (serve --workload-cert,
 --workload-key, --workload-ca): a Gateway server terminates mesh mTLS with it (callers need a
-certificate of the mesh's roots), a rotation of the files reaches new handshakes, and without the
-flags the server stays closed — never plaintext — with a line that names the flags."""
+certificate of the mesh's roots), a rotation of the files reaches new handshakes, a DestinationRule
+originates mesh mTLS to a sidecar-like upstream (workload certificate, Istio's SNI and ALPN, the
+ServiceEntry's subjectAltNames checked), and without the flags the server stays closed and the
+cluster answers 503 — never plaintext — with a line that names the flags."""
 
+import http.server
 import os
 import shutil
+import threading
 import ssl
 import subprocess
 import sys
@@ -154,6 +158,147 @@ class IstioMutualGatewayTest(unittest.TestCase):
             time.sleep(0.1)
 
 
+class MeshUpstream:
+    """An HTTPS server standing in for an Istio sidecar's inbound: it requires a client certificate
+    of the mesh's roots, offers ALPN "istio", and records each connection's SNI and ALPN."""
+
+    def __init__(self, cert, key, mesh_ca):
+        self.seen = []
+        ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        ctx.load_cert_chain(cert, key)
+        ctx.load_verify_locations(mesh_ca)
+        ctx.verify_mode = ssl.CERT_REQUIRED
+        ctx.set_alpn_protocols(["istio"])
+        snis = {}
+        ctx.sni_callback = lambda sock, name, _ctx: snis.__setitem__(id(sock), name)
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                sock = self.connection
+                owner.seen.append((snis.get(id(sock)), sock.selected_alpn_protocol()))
+                body = b"mesh"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = True
+
+            def get_request(self):
+                sock, addr = self.socket.accept()
+                try:
+                    return ctx.wrap_socket(sock, server_side=True), addr
+                except (ssl.SSLError, OSError):
+                    sock.close()
+                    raise
+
+            def handle_error(self, request, client_address):
+                pass
+
+        self.server = Server(("127.0.0.1", 0), Handler)
+        self.port = self.server.server_address[1]
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def mesh_service(name, target_port, sans):
+    return f"""
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {{name: {name}, namespace: default}}
+spec:
+  hosts: [{name}.default.svc.cluster.local]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  subjectAltNames: [{", ".join(sans)}]
+  ports:
+  - {{number: 9080, name: http, protocol: HTTP, targetPort: {target_port}}}
+  endpoints:
+  - address: 127.0.0.1
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: {name}, namespace: default}}
+spec:
+  host: {name}.default.svc.cluster.local
+  trafficPolicy:
+    tls: {{mode: ISTIO_MUTUAL}}
+"""
+
+
+def mesh_routes(port, names):
+    routes = "".join(f"""  - match:
+    - uri: {{prefix: /{n}}}
+    route:
+    - destination: {{host: {n}.default.svc.cluster.local, port: {{number: 9080}}}}
+""" for n in names)
+    return gwtest.gateway("gw", port, ["*"]) + f"""
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: mesh, namespace: default}}
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  http:
+""" + routes
+
+
+class IstioMutualOrigination(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.d = tempfile.mkdtemp(prefix="sy-imtls-up-")
+        cls.mesh = Pki(cls.d, "mesh-root")
+        gw_cert, gw_key = cls.mesh.issue("istio-ingressgateway", GATEWAY_SA)
+        up_cert, up_key = cls.mesh.issue("reviews", "URI:spiffe://cluster.local/ns/default/sa/reviews")
+        cls.up = MeshUpstream(up_cert, up_key, cls.mesh.ca)
+        cls.port = harness.free_port()
+        docs = [mesh_routes(cls.port, ["reviews", "impostor"]),
+                mesh_service("reviews", cls.up.port, ["spiffe://cluster.local/ns/default/sa/reviews"]),
+                # The same upstream, but the ServiceEntry says its workloads run as another account.
+                mesh_service("impostor", cls.up.port, ["spiffe://cluster.local/ns/default/sa/ratings"])]
+        cls.gw = gwtest.start_gateway(docs, listen_ports=[cls.port], extra_args=[
+            "--admin", "off", "--workload-cert", gw_cert, "--workload-key", gw_key, "--workload-ca", cls.mesh.ca])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gw.stop()
+        cls.up.stop()
+        shutil.rmtree(cls.d, ignore_errors=True)
+
+    # Scenario: the upstream gets the workload certificate, Istio's SNI for the cluster and ALPN
+    # "istio", and its certificate is checked against the ServiceEntry's subjectAltNames.
+    def test_mesh_mtls_to_upstream(self):
+        c = gwtest.Client(self.port)
+        status, _, body = c.get("/reviews", host="bookinfo.example.com")
+        c.close()
+        self.assertEqual(status, 200, body)
+        self.assertEqual(body, b"mesh")
+        self.assertIn(("outbound_.9080_._.reviews.default.svc.cluster.local", "istio"), self.up.seen)
+
+    # Scenario: an upstream whose certificate names another service account is refused: 503 UF
+    # naming the check, never a request sent to it.
+    def test_wrong_identity_is_503(self):
+        before = len(self.up.seen)
+        c = gwtest.Client(self.port)
+        status, headers, body = c.get("/impostor", host="bookinfo.example.com")
+        c.close()
+        self.assertEqual(status, 503, body)
+        self.assertIn("UF", headers.get("x-switchyard-reason", ""))
+        self.assertIn(b"subjectAltNames", body)
+        self.assertEqual(len(self.up.seen), before)
+
+
 class IstioMutualWithoutWorkloadCert(unittest.TestCase):
     # Scenario: ISTIO_MUTUAL without --workload-*: serve keeps the server closed (handshakes
     # refused, never plaintext) and says which flags are missing; validate prints the same line.
@@ -179,6 +324,23 @@ class IstioMutualWithoutWorkloadCert(unittest.TestCase):
             self.assertIn("--workload-cert", result.stdout)
         finally:
             gw.stop()
+
+    # Scenario: a DestinationRule with ISTIO_MUTUAL and no workload certificate: 503, never
+    # plaintext to the upstream, and the serve log names the flags.
+    def test_origination_refused(self):
+        up = harness.start_upstream("plain", "v1")
+        port = harness.free_port()
+        docs = [mesh_routes(port, ["reviews"]), mesh_service("reviews", up.port, [])]
+        gw = gwtest.start_gateway(docs, listen_ports=[port], extra_args=["--admin", "off"])
+        try:
+            c = gwtest.Client(port)
+            status, _, body = c.get("/reviews", host="bookinfo.example.com")
+            c.close()
+            self.assertEqual(status, 503, body)
+            self.assertIn("--workload-cert", gw.stderr() + gw.stdout())
+        finally:
+            gw.stop()
+            up.stop()
 
 
 if __name__ == "__main__":
