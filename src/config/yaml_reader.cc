@@ -108,7 +108,7 @@ int line_of(const YAML::Node& node) {
 }
 
 Cursor::Cursor(YAML::Node node, std::string path, int line, ObjectContext& ctx)
-    : node_(std::move(node)), path_(std::move(path)), line_(line), ctx_(ctx) {
+    : node_(node), path_(std::move(path)), line_(line), ctx_(ctx) {
   ctx_.record(path_, line_);
 }
 
@@ -194,7 +194,7 @@ bool Cursor::expect_map() {
       ctx_.error(path_, key_line, "expected a string key, got " + describe(k));
       continue;
     }
-    std::string key = k.Scalar();
+    const std::string& key = k.Scalar();
     if (find(key) != nullptr) {
       ctx_.error(child_path(key), key_line, "duplicate field \"" + key + "\"");
       continue;
