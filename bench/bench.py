@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Side-by-side benchmark of switchyard, haproxy and nginx in front of one fast upstream (issue 7).
+"""Side-by-side benchmark of switchyard, haproxy and nginx in front of one fast upstream (the targets
+are in docs/performance.md).
 
 Run through `make bench` (bench/run.sh installs the tools and builds first). Everything listens on
 127.0.0.1; every process this script starts is recorded and stopped by PID on exit, on SIGINT and
@@ -573,7 +574,7 @@ def verdicts(results: dict, vs_count: int) -> str:
     if EPOLL in results.get("e", {}):
         r = results["e"][EPOLL]["after_kib"] / results["e"]["haproxy"]["after_kib"]
         add("(e) RSS with idle connections, --io epoll ÷ haproxy", f"{r:.2f}", "≤ 1.00", r <= 1.0)
-    return "\n".join(["### Targets of issue 7", "", "| target | measured | threshold | holds |",
+    return "\n".join(["### Performance targets", "", "| target | measured | threshold | holds |",
                       "|---|---|---|---|", *rows, ""])
 
 
@@ -674,8 +675,8 @@ def main() -> int:
                                               access_log=os.path.join(run, "access.log")))
                 access_note = "The access-log row writes to a file in the run directory."
             else:
-                access_note = ("No access-log row: this switchyard has no `serve --access-log` flag yet "
-                               "(issue 6), so the row is skipped.")
+                access_note = ("No access-log row: this switchyard has no `serve --access-log` flag yet, "
+                               "so the row is skipped.")
             extra.append(start_haproxy("haproxy-B", run, up_port))
 
         # Warm every target up (connection pools, caches, page faults) outside the measurement.

@@ -109,7 +109,8 @@ TEST(ParseServiceEntry, RejectsBadValues) {
 }
 
 // Scenario: an IPv6 address ending in "::" inside a flow list is one string, as Kubernetes' YAML
-// decoder reads it; yaml-cpp alone makes `001:db8:` the key of a one-pair map (issue 13, item 11).
+// decoder reads it; yaml-cpp alone makes `001:db8:` the key of a one-pair map (such a list of
+// addresses used to fail to parse).
 TEST(ParseServiceEntry, FlowListScalarsWithColons) {
   struct Case {
     const char* addresses;

@@ -219,7 +219,7 @@ TEST(ParseVirtualService, RejectsOneofConflicts) {
 
 // Scenario: `mirror_percent` (the proto name of `mirrorPercent`, listed by Istio's CRD schema) sets
 // the same field, which the route's mirror policy honours; both spellings at once is an error
-// (issue 13, item 12).
+// (the alias used to be refused as an unknown field).
 TEST(ParseVirtualService, MirrorPercentAlias) {
   struct Case {
     const char* fields;

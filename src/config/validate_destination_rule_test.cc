@@ -142,7 +142,7 @@ trafficPolicy:
       Run::kObjects);
 }
 
-// Scenario: valid Istio DestinationRules that were refused (issue 13, item 11): host "*" (Istio's
+// Scenario: valid Istio DestinationRules that switchyard used to refuse: host "*" (Istio's
 // ValidateWildcardDomain takes it), and ISTIO_MUTUAL with `sni` / `subjectAltNames`, which
 // Istio uses with the mesh certificate (originated with serve's --workload-* certificate).
 TEST(ValidateDestinationRule, IstioAccepts) {
@@ -169,7 +169,7 @@ trafficPolicy:
 }
 
 // Scenario: fields of istio/api master that are parsed but not enforced are accepted with a
-// warning at their line, never dropped silently (issue 13, item 12).
+// warning at their line, never dropped silently (they used to be refused as unknown fields).
 TEST(ValidateDestinationRule, CurrentSchemaFieldsWarned) {
   run_table(
       {

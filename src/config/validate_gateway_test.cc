@@ -232,8 +232,8 @@ servers:
       Run::kObjects);
 }
 
-// Scenario: ServerTLSSettings fields of istio/api master are read, not refused as unknown
-// (issue 13, item 12): ecdhCurves restricts key exchange, so not applying it is refused;
+// Scenario: ServerTLSSettings fields of istio/api master are read, not refused as unknown:
+// ecdhCurves restricts key exchange, so not applying it is refused;
 // insecureSkipVerify relaxes client-certificate checks, so not applying it fails closed and is
 // only said.
 TEST(ValidateGateway, CurrentSchemaTlsFields) {

@@ -162,7 +162,7 @@ TEST(ValidateHttpRoute, Matches) {
 
 // Scenario: header matches on the request pseudo-headers are valid Istio (Envoy matches them);
 // `regex: "*"` is Istio's presence test under withoutHeaders only (istio/istio pull request
-// 20629); issue 13, items 3 and 4.
+// 20629); docs/semantics.md §3.
 TEST(ValidateHttpRoute, PseudoHeadersAndRegexStar) {
   run_table(
       {

@@ -113,7 +113,7 @@ resolution: DNS
 
 // Scenario: Istio's ServiceEntry webhook rules for partial wildcards, unix endpoints, port names
 // and IPv6 addresses (istio/istio pkg/config/validation: ValidateWildcardDomain +
-// ValidatePartialWildCard, ValidateUnixAddress, ValidatePortName); issue 13, item 11.
+// ValidatePartialWildCard, ValidateUnixAddress, ValidatePortName), where switchyard used to differ.
 TEST(ValidateServiceEntry, IstioWebhookRules) {
   run_table(
       {

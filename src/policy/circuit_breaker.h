@@ -1,5 +1,5 @@
 // Per-cluster circuit breaker limits shared by every worker (Envoy circuit breakers as Istio
-// configures them from DestinationRule `connectionPool`, semantics §8.2). One CircuitBreaker per
+// configures them from DestinationRule `connectionPool`, docs/semantics.md §8.2). One CircuitBreaker per
 // cluster name lives in ClusterState; workers call the try_* methods concurrently. Atomics only,
 // no locks: a refused try_* fails fast, never waits.
 //

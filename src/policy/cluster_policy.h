@@ -1,6 +1,6 @@
 // The effective upstream policy of one cluster (host, port, subset) with every Istio default
 // filled in, so workers never branch on "unset". Computed at snapshot compile time from the
-// DestinationRule levels (semantics §8); immutable afterwards and read by all workers.
+// DestinationRule levels (docs/semantics.md §8); immutable afterwards and read by all workers.
 #pragma once
 
 #include <cstdint>

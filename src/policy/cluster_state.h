@@ -2,8 +2,8 @@
 // detector and request counters, plus the registry that keeps this state across config reloads
 // (keyed by cluster name, since Cluster::id may change between snapshots).
 //
-// Ownership and threads (habit 3: this is the marked shared struct; atomics only on the request
-// path):
+// Ownership and threads (docs/architecture.md, habit: share nothing between workers; this is the
+// marked shared struct, atomics only on the request path):
 //  * ClusterStateRegistry: one per server, owned by the main thread. bind() is called by each
 //    worker once per snapshot it adopts (takes a mutex; never per request); sweep_all() by the
 //    main thread's outlier timer; view() by the admin endpoint.

@@ -1,4 +1,4 @@
-// DestinationRule lookup for one proxy (semantics §8): DRs for the same host in the same
+// DestinationRule lookup for one proxy (docs/semantics.md §8): DRs for the same host in the same
 // namespace merge (subsets unioned, first definition of a name wins; first top-level
 // trafficPolicy wins); lookup tries the proxy's namespace, then the service's namespace, then
 // the root namespace, taking the most specific host (exact, then longest wildcard) in each.

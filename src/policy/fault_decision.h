@@ -1,4 +1,4 @@
-// Per-request sampling of a route's fault injection and mirrors (semantics §5.3, §5.4). Pure: the
+// Per-request sampling of a route's fault injection and mirrors (docs/semantics.md §5.3, §5.4). Pure: the
 // worker passes fresh random values from its own generator; the same values give the same answer.
 #pragma once
 

@@ -73,7 +73,7 @@ TEST(FaultDecision, GrpcAbort) {
   EXPECT_EQ(grpc_status_code("UNAUTHENTICATED"), 16u);
 }
 
-// Scenario (issue 4): over 10,000 requests the configured percentage is honoured within ±1.5
+// Scenario: over 10,000 requests the configured percentage is honoured within ±1.5
 // points, for fault delay, fault abort and mirroring alike.
 TEST(FaultDecision, PercentagesHoldOverTenThousandSamples) {
   for (double pct : {0.0, 0.5, 10.0, 12.5, 50.0, 75.0, 99.0, 100.0}) {

@@ -1,5 +1,5 @@
 // Passive health of one cluster's endpoint set (Istio outlierDetection = Envoy outlier detection
-// without success-rate ejection, semantics §8.3), shared by every worker.
+// without success-rate ejection, docs/semantics.md §8.3), shared by every worker.
 //
 // Threads: report() is called by any worker after each attempt, concurrently; it bumps per-endpoint
 // atomic counters and ejects immediately when a consecutive-error threshold is reached (subject to

@@ -1,4 +1,5 @@
-// switchyard's retry budget (issue 4): concurrent retries to a cluster may not exceed a share of
+// switchyard's retry budget (docs/semantics.md §5.1; applied even without a DestinationRule
+// retryBudget, unlike Istio): concurrent retries to a cluster may not exceed a share of
 // its active requests, with a floor so a quiet cluster can still retry. Default 20 % with a floor
 // of 3; a DestinationRule `trafficPolicy.retryBudget {percent, minRetryConcurrency}` replaces
 // both. One per cluster name in ClusterState, shared by all workers; atomics only.

@@ -1,5 +1,5 @@
 // Whether a failed attempt may be retried under a route's retry policy (Envoy retry_on
-// semantics, semantics §5.1) plus switchyard's safer default for non-idempotent requests.
+// semantics, docs/semantics.md §5.1) plus switchyard's safer default for non-idempotent requests.
 // Pure: the proxy describes the outcome, this answers yes or no.
 #pragma once
 

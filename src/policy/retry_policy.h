@@ -1,4 +1,4 @@
-// A route's effective retry policy (semantics §5.1) with Istio's defaults filled in, plus the
+// A route's effective retry policy (docs/semantics.md §5.1) with Istio's defaults filled in, plus the
 // parsed retryOn flags. Computed at compile time; immutable; workers consult it after each
 // failed attempt (the retry decision itself lives with the proxy/upstream code).
 #pragma once

@@ -59,7 +59,7 @@ void Forwarder::report(size_t runtime_index, policy::EndpointResult result) {
   state_->outlier().report(rt_->origin[runtime_index], result, SteadyClock::now());
 }
 
-// Circuit breaking for one attempt (semantics §8.2). A connection slot (maxConnections) is held
+// Circuit breaking for one attempt (docs/semantics.md §8.2). A connection slot (maxConnections) is held
 // while a connection carries this request; without a free slot the request waits as pending
 // (http1MaxPendingRequests, cluster-wide) until a slot frees up, or overflows at once when the
 // pending queue is full. Then the request slot (http2MaxRequests). Known deviation from Envoy:

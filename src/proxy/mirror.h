@@ -1,4 +1,4 @@
-// Traffic mirroring (VirtualService `mirror`/`mirrors`, semantics §5.4): a fire-and-forget copy
+// Traffic mirroring (VirtualService `mirror`/`mirrors`, docs/semantics.md §5.4): a fire-and-forget copy
 // of a request to another cluster, its Host suffixed `-shadow`. Runs as a detached coroutine on
 // the worker that owns the original request, on its own fresh connection, bounded by a timeout;
 // its response and failures are discarded and never reach the client.

@@ -5,7 +5,7 @@
 namespace sy::proxy {
 namespace {
 
-// Scenario: Istio appends -shadow to the host part of the authority, before any port (§5.4).
+// Scenario: Istio appends -shadow to the host part of the authority, before any port (docs/semantics.md §5.4).
 TEST(ShadowAuthority, SuffixGoesBeforeThePort) {
   struct Case {
     const char* in;

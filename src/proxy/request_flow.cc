@@ -137,7 +137,7 @@ asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& 
   const snapshot::RouteAction& action = entry.action;
   info.route_name = entry.name;
 
-  // Fault injection runs first (fault -> CORS -> router), outside the route timeout (§5.3).
+  // Fault injection runs first (fault -> CORS -> router), outside the route timeout (docs/semantics.md §5.3).
   if (action.fault.active()) {
     if (co_await inject_fault(ctx, action, down, info)) co_return;
   }

@@ -94,9 +94,10 @@ TEST(RequestMatch, ConditionsTable) {
   for (const auto& c : cases) EXPECT_EQ(matches(c.m, c.req), c.want) << c.what;
 }
 
-// Scenario: header matches on Envoy's pseudo-headers read the request line and Host (issue 13,
-// item 3): `:method`, `:authority` (Host as sent), `:path` (with the query) and `:scheme`; other
-// `:`-names are never present; a real header of the same spelling is not consulted.
+// Scenario: header matches on Envoy's pseudo-headers read the request line and Host
+// (docs/semantics.md §3): `:method`, `:authority` (Host as sent), `:path` (with the query) and
+// `:scheme`; other `:`-names are never present; a real header of the same spelling is not
+// consulted.
 TEST(RequestMatch, PseudoHeadersTable) {
   struct Case {
     const char* what;
@@ -147,7 +148,7 @@ TEST(RequestMatch, PseudoHeadersTable) {
 
 // Scenario: `regex: "*"` in headers, withoutHeaders or queryParams is Istio's presence test, not
 // RE2 (istio/istio pull request 20629): `withoutHeaders: {x: {regex: "*"}}` means "x absent"
-// (issue 13, item 4).
+// (docs/semantics.md §3).
 TEST(RequestMatch, RegexStarIsPresenceTable) {
   struct Case {
     const char* what;

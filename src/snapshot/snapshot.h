@@ -1,6 +1,7 @@
-// The compiled, immutable routing state for one config version (habit 1). Built once by
-// compile() on the config thread, published through SnapshotStore, then read concurrently by
-// every worker without locks: nothing in here is mutated after compile() returns. A worker pins
+// The compiled, immutable routing state for one config version (docs/architecture.md, habit:
+// compile once, publish once). Built once by compile() on the config thread, published through
+// SnapshotStore, then read concurrently by every worker without locks: nothing in here is
+// mutated after compile() returns. A worker pins
 // the shared_ptr for the duration of a request, so a reload never frees state in use.
 //
 // Request path, in the order a worker walks it:

@@ -1,6 +1,7 @@
 // Holds the Snapshot currently in force. The config thread publishes a new one with a single
-// atomic store (habit 1: one swap, never two); worker threads load() once per request and keep
-// the shared_ptr until the request ends, so old snapshots die when their last request does.
+// atomic store (docs/architecture.md, habit: compile once, publish once; one swap, never two);
+// worker threads load() once per request and keep the shared_ptr until the request ends, so old
+// snapshots die when their last request does.
 // The only cross-thread shared state in the routing path; no locks on the read side beyond the
 // atomic shared_ptr's own.
 #pragma once

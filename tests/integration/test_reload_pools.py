@@ -1,9 +1,9 @@
-"""Upstream connection pools across reloads (issue 5): pools to endpoints that still exist survive
-a config change, idle connections to an endpoint the new config no longer has are closed right
-after the reload, and a request in flight to a removed endpoint finishes and then its connection
-closes instead of going back to the pool; and an idle pooled connection past its DestinationRule
-http.idleTimeout closes even when no request comes. Upstreams here are tiny Python servers that
-count the connections they accept and the ones the gateway closes."""
+"""Upstream connection pools across reloads (docs/architecture.md, "Config reload"): pools to endpoints
+that still exist survive a config change, idle connections to an endpoint the new config no longer
+has are closed right after the reload, and a request in flight to a removed endpoint finishes and
+then its connection closes instead of going back to the pool; and an idle pooled connection past its
+DestinationRule http.idleTimeout closes even when no request comes. Upstreams here are tiny Python
+servers that count the connections they accept and the ones the gateway closes."""
 
 import os
 import re
