@@ -310,9 +310,9 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
 // Response headers the gateway adds to an upstream response: route and destination header
 // operations, CORS for an allowed origin, a generated hash cookie.
 void Forwarder::decorate_response(http::HeaderMap& headers) const {
-  // The destination's operations before the route's, as Envoy evaluates a weighted cluster's.
-  apply_header_ops(destination_->headers.response, headers);
-  apply_header_ops(action_.headers.response, headers);
+  // The route's and the destination's, ordered as pilot and Envoy order them.
+  apply_route_header_ops(action_.headers.response, destination_->headers.response, action_.destinations.size() <= 1,
+                         headers);
   if (!options_.cors_origin.empty()) add_cors_response_headers(action_.cors, options_.cors_origin, headers);
   if (!set_cookie_.empty()) headers.add("set-cookie", set_cookie_);
 }

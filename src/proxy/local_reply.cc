@@ -14,6 +14,21 @@ void apply_header_ops(const policy::HeaderOps& ops, http::HeaderMap& headers) {
   for (const auto& [name, value] : ops.add) headers.add(name, value);
 }
 
+void apply_route_header_ops(const policy::HeaderOps& route, const policy::HeaderOps& destination,
+                            bool single_destination, http::HeaderMap& headers) {
+  if (!single_destination) {
+    apply_header_ops(destination, headers);
+    apply_header_ops(route, headers);
+    return;
+  }
+  for (const auto& name : route.remove) headers.remove(name);
+  for (const auto& name : destination.remove) headers.remove(name);
+  for (const auto* ops : {&route, &destination}) {
+    for (const auto& [name, value] : ops->set) headers.set(name, value);
+    for (const auto& [name, value] : ops->add) headers.add(name, value);
+  }
+}
+
 boost::asio::awaitable<void> send_local_reply(Downstream& down, const LocalReply& reply, RequestInfo& info) {
   info.status = reply.status;
   http::ResponseHead head;

@@ -39,5 +39,12 @@ boost::asio::awaitable<void> send_local_reply(Downstream& down, const LocalReply
 
 // Applies set/add/remove operations to a header map (request or response side).
 void apply_header_ops(const policy::HeaderOps& ops, http::HeaderMap& headers);
+// A route's operations and its chosen destination's, as pilot hands them to Envoy
+// (docs/semantics.md §5.6). With a single destination both go into the route's one list: every
+// remove first, then the route's set/add, then the destination's (the destination wins on set).
+// With several destinations the destination's are its weighted cluster's, which Envoy evaluates
+// before the route's (the route wins on set).
+void apply_route_header_ops(const policy::HeaderOps& route, const policy::HeaderOps& destination,
+                            bool single_destination, http::HeaderMap& headers);
 
 }  // namespace sy::proxy

@@ -34,12 +34,16 @@ bool is_non_idempotent(const http::RequestHead& head) {
 
 namespace {
 
-// The `set` of `host`/`:authority` in one level's request operations, if any.
+// The `host`/`:authority` one level's request operations give, if any: pilot turns it into a host
+// rewrite, from `set` or else from `add`.
 std::optional<std::string_view> authority_set_by(const policy::HeaderOps& ops) {
-  std::optional<std::string_view> found;
-  for (const auto& [name, value] : ops.set)
-    if (name == "host" || name == ":authority") found = value;
-  return found;
+  for (const auto* list : {&ops.set, &ops.add}) {
+    std::optional<std::string_view> found;
+    for (const auto& [name, value] : *list)
+      if (name == "host" || name == ":authority") found = value;
+    if (found) return found;
+  }
+  return std::nullopt;
 }
 
 void append_forwarded_for(http::HeaderMap& h, std::string_view peer_address) {
@@ -93,10 +97,8 @@ void prepare_upstream_request(http::RequestHead& head, const snapshot::RouteActi
     h.add("x-request-id", make_request_id(rng, id));
   }
 
-  // Envoy evaluates the weighted cluster's (destination's) operations before the route's, so on
-  // `set` the route level wins (most_specific_header_mutations_wins stays false in Istio).
-  apply_header_ops(destination.headers.request, h);
-  apply_header_ops(action.headers.request, h);
+  // Which level wins on `set` depends on how many destinations the route has (pilot's translation).
+  apply_route_header_ops(action.headers.request, destination.headers.request, action.destinations.size() <= 1, h);
   if (auto authority = upstream_authority(action, destination)) head.authority = h.intern(*authority);
   h.remove("host");
 }

@@ -46,6 +46,8 @@ TEST(RequestPreparation, AuthorityPrecedence) {
       {"route :authority beats destination", "", ops({{":authority", "route.example"}}),
        ops({{":authority", "dest.example"}}), "route.example"},
       {"route rewrite alone", "route.example", {}, {}, "route.example"},
+      {"add host rewrites too", "", {}, ops({}, {{"host", "dest.example"}}), "dest.example"},
+      {"set host beats add host", "", ops({{"host", "set.example"}}, {{"host", "add.example"}}), {}, "set.example"},
   };
   for (auto& c : cases) {
     snapshot::RouteAction action = action_with(c.rewrite, c.route_ops);
@@ -59,24 +61,31 @@ TEST(RequestPreparation, AuthorityPrecedence) {
   }
 }
 
-// Scenario: header operations as Envoy evaluates them — the destination's before the route's
-// (the route wins on set), and within one level remove, then set, then add.
+// Scenario: header operations as pilot hands them to Envoy. One destination: a single list, every
+// remove first, then the route's set/add, then the destination's (the destination wins on set).
+// Several destinations: the destination's (weighted cluster) before the route's (the route wins).
 TEST(RequestPreparation, HeaderOperationOrder) {
   struct Case {
     const char* name;
+    size_t destinations;
     policy::HeaderOps route_ops;
     policy::HeaderOps destination_ops;
     const char* header;
     std::optional<std::string> want;
   } cases[] = {
-      {"route set wins over destination set", ops({{"x-v", "route"}}), ops({{"x-v", "dest"}}), "x-v", "route"},
-      {"remove then set keeps the set value", ops({{"x-v", "new"}}, {}, {"x-v"}), {}, "x-v", "new"},
-      {"remove then add keeps the added value", ops({}, {{"x-a", "1"}}, {"x-a"}), {}, "x-a", "1"},
-      {"route remove drops the destination's", ops({}, {}, {"x-d"}), ops({{"x-d", "dest"}}), "x-d", std::nullopt},
-      {"client value removed", ops({}, {}, {"x-client"}), {}, "x-client", std::nullopt},
+      {"one destination: its set wins", 1, ops({{"x-v", "route"}}), ops({{"x-v", "dest"}}), "x-v", "dest"},
+      {"weighted: the route's set wins", 2, ops({{"x-v", "route"}}), ops({{"x-v", "dest"}}), "x-v", "route"},
+      {"remove then set keeps the set value", 1, ops({{"x-v", "new"}}, {}, {"x-v"}), {}, "x-v", "new"},
+      {"remove then add keeps the added value", 1, ops({}, {{"x-a", "1"}}, {"x-a"}), {}, "x-a", "1"},
+      {"one destination: a route remove runs before its set", 1, ops({}, {}, {"x-d"}), ops({{"x-d", "dest"}}), "x-d",
+       "dest"},
+      {"weighted: the route's remove drops the destination's set", 2, ops({}, {}, {"x-d"}), ops({{"x-d", "dest"}}),
+       "x-d", std::nullopt},
+      {"client value removed", 1, ops({}, {}, {"x-client"}), {}, "x-client", std::nullopt},
   };
   for (auto& c : cases) {
     snapshot::RouteAction action = action_with("", c.route_ops);
+    action.destinations.resize(c.destinations);
     snapshot::RouteDestination destination;
     destination.headers.request = c.destination_ops;
     http::RequestHead head = request("client.example");
