@@ -232,7 +232,7 @@ ExplainResult explain(const Snapshot& snap, const ExplainRequest& req) {
                                       s.https_redirect ? " httpsRedirect" : "", s.file, s.line));
 
   route::MapHeaderSource headers(req.headers);
-  route::RequestView v{out.method, out.scheme, out.authority, out.path, &headers};
+  route::RequestView v{out.method, out.scheme, out.authority, out.path, &headers, l->port};
   std::optional<uint32_t> vh_index = l->hosts.find(v.authority);
   if (!vh_index) {
     out.reason =

@@ -127,6 +127,7 @@ asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& 
   view.authority = head.authority;
   view.path = head.path;
   view.headers = &headers;
+  view.port = binding.mesh ? mesh_port(head, binding) : binding.port;
 
   const snapshot::RouteResult result = find_route(snap, binding, head, view);
   if (result.status != snapshot::RouteResult::Status::kRouted) {

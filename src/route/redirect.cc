@@ -49,18 +49,20 @@ std::string Redirect::location(const RequestView& req) const {
   using DP = config::HTTPRedirect::DerivePort;
   std::string_view req_scheme = req.scheme.empty() ? std::string_view("http") : req.scheme;
   std::string_view scheme = scheme_.empty() ? req_scheme : std::string_view(scheme_);
-  std::string_view base_authority = authority_.empty() ? req.authority : std::string_view(authority_);
-  std::string_view host = config::strip_port(base_authority);
-  std::optional<uint32_t> port = authority_port(base_authority);
-  if (port_) {
-    port = port_;
-  } else if (derive_port_ == DP::kFromProtocolDefault) {
-    port.reset();
-  } else if (derive_port_ == DP::kFromRequestPort) {
-    port = authority_port(req.authority);
-  } else if (scheme != req_scheme && port && is_default_port(req_scheme, *port)) {
-    port.reset();  // http://h:80 -> https://h, not https://h:80
+  // Envoy's port_redirect, as pilot sets it: the configured port or the request's, never the
+  // scheme's default (FROM_PROTOCOL_DEFAULT sets none).
+  std::optional<uint32_t> port_redirect = port_;
+  if (!port_redirect && derive_port_ == DP::kFromRequestPort && req.port != 0) port_redirect = req.port;
+  if (port_redirect && is_default_port(scheme, *port_redirect)) port_redirect.reset();
+  // Envoy's host: host_redirect verbatim, else the Host as sent, its port dropped when a port is
+  // redirected or when the scheme changes and the port was the old scheme's default.
+  std::string host(authority_.empty() ? req.authority : std::string_view(authority_));
+  if (authority_.empty()) {
+    const std::optional<uint32_t> host_port = authority_port(host);
+    if (host_port && (port_redirect || (scheme != req_scheme && is_default_port(req_scheme, *host_port))))
+      host = std::string(config::strip_port(host));
   }
+  if (port_redirect) host += fmt::format(":{}", *port_redirect);
 
   std::string_view path = req.path_only();
   std::string_view query = req.query();
@@ -74,7 +76,7 @@ std::string Redirect::location(const RequestView& req) const {
     new_path.assign(path);
   }
   if (!query.empty() && new_path.find('?') == std::string::npos) new_path += fmt::format("?{}", query);
-  return fmt::format("{}://{}{}", scheme, with_port(host, scheme, port), new_path);
+  return fmt::format("{}://{}{}", scheme, host, new_path);
 }
 
 std::string Redirect::describe() const {

@@ -19,8 +19,12 @@ class Redirect {
   Redirect() = default;
 
   uint32_t status() const { return status_; }
-  // Absolute URL for the `location` header. The original query string is kept unless the new
-  // uri carries its own "?". Default ports (80 for http, 443 for https) are never written.
+  // Absolute URL for the `location` header, as pilot configures Envoy and Envoy builds it
+  // (docs/semantics.md §4): a port from `port` or derivePort FROM_REQUEST_PORT (the port the
+  // request was addressed to) is left out when it is the scheme's default; without one, the Host's
+  // own port stays unless a scheme change makes it the old scheme's default (http://h:80 ->
+  // https://h). `authority` replaces host and port. The original query string is kept unless the
+  // new uri carries its own "?".
   std::string location(const RequestView& req) const;
   std::string describe() const;
 

@@ -25,6 +25,9 @@ struct RequestView {
   std::string_view authority;  // Host/":authority" as sent (may carry ":port")
   std::string_view path;       // ":path" including any "?query", after path normalization
   const HeaderSource* headers = nullptr;
+  // The port the request was addressed to: the gateway listener's, or the mesh service port (0
+  // when unknown). Redirects with derivePort FROM_REQUEST_PORT use it, as pilot does.
+  uint32_t port = 0;
 
   std::optional<std::string_view> header(std::string_view lowercase_name) const {
     if (headers == nullptr) return std::nullopt;

@@ -57,8 +57,12 @@ TEST(PathRewrite, Table) {
   EXPECT_FALSE(PathRewrite::compile(authority_only, RequestMatch::match_all()).apply("/a"));
 }
 
-// Scenario: redirect locations keep the query, honour scheme/authority/port, and omit default ports.
+// Scenario: redirect locations as pilot configures Envoy and Envoy builds them: the query kept,
+// scheme/authority/port honoured, a configured or derived port left out when it is the scheme's
+// default, the Host's own port kept unless a port is redirected or the scheme change makes it the
+// old default; FROM_REQUEST_PORT is the port the request was addressed to (here 8080, or 80).
 TEST(Redirect, Location) {
+  using DP = config::HTTPRedirect::DerivePort;
   struct Case {
     const char* what;
     config::HTTPRedirect r;
@@ -66,6 +70,7 @@ TEST(Redirect, Location) {
     const char* authority;
     const char* path;
     const char* want;
+    uint32_t request_port = 8080;
   } cases[] = {
       {"uri", redirect([](auto& r) { r.uri = "/new"; }), std::nullopt, "a.com", "/old?x=1", "http://a.com/new?x=1"},
       {"uri with query", redirect([](auto& r) { r.uri = "/new?y"; }), std::nullopt, "a.com", "/old?x=1",
@@ -81,15 +86,44 @@ TEST(Redirect, Location) {
          r.scheme = "https";
        }),
        std::nullopt, "a.com", "/p", "https://a.com:8443/p"},
-      {"derive default", redirect([](auto& r) {
-         r.derive_port = config::HTTPRedirect::DerivePort::kFromProtocolDefault;
+      {"FROM_PROTOCOL_DEFAULT sets no port: Envoy keeps the Host's 8080", redirect([](auto& r) {
+         r.derive_port = DP::kFromProtocolDefault;
          r.scheme = "https";
        }),
-       std::nullopt, "a.com:8080", "/p", "https://a.com/p"},
+       std::nullopt, "a.com:8080", "/p", "https://a.com:8080/p"},
+      {"FROM_PROTOCOL_DEFAULT drops the old scheme's default", redirect([](auto& r) {
+         r.derive_port = DP::kFromProtocolDefault;
+         r.scheme = "https";
+       }),
+       std::nullopt, "a.com:80", "/p", "https://a.com/p"},
+      {"FROM_REQUEST_PORT is the listener's port, not the Host's", redirect([](auto& r) {
+         r.derive_port = DP::kFromRequestPort;
+         r.uri = "/n";
+       }),
+       std::nullopt, "a.com:9999", "/p", "http://a.com:8080/n"},
+      {"FROM_REQUEST_PORT of 80 on http is left out; the Host's :80 stays", redirect([](auto& r) {
+         r.derive_port = DP::kFromRequestPort;
+         r.uri = "/n";
+       }),
+       std::nullopt, "a.com:80", "/p", "http://a.com:80/n", 80},
+      {"FROM_REQUEST_PORT 80 with https written", redirect([](auto& r) {
+         r.derive_port = DP::kFromRequestPort;
+         r.scheme = "https";
+       }),
+       std::nullopt, "a.com", "/p", "https://a.com:80/p", 80},
+      {"explicit default port left out", redirect([](auto& r) {
+         r.port = 443u;
+         r.scheme = "https";
+       }),
+       std::nullopt, "a.com:8443", "/p", "https://a.com:8443/p"},
+      {"a Host :80 with no change is kept", redirect([](auto& r) { r.uri = "/n"; }), std::nullopt, "a.com:80", "/p",
+       "http://a.com:80/n"},
+      {"authority with its own port", redirect([](auto& r) { r.authority = "b.com:9000"; }), std::nullopt, "a.com",
+       "/p", "http://b.com:9000/p"},
   };
   for (const auto& c : cases) {
     Redirect r = Redirect::compile(c.r, block_with_uri(c.uri));
-    RequestView v{"GET", "http", c.authority, c.path, nullptr};
+    RequestView v{"GET", "http", c.authority, c.path, nullptr, c.request_port};
     EXPECT_EQ(r.location(v), c.want) << c.what;
   }
   EXPECT_EQ(Redirect::compile(redirect([](auto& r) {

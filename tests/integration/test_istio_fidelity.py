@@ -1,7 +1,8 @@
 """Requests answered as Istio answers them, through the real gateway and real upstreams: the
 attempt count the upstream sees, which Host wins when the route and its destination both set it,
-header operations evaluated remove-then-set, and a route timeout that runs from the end of the
-request to the end of the response (a slow upload is not a timeout; a stalled body is)."""
+header operations evaluated remove-then-set, a redirect's FROM_REQUEST_PORT, and a route timeout
+that runs from the end of the request to the end of the response (a slow upload is not a
+timeout; a stalled body is)."""
 
 import os
 import socket
@@ -143,6 +144,29 @@ class IstioFidelity(unittest.TestCase):
         status, _, body = c.json("GET", "/", host=HOST, headers={"x-tag": "client"})
         self.assertEqual(status, 200)
         self.assertEqual(body["headers"].get("x-tag"), "gw")
+        c.close()
+
+    # Scenario: a redirect with derivePort FROM_REQUEST_PORT names the port the request came to
+    # (the gateway listener's), not the one the client wrote in Host; scheme https keeps it.
+    def test_redirect_from_request_port(self):
+        port = self.gateway("""
+            - match:
+              - uri:
+                  prefix: /secure
+              redirect:
+                uri: /moved
+                scheme: https
+                derivePort: FROM_REQUEST_PORT
+            - redirect:
+                uri: /moved
+                derivePort: FROM_REQUEST_PORT
+            """)
+        c = gwtest.Client(port)
+        status, headers, _ = c.get("/old", host="svc.example.com:9999")
+        self.assertEqual(status, 301)
+        self.assertEqual(headers["location"], f"http://svc.example.com:{port}/moved")
+        status, headers, _ = c.get("/secure", host="svc.example.com")
+        self.assertEqual(headers["location"], f"https://svc.example.com:{port}/moved")
         c.close()
 
     # Scenario: `timeout: 0.5s` and a client that takes a second to upload its body: the timeout
