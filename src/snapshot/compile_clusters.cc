@@ -137,6 +137,21 @@ void warn_unresolvable_subset(CompileContext& ctx, const ServiceInfo& svc, const
   }
 }
 
+// resolution NONE (forward to the address the client connected to: Envoy's ORIGINAL_DST) and
+// DYNAMIC_DNS (resolve each request's host) are not built: such clusters have no endpoints and
+// answer 503 UH. Said once per ServiceEntry, at its resolution line, never left silent.
+void warn_unbuilt_discovery(CompileContext& ctx, const ServiceInfo& svc, Discovery discovery) {
+  if (svc.kube != nullptr || (discovery != Discovery::kOriginalDst && discovery != Discovery::kDynamicDns)) return;
+  const config::ServiceEntry& se = *svc.entry;
+  const std::string key = "unbuilt-discovery/" + se.meta.namespace_ + "/" + se.meta.name;
+  if (!ctx.warned.insert(key).second) return;
+  ctx.warn("ServiceEntry", se.meta.namespace_ + "/" + se.meta.name, se.source, "spec.resolution",
+           discovery == Discovery::kOriginalDst
+               ? "not enforced yet: resolution NONE (also the default) forwards to the address the client "
+                 "connected to in Istio; switchyard has no endpoints for it and answers 503 UH; use STATIC or DNS"
+               : "not enforced yet: DYNAMIC_DNS (resolve each request's host) is not built; switchyard answers 503 UH");
+}
+
 }  // namespace
 
 void build_clusters(CompileContext& ctx) {
@@ -147,6 +162,7 @@ void build_clusters(CompileContext& ctx) {
     const ServiceInfo& svc = *svc_ptr;
     const policy::MergedDestinationRule* dr = ctx.destination_rules.find(svc.host, svc.namespace_);
     Discovery discovery = discovery_of(*svc.entry);
+    warn_unbuilt_discovery(ctx, svc, discovery);
     for (const config::ServicePort& port : svc.entry->ports) {
       std::vector<Endpoint> all = endpoints_for(ctx, svc, port, discovery);
       auto make = [&](const config::Subset* subset) {

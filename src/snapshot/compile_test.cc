@@ -366,3 +366,37 @@ TEST(Compile, VersionAndHash) {
 
 }  // namespace
 }  // namespace sy::snapshot
+
+namespace sy::snapshot {
+namespace {
+
+// Scenario: ServiceEntries whose resolution switchyard does not build (NONE, also the default, and
+// DYNAMIC_DNS) are said once each at compile time instead of silently answering 503 UH.
+TEST(Compile, UnbuiltResolutionIsWarned) {
+  struct Case {
+    const char* resolution;
+    const char* host;
+    bool warned;
+  } cases[] = {
+      {"", "api.example.com", true},
+      {"resolution: NONE", "api.example.com", true},
+      {"resolution: DYNAMIC_DNS", "\"*.example.com\"", true},
+      {"resolution: DNS", "api.example.com", false},
+  };
+  for (const auto& c : cases) {
+    const std::string yaml = std::string(R"(apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: ext, namespace: default}
+spec:
+  hosts: [)") + c.host + "]\n  " +
+                             c.resolution + "\n  ports:\n  - {number: 80, name: http, protocol: HTTP}\n";
+    auto snap = testing::compile_yaml(yaml);
+    size_t found = 0;
+    for (const auto& d : snap->diagnostics.items())
+      if (d.path == "spec.resolution" && d.message.find("not enforced yet") != std::string::npos) ++found;
+    EXPECT_EQ(found, c.warned ? 1u : 0u) << c.resolution;
+  }
+}
+
+}  // namespace
+}  // namespace sy::snapshot
