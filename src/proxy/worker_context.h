@@ -76,6 +76,9 @@ class WorkerContext {
   // server also calls it right after a reload, so idle pools are pruned without waiting for a
   // request). The caller keeps the shared_ptr for the whole request.
   std::shared_ptr<upstream::ClusterTable> current() {
+    const uint64_t generation = store_.generation();
+    if (table_ && generation == table_generation_) return table_;  // the usual case: one acquire load
+    table_generation_ = generation;
     auto snap = store_.load();
     if (!table_ || &table_->snapshot() != snap.get()) {
       auto states = cluster_states().bind(*snap, std::chrono::steady_clock::now());
@@ -98,6 +101,7 @@ class WorkerContext {
   ParkedConnections parked_;  // idle client connections holding no coroutine (http1_connection.h)
   upstream::DnsCache dns_;
   std::shared_ptr<upstream::ClusterTable> table_;
+  uint64_t table_generation_ = 0;  // SnapshotStore::generation() when table_ was last checked
   Random rng_;
   ProxyOptions options_;
   StreamWatchList stream_watches_;
