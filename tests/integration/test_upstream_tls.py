@@ -19,21 +19,28 @@ from test_gateway_tls import Pki  # noqa: E402
 
 
 class TlsUpstream:
-    """An HTTPS server on 127.0.0.1 answering 200 "secure" and recording each handshake's SNI."""
+    """An HTTPS server on 127.0.0.1 answering 200 "secure" and recording each handshake's SNI, and
+    each request's (SNI, ALPN protocol) in `seen`. `client_ca` requires client certificates of that
+    CA; `alpn` lists the protocols it accepts."""
 
-    def __init__(self, cert, key, client_ca=None):
+    def __init__(self, cert, key, client_ca=None, alpn=None):
         self.snis = []
+        self.seen = []
         self.lock = threading.Lock()
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(cert, key)
         if client_ca:
             ctx.load_verify_locations(client_ca)
             ctx.verify_mode = ssl.CERT_REQUIRED
+        if alpn:
+            ctx.set_alpn_protocols(alpn)
         owner = self
+        sni_of = {}
 
         def on_sni(sock, name, _ctx):
             with owner.lock:
                 owner.snis.append(name)
+                sni_of[id(sock)] = name
 
         ctx.sni_callback = on_sni
 
@@ -44,6 +51,8 @@ class TlsUpstream:
                 pass
 
             def do_GET(self):
+                with owner.lock:
+                    owner.seen.append((sni_of.get(id(self.connection)), self.connection.selected_alpn_protocol()))
                 body = b"secure " + (self.headers.get("Host") or "").encode()
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
