@@ -9,7 +9,7 @@
 
 namespace sy::server {
 
-bool Reloader::reload(ProxyServer* server) {
+bool Reloader::reload(ProxyServer* server, bool catch_up) {
   const auto started = std::chrono::steady_clock::now();
   config::AdmissionResult admitted = admission_.admit(config::load_paths(opts_.config_paths));
   for (const auto& d : admitted.diagnostics.items())
@@ -41,6 +41,7 @@ bool Reloader::reload(ProxyServer* server) {
   // last good versions, a SIGHUP): nothing to publish, workers keep their tables.
   if (status_.version > 0 && snap->content_hash == status_.content_hash) {
     spdlog::debug("config unchanged ({:016x})", snap->content_hash);
+    if (catch_up) return true;
     {
       std::lock_guard lock(status_mu_);
       ++(failed ? status_.reloads_failed : status_.reloads_ok);

@@ -36,7 +36,9 @@ class Reloader {
 
   // Loads and publishes a new snapshot; `server` (may be null before start) gets its listeners
   // synced. Returns false when nothing could be published (first load only).
-  bool reload(ProxyServer* server);
+  // `catch_up`: a look for changes nobody signalled (right after the watcher starts); when the
+  // config turns out unchanged it is not counted as a reload.
+  bool reload(ProxyServer* server, bool catch_up = false);
   // A copy of the current status; safe from any thread (the admin API reads it from a worker).
   ReloadStatus status() const {
     std::lock_guard lock(status_mu_);

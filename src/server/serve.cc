@@ -202,6 +202,12 @@ int run_serve(const ServeOptions& opts) {
   };
   ConfigWatcher watcher(main_io, watched_paths(opts), opts.reload_debounce, reload);
   if (opts.watch && !watcher.start()) spdlog::warn("inotify unavailable: reload with SIGHUP");
+  // An edit between the first load and the start of watching raised no event: load once more now
+  // that nothing can be missed (an unchanged config is recognised by its hash and not published).
+  if (opts.watch) {
+    reloader.reload(&server, /*catch_up=*/true);
+    update_ready();
+  }
 
   // Admin listener: its own thread; asks the workers and this thread for data by message.
   admin_server = start_admin(opts, store, main_io, reloader, server, observers, cluster_states);
