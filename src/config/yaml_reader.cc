@@ -80,9 +80,11 @@ std::string describe(const YAML::Node& n) {
 // whose position is right after the `:` that follows the key (nothing between `:` and `,` / `]`).
 std::optional<std::string> implicit_flow_pair_as_string(const YAML::Node& n) {
   if (!n.IsMap() || n.Style() != YAML::EmitterStyle::Flow || n.size() != 1) return std::nullopt;
-  auto kv = n.begin();
-  const YAML::Node& key = kv->first;
-  const YAML::Node& value = kv->second;
+  // Copies (cheap handles): yaml-cpp's iterator hands out a temporary pair through operator->,
+  // so a reference to its members dangles at the end of the statement (AddressSanitizer saw it).
+  const auto kv = n.begin();
+  const YAML::Node key = kv->first;
+  const YAML::Node value = kv->second;
   if (!key.IsScalar() || key.Tag() != "?" || !value.IsNull() || !value.Tag().empty()) return std::nullopt;
   const YAML::Mark km = key.Mark(), vm = value.Mark(), nm = n.Mark();
   if (km.is_null() || vm.is_null() || nm.pos != km.pos || vm.line != km.line) return std::nullopt;
