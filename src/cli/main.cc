@@ -73,6 +73,10 @@ int main(int argc, char** argv) {
                 "Header fields a request may carry (431 beyond)")
       ->capture_default_str()
       ->check(CLI::Range(1, 10'000));
+  s->add_option("--h2-max-concurrent-streams", serve.proxy.h2_max_concurrent_streams,
+                "Streams one HTTP/2 client connection may have open at once (SETTINGS_MAX_CONCURRENT_STREAMS)")
+      ->capture_default_str()
+      ->check(CLI::Range(1, 10'000));
   s->add_option("--path-normalization", path_normalization,
                 "none, base, merge-slashes or decode-and-merge-slashes (Istio's meshConfig.pathNormalization)")
       ->capture_default_str()

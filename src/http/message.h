@@ -34,6 +34,9 @@ enum class BodyFraming : std::uint8_t {
   Stream,         // HTTP/2: DATA frames until END_STREAM, length possibly unknown
 };
 
+// A body whose length is not known up front: it goes to an HTTP/1.1 peer chunked.
+constexpr bool length_unknown(BodyFraming f) noexcept { return f == BodyFraming::Chunked || f == BodyFraming::Stream; }
+
 // Shape of the request-target (RFC 9112 section 3.2).
 enum class TargetForm : std::uint8_t { Origin, Absolute, Authority, Asterisk };
 

@@ -129,7 +129,7 @@ asio::awaitable<bool> Forwarder::start_mirrors() {
         policy::decide_mirror(m, ctx_.rng().next()))
       clusters.push_back(m.cluster);
   if (clusters.empty()) co_return true;
-  if (head_.framing == http::BodyFraming::Chunked) co_return true;
+  if (http::length_unknown(head_.framing)) co_return true;
   const uint64_t length = head_.framing == http::BodyFraming::ContentLength ? head_.content_length.value_or(0) : 0;
   if (length > kMirrorBodyLimit) co_return true;
   if (length > 0) {

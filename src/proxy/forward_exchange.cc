@@ -138,7 +138,7 @@ asio::awaitable<size_t> Forwarder::read_some(upstream::PooledConnection& conn, S
 // Sends the head and the body. The body is streamed from the client on the first attempt and
 // replayed from memory on later ones (only while it fits kReplayLimit).
 asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnection& conn) {
-  const bool chunked = head_.framing == http::BodyFraming::Chunked;
+  const bool chunked = http::length_unknown(head_.framing);
   if (!has_request_body(head_)) co_return co_await write(conn, head_bytes_) ? Sent::kOk : Sent::kFailedBeforeBytes;
   if (body_started_) {
     if (!replayable_ || !down_.body_complete()) co_return Sent::kFailed;

@@ -18,6 +18,7 @@
 #include "proxy/connection_memory.h"
 #include "proxy/deadline_watch.h"
 #include "proxy/downstream.h"
+#include "proxy/http2_connection.h"
 #include "proxy/request_flow.h"
 #include "proxy/response_flags.h"
 #include "tls/client_certificate.h"
@@ -48,11 +49,14 @@ constexpr uint64_t kMaxDrain = 256 * 1024;
 // (io_uring) of RSS per idle connection, against 0.8 and 1.1 KB at 10 ms (docs/performance.md).
 constexpr auto kParkAfter = std::chrono::milliseconds(10);
 
-// What a coroutine hands over when its connection parks.
+// What a coroutine hands over when its connection parks, or when the client turned out to
+// speak HTTP/2 (h2c with prior knowledge: `h2` is set and `preread` holds the bytes read).
 struct Park {
   tcp::socket socket;
   ListenerBinding binding;
   std::chrono::steady_clock::time_point idle_deadline;
+  bool h2 = false;
+  std::string preread;
 };
 
 using TlsStream = asio::ssl::stream<tcp::socket>;
@@ -67,8 +71,11 @@ class Http1Connection final : public Downstream {
  public:
   static constexpr bool kPlain = std::is_same_v<Stream, tcp::socket>;
 
-  Http1Connection(WorkerContext& ctx, ListenerBinding binding, Stream stream, std::string client_cert = {})
-      : ctx_(ctx),
+  // `fresh`: no request was read on this connection yet, so it may still be an HTTP/2 one.
+  Http1Connection(WorkerContext& ctx, ListenerBinding binding, Stream stream, std::string client_cert = {},
+                  bool fresh = false)
+      : fresh_(fresh),
+        ctx_(ctx),
         binding_(std::move(binding)),
         socket_(std::move(stream)),
         deadline_(ctx.io(), tcp_of(socket_)),
@@ -108,7 +115,12 @@ class Http1Connection final : public Downstream {
   asio::awaitable<void> reject(http::h1::ParseError error);
   // Whether the client asked for trailers (`TE: trailers`), which an HTTP/1.1 client must.
   bool client_accepts_trailers() const;
+  // On a fresh plaintext connection: whether the unread bytes are (the start of) the HTTP/2
+  // preface. kMore: a proper prefix of it so far.
+  enum class Preface { kNo, kYes, kMore };
+  Preface h2_preface() const;
 
+  bool fresh_;
   WorkerContext& ctx_;
   ListenerBinding binding_;
   Stream socket_;
@@ -319,6 +331,14 @@ bool Http1Connection<Stream>::client_accepts_trailers() const {
 }
 
 template <class Stream>
+typename Http1Connection<Stream>::Preface Http1Connection<Stream>::h2_preface() const {
+  const std::string_view u = unread();
+  const size_t n = std::min(u.size(), kHttp2Preface.size());
+  if (u.substr(0, n) != kHttp2Preface.substr(0, n)) return Preface::kNo;
+  return n == kHttp2Preface.size() ? Preface::kYes : Preface::kMore;
+}
+
+template <class Stream>
 bool Http1Connection<Stream>::peer_closed() {
   if (begin_ != end_) return false;  // the client already sent more: it is there
   char byte;
@@ -350,6 +370,22 @@ asio::awaitable<std::optional<Park>> Http1Connection<Stream>::run() {
     bool head_ready = false;
     Clock::time_point head_deadline = Clock::time_point::max();
     while (!head_ready) {
+      if constexpr (kPlain) {
+        // h2c with prior knowledge (RFC 9113 section 3.3) on any plaintext HTTP listener, as
+        // Envoy's AUTO codec: the connection goes to the HTTP/2 server with what was read.
+        if (fresh_ && begin_ != end_) {
+          switch (h2_preface()) {
+            case Preface::kNo:
+              fresh_ = false;
+              break;
+            case Preface::kYes:
+              co_return Park{std::move(socket_), std::move(binding_), {}, true, std::string(unread())};
+            case Preface::kMore:
+              if (co_await fill(Clock::now() + ctx_.options().header_read) == 0) co_return std::nullopt;
+              continue;
+          }
+        }
+      }
       auto step = mem_->parser.parse(unread());
       begin_ += step.consumed;
       switch (step.event) {
@@ -364,7 +400,7 @@ asio::awaitable<std::optional<Park>> Http1Connection<Stream>::run() {
             const Next next = co_await await_next_request();
             if (next == Next::kClose) co_return std::nullopt;
             if constexpr (kPlain) {
-              if (next == Next::kPark) co_return Park{std::move(socket_), std::move(binding_), idle_deadline_};
+              if (next == Next::kPark) co_return Park{std::move(socket_), std::move(binding_), idle_deadline_, false, {}};
             }
             break;
           }
@@ -422,24 +458,38 @@ asio::awaitable<std::optional<Park>> Http1Connection<Stream>::run() {
   }
 }
 
-asio::awaitable<std::optional<Park>> serve(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket) {
-  Http1Connection<tcp::socket> conn(ctx, std::move(binding), std::move(socket));
+asio::awaitable<std::optional<Park>> serve(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket,
+                                           bool fresh) {
+  Http1Connection<tcp::socket> conn(ctx, std::move(binding), std::move(socket), {}, fresh);
   co_return co_await conn.run();
 }
 
-void spawn(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed) {
-  asio::co_spawn(ctx.io(), serve(ctx, std::move(binding), std::move(socket)),
+// Completion of a connection coroutine: logs what escaped it and reports the close.
+auto closing(ConnectionClosed on_closed) {
+  return [on_closed](std::exception_ptr e) {
+    on_closed();
+    if (!e) return;
+    try {
+      std::rethrow_exception(e);
+    } catch (const std::exception& ex) {
+      spdlog::error("connection aborted: {}", ex.what());
+    }
+  };
+}
+
+void spawn(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed,
+           bool fresh) {
+  asio::co_spawn(ctx.io(), serve(ctx, std::move(binding), std::move(socket), fresh),
                  [&ctx, on_closed](std::exception_ptr e, std::optional<Park> parked) {
+                   if (!e && parked && parked->h2)
+                     return asio::co_spawn(ctx.io(),
+                                           serve_http2(ctx, std::move(parked->binding), std::move(parked->socket),
+                                                       std::move(parked->preread)),
+                                           closing(on_closed));
                    if (!e && parked)
                      return ctx.parked().park(std::move(parked->socket), std::move(parked->binding),
                                               parked->idle_deadline, on_closed, &wake_http1_connection, &ctx);
-                   on_closed();
-                   if (!e) return;
-                   try {
-                     std::rethrow_exception(e);
-                   } catch (const std::exception& ex) {
-                     spdlog::error("connection aborted: {}", ex.what());
-                   }
+                   closing(on_closed)(e);
                  });
 }
 
@@ -465,6 +515,13 @@ asio::awaitable<void> serve_tls(WorkerContext& ctx, ListenerBinding binding, tcp
   std::string client_cert;
   if (X509* cert = SSL_get0_peer_certificate(ssl); cert != nullptr && SSL_get_verify_result(ssl) == X509_V_OK)
     client_cert = tls::forwarded_client_cert(cert);
+  const unsigned char* alpn = nullptr;
+  unsigned alpn_len = 0;
+  SSL_get0_alpn_selected(ssl, &alpn, &alpn_len);
+  if (alpn_len == 2 && alpn[0] == 'h' && alpn[1] == '2') {
+    co_await serve_http2(ctx, std::move(binding), std::move(stream), std::move(client_cert));
+    co_return;
+  }
   Http1Connection<TlsStream> conn(ctx, std::move(binding), std::move(stream), std::move(client_cert));
   co_await conn.run();
 }
@@ -474,24 +531,16 @@ asio::awaitable<void> serve_tls(WorkerContext& ctx, ListenerBinding binding, tcp
 void start_https_connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket,
                             std::shared_ptr<const tls::ServerTls> tls, ConnectionClosed on_closed) {
   asio::co_spawn(ctx.io(), serve_tls(ctx, std::move(binding), std::move(socket), std::move(tls)),
-                 [on_closed](std::exception_ptr e) {
-                   on_closed();
-                   if (!e) return;
-                   try {
-                     std::rethrow_exception(e);
-                   } catch (const std::exception& ex) {
-                     spdlog::error("connection aborted: {}", ex.what());
-                   }
-                 });
+                 closing(on_closed));
 }
 
 void start_http1_connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket,
                             ConnectionClosed on_closed) {
-  spawn(ctx, std::move(binding), std::move(socket), on_closed);
+  spawn(ctx, std::move(binding), std::move(socket), on_closed, true);
 }
 
 void wake_http1_connection(void* ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed) {
-  spawn(*static_cast<WorkerContext*>(ctx), std::move(binding), std::move(socket), on_closed);
+  spawn(*static_cast<WorkerContext*>(ctx), std::move(binding), std::move(socket), on_closed, false);
 }
 
 }  // namespace sy::proxy

@@ -25,6 +25,9 @@ struct ProxyOptions {
   // Proxies in front of this one whose X-Forwarded-Proto is believed (Istio's numTrustedProxies).
   // 0: the scheme is the connection's own.
   uint32_t trusted_proxies = 0;
+  // SETTINGS_MAX_CONCURRENT_STREAMS of client HTTP/2 connections (--h2-max-concurrent-streams);
+  // Envoy's edge-proxy value.
+  uint32_t h2_max_concurrent_streams = 100;
   // What a client's request head may hold (max_fields: --max-request-headers).
   http::h1::ParserLimits request_limits;
 };

@@ -23,7 +23,7 @@ std::string_view make_request_id(Random& rng, std::array<char, 36>& out) {
 }
 
 bool has_request_body(const http::RequestHead& head) {
-  return head.framing == http::BodyFraming::Chunked ||
+  return http::length_unknown(head.framing) ||
          (head.framing == http::BodyFraming::ContentLength && head.content_length.value_or(0) > 0);
 }
 
