@@ -1,5 +1,7 @@
 #include "obs/metrics.h"
 
+#include "http/grpc.h"
+
 #include "proxy/response_flags.h"
 
 namespace sy::obs {
@@ -149,8 +151,13 @@ void WorkerMetrics::on_request_done(const http::RequestHead&, const proxy::Reque
     }
   }
 
-  SeriesKey key{dest, static_cast<uint16_t>(info.status > 0 && info.status < 1000 ? info.status : 0), info.flags,
-                false};
+  // Istio's grpc_response_status: the response's grpc-status (trailers, then headers), else the
+  // one its HTTP status maps to (istio_stats, Envoy's Grpc::Common::getGrpcStatus).
+  const int32_t grpc = !info.grpc              ? -1
+                       : info.grpc_status >= 0 ? info.grpc_status
+                                               : http::grpc_status_from_http(info.status);
+  SeriesKey key{dest, static_cast<uint16_t>(info.status > 0 && info.status < 1000 ? info.status : 0), info.flags, false,
+                grpc};
   auto it = series_.find(key);
   if (it == series_.end()) {
     if (series_.size() >= max_series_) key = SeriesKey{dest, 0, 0, true};

@@ -83,12 +83,14 @@ struct SeriesKey {
   uint16_t code = 0;
   uint32_t flags = 0;
   bool overflow = false;
+  int32_t grpc_status = -1;  // -1: not a gRPC request; else grpc_response_status
   bool operator==(const SeriesKey&) const = default;
 };
 
 struct SeriesKeyHash {
   size_t operator()(const SeriesKey& k) const {
-    uint64_t h = (uint64_t{k.destination} << 32) ^ (uint64_t{k.code} << 20) ^ k.flags ^ (k.overflow ? 1ull << 63 : 0);
+    uint64_t h = (uint64_t{k.destination} << 32) ^ (uint64_t{k.code} << 20) ^ k.flags ^ (k.overflow ? 1ull << 63 : 0) ^
+                 (static_cast<uint64_t>(static_cast<uint32_t>(k.grpc_status)) << 40);
     h ^= h >> 29;
     h *= 0xbf58476d1ce4e5b9ull;
     return static_cast<size_t>(h ^ (h >> 32));

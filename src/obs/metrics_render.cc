@@ -30,7 +30,8 @@ std::string esc(std::string_view v) {
 std::string num(double v) { return fmt::format("{}", v); }
 
 // Series identity after merging: the rendered label set minus the metric name.
-using MergedKey = std::tuple<std::string, std::string, std::string>;  // destination labels, code, flags
+// destination labels, code, flags, grpc_response_status ("" for other than gRPC)
+using MergedKey = std::tuple<std::string, std::string, std::string, std::string>;
 
 std::string destination_labels(const Destination& d) {
   return fmt::format(
@@ -75,13 +76,14 @@ MergedMetrics merge_workers(const std::vector<MetricsData>& workers) {
     for (const auto& [key, s] : w.series) {
       const Destination& d = key.destination < w.destinations.size() ? w.destinations[key.destination] : Destination{};
       MergedKey mk{destination_labels(d), key.overflow ? "other" : std::to_string(key.code),
-                   key.overflow ? "other" : proxy::format_response_flags(key.flags)};
+                   key.overflow ? "other" : proxy::format_response_flags(key.flags),
+                   key.grpc_status < 0 ? "" : std::to_string(key.grpc_status)};
       m.series[mk].add(s);
     }
     for (const auto& [key, s] : w.tcp) {
       const Destination& d = key.destination < w.destinations.size() ? w.destinations[key.destination] : Destination{};
-      m.tcp[MergedKey{destination_labels(d), "", key.overflow ? "other" : proxy::format_response_flags(key.flags)}].add(
-          s);
+      m.tcp[MergedKey{destination_labels(d), "", key.overflow ? "other" : proxy::format_response_flags(key.flags), ""}]
+          .add(s);
     }
     for (const auto& [name, c] : w.clusters) m.clusters[name].add(c);
     for (const auto& [address, c] : w.listeners) {
@@ -100,9 +102,10 @@ void render_request_series(std::string& out, const std::map<MergedKey, RequestSe
                            const std::string& source) {
   auto labels_of = [&](const MergedKey& k) {
     return fmt::format(
-        "{},{},request_protocol=\"http\",response_code=\"{}\",response_flags=\"{}\","
-        "grpc_response_status=\"\"",
-        source, std::get<0>(k), std::get<1>(k), std::get<2>(k));
+        "{},{},request_protocol=\"{}\",response_code=\"{}\",response_flags=\"{}\","
+        "grpc_response_status=\"{}\"",
+        source, std::get<0>(k), std::get<3>(k).empty() ? "http" : "grpc", std::get<1>(k), std::get<2>(k),
+        std::get<3>(k));
   };
   header(out, "istio_requests_total", "counter", "Requests handled, by destination and response.");
   for (const auto& [k, s] : series) out += fmt::format("istio_requests_total{{{}}} {}\n", labels_of(k), s.requests);

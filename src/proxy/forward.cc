@@ -5,6 +5,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <charconv>
 
+#include "http/grpc.h"
 #include "http/http1/serializer.h"
 #include "policy/fault_decision.h"
 #include "policy/retry_state.h"
@@ -250,8 +251,17 @@ void Forwarder::stamp_attempt(uint32_t attempt) {
 void Forwarder::start_route_timer() {
   if (request_complete_ != SteadyClock::time_point::min()) return;
   request_complete_ = SteadyClock::now();
-  if (action_.timeout.count() > 0)
-    route_deadline_ = request_complete_ + std::chrono::duration_cast<SteadyClock::duration>(action_.timeout);
+  auto timeout = std::chrono::duration_cast<SteadyClock::duration>(action_.timeout);
+  // A gRPC client's grpc-timeout is honoured, capped by the route's timeout when it has one
+  // (Istio sets Envoy's max_grpc_timeout to the VirtualService timeout, 0 = no cap, without one).
+  if (info_.grpc) {
+    const auto header = head_.headers.get("grpc-timeout");
+    if (auto asked = header ? http::parse_grpc_timeout(*header) : std::nullopt) {
+      const auto grpc = std::chrono::duration_cast<SteadyClock::duration>(*asked);
+      timeout = timeout.count() > 0 ? std::min(timeout, grpc) : grpc;
+    }
+  }
+  if (timeout.count() > 0) route_deadline_ = request_complete_ + timeout;
 }
 
 asio::awaitable<void> Forwarder::route_timeout() {

@@ -5,9 +5,11 @@
 #include <boost/asio/write.hpp>
 #include <cstring>
 
+#include "http/grpc.h"
 #include "http/http1/serializer.h"
 #include "proxy/cors.h"
 #include "proxy/forwarder.h"
+
 #include "proxy/local_reply.h"
 #include "proxy/request_preparation.h"
 #include "proxy/response_flags.h"
@@ -249,6 +251,7 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
     co_return;
   }
 
+  if (info_.grpc) info_.grpc_status = http::grpc_status(rh.headers).value_or(-1);
   if (!co_await down_.write_head(rh)) co_return;
   bool complete = false;
   for (;;) {
@@ -258,6 +261,7 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
       info_.response_body_bytes += step.body.size();
       if (!co_await down_.write_body(step.body)) break;
     } else if (step.event == http::h1::ParseEvent::Done) {
+      if (auto status = info_.grpc ? http::grpc_status(parser_.trailers()) : std::nullopt) info_.grpc_status = *status;
       complete = co_await down_.end_body(&parser_.trailers());
       break;
     } else if (step.event == http::h1::ParseEvent::Error) {

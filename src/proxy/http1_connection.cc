@@ -400,7 +400,8 @@ asio::awaitable<std::optional<Park>> Http1Connection<Stream>::run() {
             const Next next = co_await await_next_request();
             if (next == Next::kClose) co_return std::nullopt;
             if constexpr (kPlain) {
-              if (next == Next::kPark) co_return Park{std::move(socket_), std::move(binding_), idle_deadline_, false, {}};
+              if (next == Next::kPark)
+                co_return Park{std::move(socket_), std::move(binding_), idle_deadline_, false, {}};
             }
             break;
           }
@@ -477,8 +478,7 @@ auto closing(ConnectionClosed on_closed) {
   };
 }
 
-void spawn(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed,
-           bool fresh) {
+void spawn(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed, bool fresh) {
   asio::co_spawn(ctx.io(), serve(ctx, std::move(binding), std::move(socket), fresh),
                  [&ctx, on_closed](std::exception_ptr e, std::optional<Park> parked) {
                    if (!e && parked && parked->h2)
@@ -530,8 +530,7 @@ asio::awaitable<void> serve_tls(WorkerContext& ctx, ListenerBinding binding, tcp
 
 void start_https_connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket,
                             std::shared_ptr<const tls::ServerTls> tls, ConnectionClosed on_closed) {
-  asio::co_spawn(ctx.io(), serve_tls(ctx, std::move(binding), std::move(socket), std::move(tls)),
-                 closing(on_closed));
+  asio::co_spawn(ctx.io(), serve_tls(ctx, std::move(binding), std::move(socket), std::move(tls)), closing(on_closed));
 }
 
 void start_http1_connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket,

@@ -1,5 +1,6 @@
 #include "proxy/local_reply.h"
 
+#include "http/grpc.h"
 #include "http/status.h"
 #include "proxy/cors.h"
 #include "proxy/response_flags.h"
@@ -29,6 +30,28 @@ void apply_route_header_ops(const policy::HeaderOps& route, const policy::Header
   }
 }
 
+namespace {
+
+// A gRPC client reads errors from grpc-status, not from the HTTP status: Envoy answers it with a
+// trailers-only response (HTTP 200, grpc-status from the HTTP status, grpc-message from the body).
+// Replies that already carry grpc-status (a fault's grpcStatus) and answers below 400 stay as they are.
+bool shape_for_grpc(const LocalReply& reply, RequestInfo& info, http::ResponseHead& head, std::string& message) {
+  if (head.headers.contains("grpc-status")) {
+    info.grpc_status = http::grpc_status(head.headers).value_or(-1);
+    return false;
+  }
+  if (!info.grpc || reply.status < 400) return false;
+  info.grpc_status = http::grpc_status_from_http(reply.status);
+  head.status = 200;
+  head.headers.set("content-type", "application/grpc");
+  head.headers.add("grpc-status", std::to_string(info.grpc_status));
+  message = http::encode_grpc_message(reply.body.empty() ? http::reason_phrase(reply.status) : reply.body);
+  head.headers.add("grpc-message", message);
+  return true;
+}
+
+}  // namespace
+
 boost::asio::awaitable<void> send_local_reply(Downstream& down, const LocalReply& reply, RequestInfo& info) {
   info.status = reply.status;
   http::ResponseHead head;
@@ -44,6 +67,16 @@ boost::asio::awaitable<void> send_local_reply(Downstream& down, const LocalReply
     else add_cors_response_headers(*reply.cors, reply.cors_origin, head.headers);
   }
   if (reply.body.empty()) head.framing = http::BodyFraming::ContentLength;
+  std::string grpc_message;
+  if (info.grpc && shape_for_grpc(reply, info, head, grpc_message)) {
+    info.status = 200;
+    head.framing = http::BodyFraming::None;
+    head.content_length.reset();
+    head.headers.remove("content-length");
+    co_await down.write_head(head);
+    co_await down.end_body();
+    co_return;
+  }
   if (!co_await down.write_head(head)) co_return;
   if (!reply.body.empty() && !co_await down.write_body(reply.body)) co_return;
   co_await down.end_body();

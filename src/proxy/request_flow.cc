@@ -6,6 +6,7 @@
 #include <string>
 
 #include "http/forwarded_scheme.h"
+#include "http/grpc.h"
 #include "http/path_normalization.h"
 #include "policy/fault_decision.h"
 #include "proxy/cors.h"
@@ -111,6 +112,7 @@ asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& 
   const snapshot::Snapshot& snap = table->snapshot();
   // Every exit path below reports the finished request exactly once (access log, metrics, drain).
   const RequestReport report(ctx, head, info, snap);
+  info.grpc = http::is_grpc_request(head.headers);
 
   if (!normalize_request_path(head, ctx.options().path_normalization)) {
     info.flags |= kDownstreamProtocolError;

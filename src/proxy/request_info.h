@@ -20,7 +20,9 @@ struct RequestInfo {
   std::string upstream_host;         // "ip:port" of the last attempt
   uint64_t request_body_bytes = 0;   // L4: bytes from the client to the upstream
   uint64_t response_body_bytes = 0;  // L4: bytes from the upstream to the client
-  bool l4 = false;  // a TCP or TLS passthrough connection, not an HTTP request (Istio's istio_tcp_* metrics)
+  bool l4 = false;       // a TCP or TLS passthrough connection, not an HTTP request (Istio's istio_tcp_* metrics)
+  bool grpc = false;     // a gRPC request (http::is_grpc_request): metrics say request_protocol="grpc"
+  int grpc_status = -1;  // grpc-status of the response (trailers, else headers); -1 when it carried none
 };
 
 }  // namespace sy::proxy

@@ -327,8 +327,7 @@ bool ServerSession::check_frame_budget(uint8_t type, std::size_t length, uint8_t
 void ServerSession::on_rst_received(Stream& s) {
   const auto age = std::chrono::steady_clock::now() - s.opened;
   if (!s.response_done && age < limits_.premature_reset_window) ++premature_resets_;
-  if (opened_ >= limits_.premature_reset_min_streams && premature_resets_ * 2 > opened_)
-    fail(Violation::kRapidReset);
+  if (opened_ >= limits_.premature_reset_min_streams && premature_resets_ * 2 > opened_) fail(Violation::kRapidReset);
 }
 
 void ServerSession::finish_request_head(Stream& s) {
@@ -432,7 +431,7 @@ void ServerSession::respond(Stream& s, const ResponseHead& head, bool has_body) 
   nv.reserve(head.headers.size() + 1);
   nv.push_back(status_nv(digits));
   to_nv(head.headers, scratch_, nv);
-    // The length the HTTP/1 serializer would write (HEAD and 304 responses keep it too).
+  // The length the HTTP/1 serializer would write (HEAD and 304 responses keep it too).
   char length[24];
   if (head.content_length && head.status != 204) {
     auto [end, ec] = std::to_chars(std::begin(length), std::end(length), *head.content_length);
@@ -502,9 +501,7 @@ void ServerSession::shutdown() {
                         NGHTTP2_NO_ERROR, nullptr, 0);
 }
 
-void ServerSession::terminate(uint32_t error_code) {
-  nghttp2_session_terminate_session(session_, error_code);
-}
+void ServerSession::terminate(uint32_t error_code) { nghttp2_session_terminate_session(session_, error_code); }
 
 void ServerSession::abandon() {
   closed_ = true;

@@ -30,15 +30,15 @@ struct nghttp2_session;
 namespace sy::http::h2 {
 
 struct Limits {
-  uint32_t max_concurrent_streams = 100;   // advertised in SETTINGS; nghttp2 refuses beyond it
-  uint32_t stream_window = 64 * 1024;      // initial window of each stream
-  uint32_t connection_window = 1 << 20;    // window of the whole connection
+  uint32_t max_concurrent_streams = 100;       // advertised in SETTINGS; nghttp2 refuses beyond it
+  uint32_t stream_window = 64 * 1024;          // initial window of each stream
+  uint32_t connection_window = 1 << 20;        // window of the whole connection
   uint32_t max_header_list_bytes = 60 * 1024;  // decoded, 32 bytes per field counted as HPACK does
   uint32_t max_header_fields = 100;
   // Frames of DATA/HEADERS/CONTINUATION with an empty payload and no END_STREAM in a row.
   uint32_t max_consecutive_empty_frames = 1;
-  uint32_t priority_frames_per_stream = 100;       // allowed: this x (1 + streams opened)
-  uint32_t window_updates_per_data_frame = 10;     // allowed: 5 + 2 x (streams + this x DATA sent)
+  uint32_t priority_frames_per_stream = 100;    // allowed: this x (1 + streams opened)
+  uint32_t window_updates_per_data_frame = 10;  // allowed: 5 + 2 x (streams + this x DATA sent)
   // Rapid reset: once this many streams were opened, the connection ends when more than half of
   // them were reset by the client within premature_reset_window of opening, before the response.
   uint32_t premature_reset_min_streams = 500;
@@ -77,16 +77,16 @@ struct Stream {
   std::string body_out;
   std::size_t out_offset = 0;  // bytes of body_out already framed
   bool out_end = false;
-  bool out_deferred = false;   // nghttp2 waits for more body (resume on append)
+  bool out_deferred = false;  // nghttp2 waits for more body (resume on append)
   bool has_out_trailers = false;
   HeaderMap out_trailers;
 
-  bool responded = false;       // final response head submitted
-  bool response_done = false;   // END_STREAM sent
-  bool closed = false;          // nghttp2 closed the stream (sent/received END_STREAM both ways, or reset)
-  uint32_t close_error = 0;     // the RST_STREAM/GOAWAY error code when closed abnormally
-  bool dispatched = false;      // handed to the connection as a request
-  bool released = false;        // its request flow has ended
+  bool responded = false;      // final response head submitted
+  bool response_done = false;  // END_STREAM sent
+  bool closed = false;         // nghttp2 closed the stream (sent/received END_STREAM both ways, or reset)
+  uint32_t close_error = 0;    // the RST_STREAM/GOAWAY error code when closed abnormally
+  bool dispatched = false;     // handed to the connection as a request
+  bool released = false;       // its request flow has ended
 
   std::size_t header_bytes = 0;
   std::size_t header_fields = 0;
@@ -172,7 +172,7 @@ class ServerSession {
   uint64_t window_update_frames_ = 0;
   uint32_t empty_frames_in_a_row_ = 0;
   std::size_t header_block_bytes_ = 0;  // encoded bytes of the header block being received
-  std::string scratch_;  // lowercased response field names for one submit
+  std::string scratch_;                 // lowercased response field names for one submit
 };
 
 }  // namespace sy::http::h2
