@@ -318,14 +318,24 @@ asio::awaitable<void> Http2Connection<Transport>::read_loop(std::string preread)
     if (!session_.want_read()) {  // GOAWAY went out and nothing is open: the writer finishes
       co_return;
     }
-    // Without open streams the connection is idle; with some, their flows keep their own time.
+    // Without open streams the connection is idle; with some, their flows keep their own time,
+    // except a request head still arriving, which has the header-read timeout from its start.
     const bool idle = session_.streams() == 0;
-    read_deadline_.start(idle ? Clock::now() + ctx_.options().idle : Clock::time_point::max());
+    auto deadline = idle ? Clock::now() + ctx_.options().idle : Clock::time_point::max();
+    if (auto started = session_.oldest_incomplete_head())
+      deadline = std::min(deadline, *started + ctx_.options().header_read);
+    read_deadline_.start(deadline);
     auto [ec, n] = co_await transport_.async_read_some(asio::buffer(buf), kTuple);
     read_deadline_.stop();
     if (ec) {
-      if (read_deadline_.expired() && session_.streams() == 0 && !dead_) {
-        session_.shutdown();  // idle timeout: say goodbye properly
+      if (read_deadline_.expired() && !dead_) {
+        if (session_.oldest_incomplete_head()) {
+          spdlog::info("HTTP/2 connection from {} closed: request head not complete within the header timeout",
+                       peer_.address().to_string());
+          session_.terminate(NGHTTP2_NO_ERROR);
+        } else {
+          session_.shutdown();  // idle timeout: say goodbye properly
+        }
         co_return;
       }
       dead_ = true;

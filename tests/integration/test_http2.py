@@ -47,8 +47,25 @@ spec:
   http:
   - match: [{{uri: {{prefix: /direct}}}}]
     directResponse: {{status: 200, body: {{string: "direct answer"}}}}
+  - match: [{{uri: {{prefix: /nowhere}}}}]
+    route:
+    - destination: {{host: nowhere.example.internal}}
+  - match: [{{uri: {{prefix: /grpc.Fault/}}}}]
+    fault: {{abort: {{grpcStatus: UNAVAILABLE, percentage: {{value: 100}}}}}}
+    route:
+    - destination: {{host: echo}}
   - route:
     - destination: {{host: echo}}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {{name: nowhere, namespace: default}}
+spec:
+  hosts: [nowhere.example.internal]
+  location: MESH_EXTERNAL
+  resolution: STATIC
+  ports: [{{number: 80, name: http, protocol: HTTP}}]
+  endpoints: []
 """
 
 
@@ -70,8 +87,10 @@ class Http2Test(unittest.TestCase):
         with open(os.path.join(conf, "config.yaml"), "w") as f:
             f.write(gateway_yaml(cls.plain, cls.tls) + "\n---\n" +
                     gwtest.service("echo.default.svc.cluster.local", [gwtest.upstream_endpoint(cls.up)]))
+        cls.admin = harness.free_port()
         cls.gw = harness.start_process([harness.switchyard_bin(), "serve", "-c", conf, "--bind", "127.0.0.1",
-                                        "--workers", "2", "--admin", "off",
+                                        "--workers", "2", "--admin", f"127.0.0.1:{cls.admin}",
+                                        "--header-timeout-ms", "1500",
                                         "--h2-max-concurrent-streams", str(cls.MAX_STREAMS)])
         deadline = time.monotonic() + 15
         for p in (cls.plain, cls.tls):
@@ -260,6 +279,42 @@ class Http2Test(unittest.TestCase):
             self.assertEqual(200, h2client.status(r))
         finally:
             c.close()
+
+    # --- gRPC at the edge ---------------------------------------------------------------------
+
+    GRPC = [("content-type", "application/grpc"), ("te", "trailers")]
+
+    def test_grpc_local_reply_is_trailers_only(self):
+        """A gRPC client's local reply (503 UH) is HTTP 200 with grpc-status 14 and the reason in grpc-message."""
+        c = self.exchange()
+        (r,) = c.wait([c.request("POST", "/nowhere/Svc/Call", headers=self.GRPC, body=b"\0\0\0\0\0")])
+        h = dict(r["headers"])
+        self.assertEqual("200", h[":status"])
+        self.assertEqual("application/grpc", h["content-type"])
+        self.assertEqual("14", h["grpc-status"])
+        self.assertEqual("no healthy upstream", h["grpc-message"])
+        self.assertEqual(b"", r["body"])
+
+    def test_grpc_unrouted_and_plain_clients(self):
+        """The same failure to a client that is not gRPC stays an HTTP 503 with a body."""
+        c = self.exchange()
+        (r,) = c.wait([c.request("GET", "/nowhere/x")])
+        self.assertEqual(503, h2client.status(r))
+        self.assertNotIn("grpc-status", dict(r["headers"]))
+
+    def test_grpc_fault_abort_and_metrics(self):
+        """fault.abort.grpcStatus UNAVAILABLE answers grpc-status 14; istio_requests_total says request_protocol grpc."""
+        c = self.exchange()
+        (r,) = c.wait([c.request("POST", "/grpc.Fault/Call", headers=self.GRPC, body=b"\0\0\0\0\0")])
+        h = dict(r["headers"])
+        self.assertEqual(("200", "14"), (h[":status"], h["grpc-status"]))
+        (r,) = c.wait([c.request("POST", "/nowhere/Svc/Call", headers=self.GRPC, body=b"\0\0\0\0\0")])
+        status, _, body = harness.http("GET", f"http://127.0.0.1:{self.admin}/stats/prometheus")
+        self.assertEqual(200, status)
+        lines = [l for l in body.decode().splitlines() if l.startswith("istio_requests_total{")]
+        grpc = [l for l in lines if 'request_protocol="grpc"' in l]
+        self.assertTrue(any('grpc_response_status="14"' in l and 'response_code="200"' in l for l in grpc), grpc)
+        self.assertTrue(any('request_protocol="http"' in l and 'grpc_response_status=""' in l for l in lines), lines)
 
     # --- Conformance, by h2spec section --------------------------------------------------------
 
@@ -490,6 +545,15 @@ class Http2Test(unittest.TestCase):
                 c.sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
                 self.assertTrue(c.closed(timeout=10))
             c.close()
+        self.assert_still_serving()
+
+    def test_abuse_header_block_that_never_ends(self):
+        """Slowloris over HTTP/2: a header block left open past the header timeout closes the connection."""
+        c = self.raw()
+        c.send(c.headers(1, flags=()))  # no END_HEADERS, and nothing more
+        start = time.monotonic()
+        self.assertTrue(c.closed(timeout=10))
+        self.assertLess(time.monotonic() - start, 5)
         self.assert_still_serving()
 
     def test_abuse_leaves_other_connections_alone(self):

@@ -104,6 +104,7 @@ struct ServerSession::Callbacks {
       s->head.version = Version::Http2;
       me.streams_.emplace(s->id, std::move(s));
       ++me.opened_;
+      ++me.incomplete_heads_;
       return 0;
     }
     if (Stream* s = me.find(frame->hd.stream_id)) {  // trailers
@@ -284,7 +285,17 @@ Stream* ServerSession::find(int32_t id) {
 }
 
 void ServerSession::erase_if_finished(Stream& s) {
-  if (s.closed && (s.released || !s.dispatched)) streams_.erase(s.id);
+  if (!s.closed || (!s.released && s.dispatched)) return;
+  if (!s.dispatched) --incomplete_heads_;  // reset (or refused) before its head ended
+  streams_.erase(s.id);
+}
+
+std::optional<std::chrono::steady_clock::time_point> ServerSession::oldest_incomplete_head() const {
+  if (incomplete_heads_ == 0) return std::nullopt;
+  std::optional<std::chrono::steady_clock::time_point> oldest;
+  for (const auto& [id, s] : streams_)
+    if (!s->dispatched && (!oldest || s->opened < *oldest)) oldest = s->opened;
+  return oldest;
 }
 
 bool ServerSession::fail(Violation v) {
@@ -358,6 +369,7 @@ void ServerSession::finish_request_head(Stream& s) {
   h.framing = s.body_end ? BodyFraming::None : h.content_length ? BodyFraming::ContentLength : BodyFraming::Stream;
   h.keep_alive = true;
   if (auto expect = h.headers.get("expect")) h.expect_continue = iequals(*expect, "100-continue");
+  --incomplete_heads_;
   s.dispatched = true;
   new_requests_.push_back(&s);
 }

@@ -18,6 +18,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -143,6 +144,9 @@ class ServerSession {
   // Marks every stream closed (the transport is gone) and wakes their flows.
   void abandon();
   std::size_t streams() const noexcept { return streams_.size(); }
+  // When the oldest stream whose request head is still incomplete was opened (a client trickling
+  // a header block is held to the header-read timeout, as on HTTP/1.1); nullopt when none is.
+  std::optional<std::chrono::steady_clock::time_point> oldest_incomplete_head() const;
   // Streams opened, and of those the ones the client reset prematurely (counters for tests/logs).
   uint64_t opened_streams() const noexcept { return opened_; }
 
@@ -166,6 +170,7 @@ class ServerSession {
 
   // Abuse accounting.
   uint64_t opened_ = 0;
+  std::size_t incomplete_heads_ = 0;  // streams opened whose request head has not ended yet
   uint64_t premature_resets_ = 0;
   uint64_t data_frames_sent_ = 0;
   uint64_t priority_frames_ = 0;
