@@ -220,15 +220,4 @@ bool is_cidr(std::string_view s) {
 std::string indexed(const std::string& path, size_t i) { return path + "[" + std::to_string(i) + "]"; }
 std::string keyed(const std::string& path, std::string_view key) { return path + "." + std::string(key); }
 
-bool http2_upstream_protocol(std::string_view protocol) {
-  return protocol == "HTTP2" || protocol == "GRPC" || protocol == "GRPC-WEB";
-}
-
-std::string http1_upstream_warning(std::string_view protocol) {
-  return fmt::format(
-      "not enforced yet: Istio speaks HTTP/2 to a {} port; switchyard speaks HTTP/1.1 to upstreams (clients may "
-      "use HTTP/2), which gRPC and h2c-only servers refuse",
-      protocol);
-}
-
 }  // namespace sy::config::detail

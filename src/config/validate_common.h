@@ -36,11 +36,6 @@ class Reporter {
 // "ns/name" as printed in diagnostics.
 std::string object_name(const ObjectMeta& meta);
 
-// Whether Istio speaks HTTP/2 to a destination port of this protocol (IsHTTP2), and the warning
-// for such a port: switchyard's upstream side speaks HTTP/1.1 only so far.
-bool http2_upstream_protocol(std::string_view protocol);
-std::string http1_upstream_warning(std::string_view protocol);
-
 // Istio's ValidateDuration: whole milliseconds and at least 1ms. Returns the problem, if any.
 std::optional<std::string> duration_problem(Duration d);
 // Reports `duration_problem` for a set optional duration; `allow_zero` admits exactly 0s.

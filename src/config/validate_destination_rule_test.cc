@@ -75,9 +75,7 @@ trafficPolicy:
 )y"),
            {{"spec.trafficPolicy.connectionPool.tcp.maxConnections", "max connections must be non-negative"},
             {"spec.trafficPolicy.connectionPool.http.http1MaxPendingRequests", "must be non-negative"},
-            {"spec.trafficPolicy.connectionPool.http", "use client protocol must not be true when H2UpgradePolicy"},
-            warn("spec.trafficPolicy.connectionPool.http.h2UpgradePolicy", "speaks HTTP/1.1 to upstreams"),
-            warn("spec.trafficPolicy.connectionPool.http.useClientProtocol", "go to the upstream in HTTP/1.1")}},
+            {"spec.trafficPolicy.connectionPool.http", "use client protocol must not be true when H2UpgradePolicy"}}},
           {"outlier detection",
            dr(R"y(
 host: reviews

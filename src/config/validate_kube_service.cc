@@ -48,8 +48,6 @@ void check_service_port(Reporter& r, const std::string& path, const KubeServiceP
   else if (p.protocol != "TCP")
     r.warning(keyed(path, "protocol"),
               fmt::format("{} is not proxied (nor by Istio): this port is not in the registry", p.protocol));
-  if (const std::string proto = kube_port_protocol(p); detail::http2_upstream_protocol(proto))
-    r.warning(keyed(path, p.app_protocol ? "appProtocol" : "name"), detail::http1_upstream_warning(proto));
   if (p.target_port_number && (*p.target_port_number == 0 || !detail::valid_port_number(*p.target_port_number)))
     r.error(keyed(path, "targetPort"), fmt::format("targetPort {} must be between 1 and 65535", *p.target_port_number));
   if (p.target_port_name && !is_iana_service_name(*p.target_port_name))

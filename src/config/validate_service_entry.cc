@@ -103,8 +103,6 @@ void validate_service_entry(const ServiceEntry& se, Diagnostics& out) {
       bool known = false;
       for (auto k : kServiceProtocols) known = known || k == p.protocol;
       if (!known) r.error(keyed(path, "protocol"), fmt::format("invalid protocol \"{}\"", p.protocol));
-      if (detail::http2_upstream_protocol(p.protocol))
-        r.warning(keyed(path, "protocol"), detail::http1_upstream_warning(p.protocol));
     }
     if (p.target_port) detail::check_port_number(r, keyed(path, "targetPort"), *p.target_port);
   }

@@ -46,18 +46,6 @@ ports:
             {"spec.ports[3].number", "port number is required"},
             {"spec.ports[3].name", "port name must be set"},
             {"spec.ports[3].protocol", "invalid protocol \"QUIC\""}}},
-          {"HTTP/2 upstream protocols are said to go HTTP/1.1",
-           se(R"y(
-hosts: [a.example.com]
-ports:
-- {number: 80, name: grpc, protocol: GRPC}
-- {number: 81, name: h2, protocol: HTTP2}
-- {number: 82, name: web, protocol: GRPC-WEB}
-- {number: 83, name: http, protocol: HTTP}
-)y"),
-           {warn("spec.ports[0].protocol", "Istio speaks HTTP/2 to a GRPC port"),
-            warn("spec.ports[1].protocol", "Istio speaks HTTP/2 to a HTTP2 port"),
-            warn("spec.ports[2].protocol", "Istio speaks HTTP/2 to a GRPC-WEB port")}},
           {"none with endpoints",
            se(R"y(
 hosts: [a.example.com]

@@ -153,20 +153,11 @@ void check_connection_pool(Reporter& r, const std::string& path, const Connectio
     if (h.h2_upgrade_policy == ConnectionPoolSettings::HTTPSettings::H2UpgradePolicy::kUpgrade &&
         h.use_client_protocol.value_or(false))
       r.error(hpath, "use client protocol must not be true when H2UpgradePolicy is UPGRADE");
-    // Both choose HTTP/2 upstream, which is not built yet: said, never silently dropped.
-    if (h.h2_upgrade_policy == ConnectionPoolSettings::HTTPSettings::H2UpgradePolicy::kUpgrade)
-      r.warning(keyed(hpath, "h2UpgradePolicy"), "not enforced yet: switchyard speaks HTTP/1.1 to upstreams");
-    if (h.use_client_protocol.value_or(false))
-      r.warning(keyed(hpath, "useClientProtocol"),
-                "not enforced yet: requests from HTTP/2 clients go to the upstream in HTTP/1.1");
-    if (h.max_concurrent_streams)
-      r.warning(keyed(hpath, "maxConcurrentStreams"),
-                "not enforced yet: it limits HTTP/2 upstream connections, which switchyard does not open");
     if (h.http2_keep_alive) {
       const std::string kpath = keyed(hpath, "http2KeepAlive");
       check_duration(r, keyed(kpath, "interval"), h.http2_keep_alive->interval);
       check_duration(r, keyed(kpath, "timeout"), h.http2_keep_alive->timeout);
-      r.warning(kpath, "not enforced: switchyard speaks HTTP/1.1 to upstreams, so no HTTP/2 PING is sent");
+      r.warning(kpath, "not enforced yet: no HTTP/2 PING is sent on upstream connections");
     }
   }
 }

@@ -319,6 +319,7 @@ asio::awaitable<Forwarder::Step> Forwarder::attempt(policy::RetryState& retry) {
   EndpointText upstream_text;
   format_endpoint(ep, upstream_text);
   info_.upstream_host.assign(upstream_text.view);
+  if (upstream_http2()) co_return co_await attempt_h2(*index, retry);
 
   SlotGuard slot{ctx_.pool(), {}, {}};
   std::optional<Slot> got = try_acquire_slot(slot);
@@ -347,26 +348,29 @@ asio::awaitable<Forwarder::Step> Forwarder::attempt(policy::RetryState& retry) {
   if (!have_conn) policy::ClusterCounters::bump(counters.cx_total);
   const Connected connected = have_conn ? Connected::kOk : co_await connect(conn, ep);
   watch_.watch(&conn.tcp());
+  if (connected != Connected::kOk) co_return co_await connection_failed(connected, *index, retry);
+  if (!have_conn) report(*index, {policy::EndpointResult::Kind::kConnectSuccess, 0});
+  co_return co_await exchange(conn, *index, retry);
+}
+
+// A connection that could not be had: out of local resources (not the endpoint's fault, so
+// outlier detection hears nothing and no retry makes it better), or a connect failure; a failed
+// TLS handshake or name check is one too, as in Envoy (never a fallback to plaintext), and the
+// body names the TLS error.
+asio::awaitable<Forwarder::Step> Forwarder::connection_failed(Connected connected, size_t index,
+                                                              policy::RetryState& retry) {
   if (connected == Connected::kLocalError) {
-    // This process is out of descriptors or memory: not the endpoint's fault, so outlier
-    // detection hears nothing and no retry makes it better.
     info_.flags |= kResourceExhausted;
-    spdlog::debug("upstream connect to {}: out of local resources (descriptors or memory)", upstream_text.view);
+    spdlog::debug("upstream connect to {}: out of local resources (descriptors or memory)", info_.upstream_host);
     co_await fail(503, "local resource exhaustion");
     co_return Step::kDone;
   }
-  if (connected != Connected::kOk) {
-    // A failed TLS handshake or name check is a connect failure, as in Envoy (and never a
-    // fallback to plaintext); the body names the TLS error.
-    policy::ClusterCounters::bump(counters.cx_connect_fail);
-    report(*index, {policy::EndpointResult::Kind::kConnectFailure, 0});
-    info_.flags |= kUpstreamConnectionFailure;
-    const Failure failure{SteadyClock::now() >= route_deadline_ ? 504 : 503,
-                          connected == Connected::kTlsFailed ? std::string_view(tls_failure_) : "connection failure"};
-    co_return co_await conclude_failure({.kind = AttemptOutcome::Kind::kConnectFailure}, failure, retry);
-  }
-  if (!have_conn) report(*index, {policy::EndpointResult::Kind::kConnectSuccess, 0});
-  co_return co_await exchange(conn, *index, retry);
+  policy::ClusterCounters::bump(state_->counters().cx_connect_fail);
+  report(index, {policy::EndpointResult::Kind::kConnectFailure, 0});
+  info_.flags |= kUpstreamConnectionFailure;
+  const Failure failure{SteadyClock::now() >= route_deadline_ ? 504 : 503,
+                        connected == Connected::kTlsFailed ? std::string_view(tls_failure_) : "connection failure"};
+  co_return co_await conclude_failure({.kind = AttemptOutcome::Kind::kConnectFailure}, failure, retry);
 }
 
 // The request on a connected connection, up to the response head (or the attempt's failure).

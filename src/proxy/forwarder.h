@@ -15,7 +15,9 @@
 #include <string>
 #include <vector>
 
+#include "http/h2/client_session.h"
 #include "http/http1/response_parser.h"
+#include "net/wake_signal.h"
 #include "policy/cluster_state.h"
 #include "policy/retry_state.h"
 #include "proxy/forward.h"
@@ -94,6 +96,17 @@ class Forwarder {
   asio::awaitable<Step> attempt(policy::RetryState& retry);
   asio::awaitable<Step> exchange(upstream::PooledConnection& conn, size_t index, policy::RetryState& retry);
   asio::awaitable<Step> conclude_failure(const AttemptOutcome& outcome, Failure failure, policy::RetryState& retry);
+  asio::awaitable<Step> connection_failed(Connected connected, size_t index, policy::RetryState& retry);
+  // HTTP/2 upstream (forward_h2.cc): the attempt on a stream of a shared connection.
+  enum class H2Head { kHead, kTimedOut, kIdle, kClosed, kRefused, kProtocolError, kClientGone };
+  bool upstream_http2() const;
+  asio::awaitable<Step> attempt_h2(size_t index, policy::RetryState& retry);
+  asio::awaitable<std::shared_ptr<upstream::H2Upstream>> h2_connection(size_t index, Connected& connected);
+  asio::awaitable<Sent> send_request_h2(upstream::H2Upstream& conn, http::h2::ClientStream& s, net::WakeSignal& wake);
+  asio::awaitable<H2Head> await_head_h2(http::h2::ClientStream& s, net::WakeSignal& wake, upstream::H2Upstream& conn);
+  asio::awaitable<Step> after_head_h2(H2Head got, upstream::H2Upstream& conn, http::h2::ClientStream& s,
+                                      net::WakeSignal& wake, size_t index, policy::RetryState& retry);
+  asio::awaitable<void> deliver_h2(upstream::H2Upstream& conn, http::h2::ClientStream& s, net::WakeSignal& wake);
   Step stale_connection(size_t index);
   std::optional<size_t> pick_endpoint();
   bool retry_after(const AttemptOutcome& outcome, policy::RetryState& retry);

@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -481,11 +482,15 @@ auto closing(ConnectionClosed on_closed) {
 void spawn(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed, bool fresh) {
   asio::co_spawn(ctx.io(), serve(ctx, std::move(binding), std::move(socket), fresh),
                  [&ctx, on_closed](std::exception_ptr e, std::optional<Park> parked) {
-                   if (!e && parked && parked->h2)
-                     return asio::co_spawn(ctx.io(),
-                                           serve_http2(ctx, std::move(parked->binding), std::move(parked->socket),
-                                                       std::move(parked->preread)),
-                                           closing(on_closed));
+                   if (!e && parked && parked->h2) {
+                     // Posted: this handler runs inside the ending coroutine's frame (see
+                     // http2_connection.cc, dispatch_requests).
+                     return asio::post(ctx.io(), [&ctx, on_closed, p = std::move(*parked)]() mutable {
+                       asio::co_spawn(ctx.io(),
+                                      serve_http2(ctx, std::move(p.binding), std::move(p.socket), std::move(p.preread)),
+                                      closing(on_closed));
+                     });
+                   }
                    if (!e && parked)
                      return ctx.parked().park(std::move(parked->socket), std::move(parked->binding),
                                               parked->idle_deadline, on_closed, &wake_http1_connection, &ctx);

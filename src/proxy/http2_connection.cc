@@ -10,10 +10,10 @@
 #include <boost/asio/write.hpp>
 
 #include "http/h2/server_session.h"
+#include "net/wake_signal.h"
 #include "proxy/deadline_watch.h"
 #include "proxy/downstream.h"
 #include "proxy/request_flow.h"
-#include "proxy/wake_signal.h"
 
 namespace sy::proxy {
 
@@ -77,7 +77,7 @@ class StreamDownstream final : public Downstream {
 
   Http2Connection<Transport>& conn_;
   http::h2::Stream& s_;
-  WakeSignal wake_;
+  net::WakeSignal wake_;
   std::string reading_;  // the body piece last handed out (BodyPiece::data views it)
   bool continue_sent_ = false;
   bool head_sent_ = false;
@@ -130,8 +130,8 @@ class Http2Connection final : public http::h2::SessionEvents {
   tcp::endpoint peer_;
   std::string client_cert_;
   http::h2::ServerSession session_;
-  WakeSignal writer_wake_;
-  WakeSignal quiet_;  // the writer ended, or the last flow did
+  net::WakeSignal writer_wake_;
+  net::WakeSignal quiet_;  // the writer ended, or the last flow did
   size_t flows_ = 0;
   bool writer_running_ = false;
   bool reading_done_ = false;

@@ -35,10 +35,14 @@ namespace {
 // A gRPC client reads errors from grpc-status, not from the HTTP status: Envoy answers it with a
 // trailers-only response (HTTP 200, grpc-status from the HTTP status, grpc-message from the body).
 // Replies that already carry grpc-status (a fault's grpcStatus) and answers below 400 stay as they are.
+// Whether the reply goes out as a gRPC trailers-only response: one that already carries
+// grpc-status (a fault's grpcStatus), or any error answer to a gRPC client, which Envoy turns into
+// one (HTTP 200, grpc-status from the HTTP status, grpc-message from the body). Answers below 400
+// to a gRPC client stay as they are.
 bool shape_for_grpc(const LocalReply& reply, RequestInfo& info, http::ResponseHead& head, std::string& message) {
   if (head.headers.contains("grpc-status")) {
     info.grpc_status = http::grpc_status(head.headers).value_or(-1);
-    return false;
+    return true;
   }
   if (!info.grpc || reply.status < 400) return false;
   info.grpc_status = http::grpc_status_from_http(reply.status);
@@ -68,10 +72,12 @@ boost::asio::awaitable<void> send_local_reply(Downstream& down, const LocalReply
   }
   if (reply.body.empty()) head.framing = http::BodyFraming::ContentLength;
   std::string grpc_message;
-  if (info.grpc && shape_for_grpc(reply, info, head, grpc_message)) {
-    info.status = 200;
+  if (shape_for_grpc(reply, info, head, grpc_message)) {
+    // Trailers-only: the status rides in the one HEADERS frame that ends the stream (an HTTP/1.1
+    // client sees Content-Length: 0).
+    info.status = head.status;
     head.framing = http::BodyFraming::None;
-    head.content_length.reset();
+    head.content_length = 0;
     head.headers.remove("content-length");
     co_await down.write_head(head);
     co_await down.end_body();

@@ -20,6 +20,7 @@
 #include "upstream/cluster_runtime.h"
 #include "upstream/connection_pool.h"
 #include "upstream/dns_cache.h"
+#include "upstream/h2_upstream.h"
 
 namespace sy::proxy {
 
@@ -37,6 +38,7 @@ class WorkerContext {
 
   boost::asio::io_context& io() { return io_; }
   upstream::ConnectionPool& pool() { return pool_; }
+  upstream::H2Pool& h2_pool() { return h2_pool_; }
   upstream::DnsCache& dns() { return dns_; }
   Random& rng() { return rng_; }
   const ProxyOptions& options() const { return options_; }
@@ -93,6 +95,7 @@ class WorkerContext {
   boost::asio::io_context& io_;
   const snapshot::SnapshotStore& store_;
   upstream::ConnectionPool pool_;
+  upstream::H2Pool h2_pool_;  // HTTP/2 upstream connections (several requests each)
   // Sized for the requests a busy worker has in flight at once; a burst beyond that allocates and
   // frees, rather than keeping a burst's worth of memory (each scratch is about 25 KiB) forever.
   FreeList<ForwardScratch> forward_scratch_{64};

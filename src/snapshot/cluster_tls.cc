@@ -77,6 +77,9 @@ void attach_client_tls(CompileContext& ctx, Cluster& c) {
                             t.subject_alt_names.empty() ? service_subject_alt_names(ctx, c) : t.subject_alt_names, s,
                             error)
                       : configured_material(ctx, t, source.file, s, error);
+  // An HTTP/2 cluster asks for h2 by ALPN (in the mesh, Istio's istio-h2 first).
+  if (c.http2)
+    s.alpn = t.mode == Mode::kIstioMutual ? std::vector<std::string>{"istio-h2", "h2"} : std::vector<std::string>{"h2"};
   if (ok) c.tls = tls::ClientTls::make(s, error);
   // The material counts as config: a rotated file makes a new snapshot.
   ctx.snap.content_hash ^= std::hash<std::string>{}(s.ca_pem + s.cert_pem) * 131;

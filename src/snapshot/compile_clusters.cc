@@ -180,6 +180,8 @@ void build_clusters(CompileContext& ctx) {
         c.policy = policy::effective_cluster_policy(dr ? dr->traffic_policy : nullptr, subset, port.number,
                                                     dr ? dr->name : "");
         c.destination_rule = dr ? dr->name : "";
+        c.http2 = c.protocol == "HTTP2" || c.protocol == "GRPC" || c.protocol == "GRPC-WEB" ||
+                  c.policy.connection_pool.h2_upgrade;
         attach_client_tls(ctx, c);
         ctx.add_cluster(std::move(c));
       };

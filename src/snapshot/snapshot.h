@@ -74,6 +74,9 @@ struct Cluster {
   std::string subset;
   std::string service_namespace;
   std::string protocol;  // the ServiceEntry port protocol ("HTTP", "GRPC", ...; may be empty)
+  // Requests go to the upstream in HTTP/2: a port of protocol HTTP2, GRPC or GRPC-WEB (Istio's
+  // IsHTTP2), or h2UpgradePolicy UPGRADE. (useClientProtocol decides per request.)
+  bool http2 = false;
   Discovery discovery = Discovery::kStatic;
   std::vector<Endpoint> endpoints;  // already filtered by the subset's labels
   policy::ClusterPolicy policy;

@@ -1,5 +1,7 @@
 #include "http/h2/server_session.h"
 
+#include "http/h2/fields.h"
+
 #include <nghttp2/nghttp2.h>
 
 #include <algorithm>
@@ -39,47 +41,6 @@ std::string_view to_string(Violation v) noexcept {
 namespace {
 
 std::string_view view(const uint8_t* p, size_t n) { return {reinterpret_cast<const char*>(p), n}; }
-
-// Fields an HTTP/2 message must not carry (RFC 9113 section 8.2.2); an HTTP/1 upstream's
-// response may still hold them.
-bool connection_specific(std::string_view name) {
-  return iequals(name, "connection") || iequals(name, "keep-alive") || iequals(name, "proxy-connection") ||
-         iequals(name, "transfer-encoding") || iequals(name, "upgrade") || iequals(name, "te");
-}
-
-// Builds nghttp2 name/value pairs for `fields` (after `first`, if any), lowercasing names into
-// `scratch`, which must not reallocate while `out` is in use (sized up front).
-void to_nv(const HeaderMap& fields, std::string& scratch, std::vector<nghttp2_nv>& out) {
-  size_t total = 0;
-  for (const auto& e : fields) total += e.name.size();
-  scratch.clear();
-  scratch.reserve(total);
-  for (const auto& e : fields) {
-    // Content-Length comes from the head's content_length, as the HTTP/1 serializer writes it.
-    if (e.name.empty() || e.name[0] == ':' || connection_specific(e.name) || iequals(e.name, "content-length"))
-      continue;
-    const size_t at = scratch.size();
-    for (char c : e.name) scratch.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
-    out.push_back(nghttp2_nv{reinterpret_cast<uint8_t*>(scratch.data() + at),
-                             reinterpret_cast<uint8_t*>(const_cast<char*>(e.value.data())), e.name.size(),
-                             e.value.size(), NGHTTP2_NV_FLAG_NONE});
-  }
-}
-
-nghttp2_nv status_nv(const char (&digits)[4]) {
-  static constexpr char kStatus[] = ":status";
-  return nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(kStatus)),
-                    reinterpret_cast<uint8_t*>(const_cast<char*>(digits)), sizeof(kStatus) - 1, 3,
-                    NGHTTP2_NV_FLAG_NONE};
-}
-
-void status_digits(int status, char (&out)[4]) {
-  status = std::clamp(status, 100, 999);
-  out[0] = static_cast<char>('0' + status / 100);
-  out[1] = static_cast<char>('0' + status / 10 % 10);
-  out[2] = static_cast<char>('0' + status % 10);
-  out[3] = 0;
-}
 
 }  // namespace
 
@@ -229,9 +190,9 @@ struct ServerSession::Callbacks {
     if (s.queued_out() == 0 && s.out_end) {
       *data_flags |= NGHTTP2_DATA_FLAG_EOF;
       if (s.has_out_trailers) {
-        std::vector<nghttp2_nv> nv;
-        to_nv(s.out_trailers, me.scratch_, nv);
-        if (!nv.empty() && nghttp2_submit_trailer(session, stream_id, nv.data(), nv.size()) == 0)
+        trailer_fields(s.out_trailers, me.fields_);
+        if (!me.fields_.nv.empty() &&
+            nghttp2_submit_trailer(session, stream_id, me.fields_.nv.data(), me.fields_.nv.size()) == 0)
           *data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
       }
     } else if (n == 0) {
@@ -428,38 +389,25 @@ void ServerSession::consume(Stream& s, std::size_t n) {
 
 void ServerSession::interim(Stream& s, int status) {
   if (s.closed || s.responded) return;
-  char digits[4];
-  status_digits(status, digits);
-  const nghttp2_nv nv[] = {status_nv(digits)};
-  nghttp2_submit_headers(session_, NGHTTP2_FLAG_NONE, s.id, nullptr, nv, 1, nullptr);
+  ResponseHead head;
+  head.status = status;
+  response_fields(head, fields_);
+  nghttp2_submit_headers(session_, NGHTTP2_FLAG_NONE, s.id, nullptr, fields_.nv.data(), fields_.nv.size(), nullptr);
 }
 
 void ServerSession::respond(Stream& s, const ResponseHead& head, bool has_body) {
   if (s.closed || s.responded) return;
   s.responded = true;
-  char digits[4];
-  status_digits(head.status, digits);
-  std::vector<nghttp2_nv> nv;
-  nv.reserve(head.headers.size() + 1);
-  nv.push_back(status_nv(digits));
-  to_nv(head.headers, scratch_, nv);
-  // The length the HTTP/1 serializer would write (HEAD and 304 responses keep it too).
-  char length[24];
-  if (head.content_length && head.status != 204) {
-    auto [end, ec] = std::to_chars(std::begin(length), std::end(length), *head.content_length);
-    static constexpr char kName[] = "content-length";
-    nv.push_back(nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(kName)), reinterpret_cast<uint8_t*>(length),
-                            sizeof(kName) - 1, static_cast<size_t>(end - length), NGHTTP2_NV_FLAG_NONE});
-  }
+  response_fields(head, fields_);
   if (!has_body) {
     s.out_end = true;
-    nghttp2_submit_response(session_, s.id, nv.data(), nv.size(), nullptr);
+    nghttp2_submit_response(session_, s.id, fields_.nv.data(), fields_.nv.size(), nullptr);
     return;
   }
   nghttp2_data_provider provider;
   provider.source.ptr = &s;
   provider.read_callback = &Callbacks::read_body;
-  nghttp2_submit_response(session_, s.id, nv.data(), nv.size(), &provider);
+  nghttp2_submit_response(session_, s.id, fields_.nv.data(), fields_.nv.size(), &provider);
 }
 
 void ServerSession::append_body(Stream& s, std::string_view data) {

@@ -24,9 +24,8 @@
 #include <unordered_map>
 #include <vector>
 
+#include "http/h2/fields.h"
 #include "http/message.h"
-
-struct nghttp2_session;
 
 namespace sy::http::h2 {
 
@@ -177,7 +176,7 @@ class ServerSession {
   uint64_t window_update_frames_ = 0;
   uint32_t empty_frames_in_a_row_ = 0;
   std::size_t header_block_bytes_ = 0;  // encoded bytes of the header block being received
-  std::string scratch_;                 // lowercased response field names for one submit
+  FieldScratch fields_;                 // the fields of one submit
 };
 
 }  // namespace sy::http::h2

@@ -10,7 +10,7 @@
 #include <boost/asio/use_awaitable.hpp>
 #include <chrono>
 
-namespace sy::proxy {
+namespace sy::net {
 
 class WakeSignal {
  public:
@@ -39,4 +39,4 @@ class WakeSignal {
   bool pending_ = false;
 };
 
-}  // namespace sy::proxy
+}  // namespace sy::net

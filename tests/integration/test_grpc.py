@@ -1,0 +1,241 @@
+"""gRPC end to end with real grpcio clients and servers: the gateway speaks h2c to clients and
+HTTP/2 to a ServiceEntry port of protocol GRPC (plaintext, and TLS with ALPN h2), keeps trailers,
+streams server-streaming responses, retries on `unavailable`, caps grpc-timeout with the route
+timeout, multiplexes requests over few upstream connections, and reports request_protocol grpc
+with the status read from trailers."""
+
+import os
+import shutil
+import sys
+import tempfile
+import threading
+import time
+import unittest
+
+import grpc
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import harness  # noqa: E402
+from test_gateway_tls import Pki  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def config(gw_port, plain_port, tls_port, second_port):
+    return f"""
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {{name: gw, namespace: default}}
+spec:
+  selector: {{istio: ingressgateway}}
+  servers:
+  - port: {{number: {gw_port}, name: grpc, protocol: GRPC}}
+    hosts: ["*"]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: echo, namespace: default}}
+spec:
+  hosts: ["plain.example.com"]
+  gateways: [gw]
+  http:
+  - match: [{{headers: {{x-fault: {{exact: "1"}}}}}}]
+    fault: {{abort: {{grpcStatus: RESOURCE_EXHAUSTED, percentage: {{value: 100}}}}}}
+    route:
+    - destination: {{host: grpc.plain.internal}}
+  - match: [{{uri: {{exact: /test.Echo/Who}}}}]
+    route:
+    - destination: {{host: grpc.plain.internal}}
+      weight: 50
+    - destination: {{host: grpc.second.internal}}
+      weight: 50
+  - match: [{{headers: {{x-short-timeout: {{exact: "1"}}}}}}]
+    timeout: 300ms
+    route:
+    - destination: {{host: grpc.plain.internal}}
+  - match: [{{headers: {{x-no-retry: {{exact: "1"}}}}}}]
+    retries: {{attempts: 0}}
+    route:
+    - destination: {{host: grpc.plain.internal}}
+  - route:
+    - destination: {{host: grpc.plain.internal}}
+    retries: {{attempts: 2, retryOn: unavailable}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: echo-tls, namespace: default}}
+spec:
+  hosts: ["tls.example.com"]
+  gateways: [gw]
+  http:
+  - route:
+    - destination: {{host: grpc.tls.internal}}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {{name: grpc-plain, namespace: default}}
+spec:
+  hosts: [grpc.plain.internal]
+  location: MESH_EXTERNAL
+  resolution: STATIC
+  ports: [{{number: 50051, name: grpc, protocol: GRPC, targetPort: {plain_port}}}]
+  endpoints: [{{address: 127.0.0.1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {{name: grpc-second, namespace: default}}
+spec:
+  hosts: [grpc.second.internal]
+  location: MESH_EXTERNAL
+  resolution: STATIC
+  ports: [{{number: 50051, name: grpc-port, protocol: GRPC, targetPort: {second_port}}}]
+  endpoints: [{{address: 127.0.0.1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {{name: grpc-tls, namespace: default}}
+spec:
+  hosts: [grpc.tls.internal]
+  location: MESH_EXTERNAL
+  resolution: STATIC
+  ports: [{{number: 443, name: grpc, protocol: GRPC, targetPort: {tls_port}}}]
+  endpoints: [{{address: 127.0.0.1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: grpc-tls, namespace: default}}
+spec:
+  host: grpc.tls.internal
+  trafficPolicy:
+    tls: {{mode: SIMPLE, caCertificates: ca.crt, sni: grpc.tls.internal}}
+"""
+
+
+def start_grpc_upstream(port, name, *tls):
+    return harness.start_process([sys.executable, os.path.join(HERE, "grpc_upstream.py"), str(port), name, *tls],
+                                 ready_port=port)
+
+
+class GrpcTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.d = tempfile.mkdtemp(prefix="sy-grpc-")
+        pki = Pki(cls.d, "ca")
+        cert, key = pki.issue("grpc.tls.internal", "DNS:grpc.tls.internal")
+        conf = os.path.join(cls.d, "conf")
+        os.mkdir(conf)
+        shutil.copy(pki.ca, os.path.join(conf, "ca.crt"))
+        cls.plain_port, cls.tls_port, cls.second_port, cls.port, cls.admin = (harness.free_port() for _ in range(5))
+        cls.plain = start_grpc_upstream(cls.plain_port, "first")
+        cls.second = start_grpc_upstream(cls.second_port, "second")
+        cls.tls = start_grpc_upstream(cls.tls_port, "tls", cert, key)
+        with open(os.path.join(conf, "config.yaml"), "w") as f:
+            f.write(config(cls.port, cls.plain_port, cls.tls_port, cls.second_port))
+        cls.gw = harness.start_process([harness.switchyard_bin(), "serve", "-c", conf, "--bind", "127.0.0.1",
+                                        "--workers", "2", "--admin", f"127.0.0.1:{cls.admin}"], ready_port=cls.port)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gw.stop()
+        cls.plain.stop()
+        cls.second.stop()
+        cls.tls.stop()
+
+    def channel(self, authority="plain.example.com"):
+        ch = grpc.insecure_channel(f"127.0.0.1:{self.port}", options=[("grpc.default_authority", authority)])
+        self.addCleanup(ch.close)
+        return ch
+
+    def test_unary_call_keeps_metadata_and_trailers(self):
+        """A unary call reaches the HTTP/2 upstream; its headers and trailing metadata come back."""
+        call = self.channel().unary_unary("/test.Echo/Say")
+        reply, info = call.with_call(b"hello", metadata=[("x-probe", "p1")], timeout=10)
+        self.assertEqual(b"echo:hello", reply)
+        self.assertIn(("x-trailer", "t1"), tuple(info.trailing_metadata()))
+        self.assertIn(("x-probe-seen", "p1"), tuple(info.initial_metadata()))
+        self.assertEqual(grpc.StatusCode.OK, info.code())
+
+    def test_server_streaming(self):
+        """A server-streaming call's messages all arrive, in order."""
+        items = list(self.channel().unary_stream("/test.Echo/Stream")(b"25", timeout=10))
+        self.assertEqual([b"item%d" % i for i in range(25)], items)
+
+    def test_client_streaming(self):
+        """A client-streaming call: every message the client sends reaches the upstream."""
+        reply = self.channel().stream_unary("/test.Echo/Collect")(iter([b"a", b"b", b"c" * 100000]), timeout=10)
+        self.assertEqual(b"a,b," + b"c" * 100000, reply)
+
+    def test_fault_abort_grpc_status(self):
+        """fault.abort.grpcStatus RESOURCE_EXHAUSTED reaches the client as that status."""
+        with self.assertRaises(grpc.RpcError) as err:
+            self.channel().unary_unary("/test.Echo/Say")(b"", metadata=[("x-fault", "1")], timeout=10)
+        self.assertEqual(grpc.StatusCode.RESOURCE_EXHAUSTED, err.exception.code())
+
+    def test_weighted_split_between_two_grpc_backends(self):
+        """A 50/50 split between two gRPC services sends calls to both."""
+        who = self.channel().unary_unary("/test.Echo/Who")
+        seen = {who(b"", timeout=10) for _ in range(40)}
+        self.assertEqual({b"first", b"second"}, seen)
+
+    def test_upstream_status_passes_through(self):
+        """A method the upstream does not have is UNIMPLEMENTED, as the upstream said (trailers-only)."""
+        with self.assertRaises(grpc.RpcError) as err:
+            self.channel().unary_unary("/test.Echo/Missing")(b"", timeout=10)
+        self.assertEqual(grpc.StatusCode.UNIMPLEMENTED, err.exception.code())
+
+    def test_retry_on_unavailable(self):
+        """retryOn unavailable: a call the upstream fails with UNAVAILABLE once succeeds on the retry."""
+        reply = self.channel().unary_unary("/test.Echo/Flaky")(b"retry-key", timeout=10)
+        self.assertEqual(b"ok after retry", reply)
+
+    def test_no_retry_when_disabled(self):
+        """With retries off the UNAVAILABLE reaches the client, with the upstream's message."""
+        with self.assertRaises(grpc.RpcError) as err:
+            self.channel().unary_unary("/test.Echo/Flaky")(b"no-retry-key", metadata=[("x-no-retry", "1")],
+                                                           timeout=10)
+        self.assertEqual(grpc.StatusCode.UNAVAILABLE, err.exception.code())
+        self.assertEqual("try again", err.exception.details())
+
+    def test_route_timeout_caps_grpc_timeout(self):
+        """A client deadline of 10 s is capped by the route's 300 ms timeout: the gateway answers first."""
+        start = time.monotonic()
+        with self.assertRaises(grpc.RpcError) as err:
+            self.channel().unary_unary("/test.Echo/Slow")(b"3000", metadata=[("x-short-timeout", "1")], timeout=10)
+        self.assertLess(time.monotonic() - start, 2.5)
+        self.assertEqual(grpc.StatusCode.UNAVAILABLE, err.exception.code())
+        self.assertEqual("upstream request timeout", err.exception.details())
+
+    def test_tls_upstream_with_alpn_h2(self):
+        """A DestinationRule SIMPLE TLS origination to a gRPC port negotiates h2 and carries the call."""
+        reply = self.channel("tls.example.com").unary_unary("/test.Echo/Say")(b"secure", timeout=10)
+        self.assertEqual(b"echo:secure", reply)
+
+    def test_concurrent_calls_share_connections(self):
+        """Forty concurrent calls over one client connection reach the upstream over at most two connections."""
+        slow = self.channel().unary_unary("/test.Echo/Slow")
+        results = []
+        threads = [threading.Thread(target=lambda: results.append(slow(b"150", timeout=20))) for _ in range(40)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual([b"slow"] * 40, results)
+        peers = int(self.channel().unary_unary("/test.Echo/Peers")(b"", timeout=10))
+        self.assertLessEqual(peers, 2)  # at most one connection per worker, whatever ran before
+
+    def test_metrics_say_grpc(self):
+        """istio_requests_total counts gRPC calls with request_protocol grpc and the status from trailers."""
+        ch = self.channel()
+        ch.unary_unary("/test.Echo/Say")(b"m", timeout=10)
+        with self.assertRaises(grpc.RpcError):
+            ch.unary_unary("/test.Echo/Missing")(b"", timeout=10)
+        status, _, body = harness.http("GET", f"http://127.0.0.1:{self.admin}/stats/prometheus")
+        self.assertEqual(200, status)
+        lines = [l for l in body.decode().splitlines() if l.startswith("istio_requests_total{")]
+        grpc_lines = [l for l in lines if 'request_protocol="grpc"' in l]
+        self.assertTrue(any('grpc_response_status="0"' in l for l in grpc_lines), grpc_lines)
+        self.assertTrue(any('grpc_response_status="12"' in l for l in grpc_lines), grpc_lines)
+
+
+if __name__ == "__main__":
+    harness.main()
