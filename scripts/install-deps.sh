@@ -4,7 +4,7 @@ set -euo pipefail
 PKGS=(cmake ninja-build g++ make pkg-config python3 curl ccache
       libboost1.81-dev libyaml-cpp-dev libre2-dev libnghttp2-dev libssl-dev libfmt-dev libspdlog-dev
       libcli11-dev nlohmann-json3-dev libgtest-dev libgmock-dev libbenchmark-dev liburing-dev nghttp2-client wrk
-      python3-h2 python3-hyperframe  # the HTTP/2 frame-level tests
+      python3-h2 python3-hyperframe python3-grpcio  # the HTTP/2 frame-level and gRPC tests
       prometheus  # prometheus: only for `promtool check metrics` in the observability test (~25 s to install)
       openssl  # the TLS tests make their certificates with the openssl CLI
       clang-14 libfuzzer-14-dev clang-format-14 clang-tidy-14 slowhttptest)  # make fuzz / lint, slow-attacks.sh
