@@ -54,6 +54,13 @@ class Downstream {
   virtual std::string_view forwarded_client_cert() const = 0;
   // The connection must not carry another request (error mid-response, drain).
   virtual void close_after_response() = 0;
+
+  // Whether read_body() may run in one coroutine while the response is written from another
+  // (an HTTP/2 stream: bidirectional streaming). HTTP/1.1 connections read, then write.
+  virtual bool full_duplex() const { return false; }
+  // Ends a read_body() waiting for the client (it returns an error): the flow is done with the
+  // request body. Only for full-duplex downstreams.
+  virtual void cancel_read() {}
 };
 
 }  // namespace sy::proxy

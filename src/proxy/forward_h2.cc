@@ -9,6 +9,10 @@
 #include <nghttp2/nghttp2.h>
 #include <openssl/ssl.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/post.hpp>
+
 #include "http/grpc.h"
 #include "proxy/forwarder.h"
 #include "proxy/local_reply.h"
@@ -118,7 +122,20 @@ asio::awaitable<Forwarder::Step> Forwarder::attempt_h2(size_t index, policy::Ret
   } guard{*conn, *s};
   conn->kick();
 
-  const Sent sent = co_await send_request_h2(*conn, *s, wake);
+  // Between two HTTP/2 ends the body streams while the response comes back (a bidirectional gRPC
+  // call answers each message before the next is sent); otherwise it is sent first, as on HTTP/1.1.
+  BodyPump pump(ctx_.io());
+  const bool duplex = down_.full_duplex() && has_request_body(head_) && !body_started_ && !down_.body_complete();
+  Sent sent = Sent::kOk;
+  if (duplex) {
+    pump.running = true;
+    s->body_io = &pump.wake;
+    // Posted, not spawned from inside this coroutine (see upstream/h2_upstream.cc, start).
+    asio::post(ctx_.io(),
+               [this, conn, s, &pump] { asio::co_spawn(ctx_.io(), pump_body_h2(conn, *s, pump), asio::detached); });
+  } else {
+    sent = co_await send_request_h2(*conn, *s, wake);
+  }
   switch (sent) {
     case Sent::kOk:
       break;
@@ -134,8 +151,22 @@ asio::awaitable<Forwarder::Step> Forwarder::attempt_h2(size_t index, policy::Ret
     case Sent::kFailed:
       break;  // the stream's fate (reset, refused, or an early response) is read below
   }
-  const H2Head got = co_await await_head_h2(*s, wake, *conn);
-  co_return co_await after_head_h2(got, *conn, *s, wake, index, retry);
+  const H2Head got = co_await await_head_h2(*s, wake, *conn, duplex ? &pump : nullptr);
+  const Step step = co_await after_head_h2(got, *conn, *s, wake, index, retry);
+  if (pump.running) {  // the answer is complete (or failed): stop reading the client's body
+    down_.cancel_read();
+    while (pump.running) co_await pump.finished.wait();
+  }
+  co_return step;
+}
+
+asio::awaitable<void> Forwarder::pump_body_h2(std::shared_ptr<upstream::H2Upstream> conn, http::h2::ClientStream& s,
+                                              BodyPump& pump) {
+  pump.result = co_await send_request_h2(*conn, s, pump.wake);
+  if (pump.result != Sent::kOk) conn->session().reset(s, NGHTTP2_CANCEL);
+  conn->kick();
+  pump.running = false;
+  pump.finished.notify();
 }
 
 // Head and body to the stream. The body is streamed from the client on the first attempt (a
@@ -171,7 +202,7 @@ asio::awaitable<Forwarder::Sent> Forwarder::send_request_h2(upstream::H2Upstream
     while (woken && s.queued_out() > kRequestHighWater && !s.closed && !s.head_done && !conn.dead())
       woken = co_await wake.wait(SteadyClock::now() + ctx_.options().stream_idle);
     if (!woken || s.closed || conn.dead()) co_return Sent::kFailed;
-    if (s.head_done) {  // answered before the whole body: the answer stands
+    if (s.head_done && s.body_io == nullptr) {  // answered before the whole body (not duplex): the answer stands
       start_route_timer();
       co_return Sent::kOk;
     }
@@ -186,10 +217,16 @@ asio::awaitable<Forwarder::Sent> Forwarder::send_request_h2(upstream::H2Upstream
 // Waits for the final response head within the attempt's deadline, the stream idle timeout
 // when the route sets none, and as long as the client is there.
 asio::awaitable<Forwarder::H2Head> Forwarder::await_head_h2(http::h2::ClientStream& s, net::WakeSignal& wake,
-                                                            upstream::H2Upstream& conn) {
-  const auto deadline = attempt_deadline();
-  const auto idle_until = SteadyClock::now() + ctx_.options().stream_idle;
+                                                            upstream::H2Upstream& conn, const BodyPump* pump) {
+  const auto started = SteadyClock::now();
   while (!s.head_done) {
+    // Read each time: with a full-duplex body the route timer starts when the pump ends it, and
+    // silence counts from the end of the request, not while the client still streams.
+    const auto deadline = attempt_deadline();
+    const auto idle_until = std::max(started, request_complete_) + ctx_.options().stream_idle;
+    if (pump != nullptr && !pump->running && pump->result != Sent::kOk) {
+      if (pump->result == Sent::kClientGone || pump->result == Sent::kMalformedBody) co_return H2Head::kClientGone;
+    }
     if (s.malformed) co_return H2Head::kProtocolError;
     if (s.refused) co_return H2Head::kRefused;
     if (s.closed || conn.dead()) co_return H2Head::kClosed;

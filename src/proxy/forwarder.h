@@ -99,11 +99,23 @@ class Forwarder {
   asio::awaitable<Step> connection_failed(Connected connected, size_t index, policy::RetryState& retry);
   // HTTP/2 upstream (forward_h2.cc): the attempt on a stream of a shared connection.
   enum class H2Head { kHead, kTimedOut, kIdle, kClosed, kRefused, kProtocolError, kClientGone };
+  // The request body sent by a coroutine of its own while the response comes back (full duplex:
+  // gRPC bidirectional streaming between HTTP/2 ends).
+  struct BodyPump {
+    explicit BodyPump(asio::io_context& io) : wake(io), finished(io) {}
+    net::WakeSignal wake;      // stream events, for the pump
+    net::WakeSignal finished;  // the pump ended
+    bool running = false;
+    Sent result = Sent::kOk;
+  };
+  asio::awaitable<void> pump_body_h2(std::shared_ptr<upstream::H2Upstream> conn, http::h2::ClientStream& s,
+                                     BodyPump& pump);
   bool upstream_http2() const;
   asio::awaitable<Step> attempt_h2(size_t index, policy::RetryState& retry);
   asio::awaitable<std::shared_ptr<upstream::H2Upstream>> h2_connection(size_t index, Connected& connected);
   asio::awaitable<Sent> send_request_h2(upstream::H2Upstream& conn, http::h2::ClientStream& s, net::WakeSignal& wake);
-  asio::awaitable<H2Head> await_head_h2(http::h2::ClientStream& s, net::WakeSignal& wake, upstream::H2Upstream& conn);
+  asio::awaitable<H2Head> await_head_h2(http::h2::ClientStream& s, net::WakeSignal& wake, upstream::H2Upstream& conn,
+                                        const BodyPump* pump);
   asio::awaitable<Step> after_head_h2(H2Head got, upstream::H2Upstream& conn, http::h2::ClientStream& s,
                                       net::WakeSignal& wake, size_t index, policy::RetryState& retry);
   asio::awaitable<void> deliver_h2(upstream::H2Upstream& conn, http::h2::ClientStream& s, net::WakeSignal& wake);

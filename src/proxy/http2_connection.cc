@@ -52,10 +52,14 @@ template <class Transport>
 class StreamDownstream final : public Downstream {
  public:
   StreamDownstream(Http2Connection<Transport>& conn, http::h2::Stream& stream)
-      : conn_(conn), s_(stream), wake_(conn.io()) {
+      : conn_(conn), s_(stream), read_wake_(conn.io()), write_wake_(conn.io()) {
     s_.io = this;
   }
-  void wake() { wake_.notify(); }
+  // The body reader and the response writer may wait at once (full duplex): each has its own.
+  void wake() {
+    read_wake_.notify();
+    write_wake_.notify();
+  }
 
   asio::awaitable<BodyPiece> read_body() override;
   bool body_complete() const override { return s_.body_end && s_.body_in.empty(); }
@@ -70,6 +74,11 @@ class StreamDownstream final : public Downstream {
   bool peer_closed() override { return gone(); }
   std::string_view forwarded_client_cert() const override;
   void close_after_response() override {}  // one stream's trouble never closes its connection
+  bool full_duplex() const override { return true; }
+  void cancel_read() override {
+    read_cancelled_ = true;
+    read_wake_.notify();
+  }
 
  private:
   bool gone() const;
@@ -77,7 +86,9 @@ class StreamDownstream final : public Downstream {
 
   Http2Connection<Transport>& conn_;
   http::h2::Stream& s_;
-  net::WakeSignal wake_;
+  net::WakeSignal read_wake_;
+  net::WakeSignal write_wake_;
+  bool read_cancelled_ = false;
   std::string reading_;  // the body piece last handed out (BodyPiece::data views it)
   bool continue_sent_ = false;
   bool head_sent_ = false;
@@ -174,9 +185,12 @@ asio::awaitable<BodyPiece> StreamDownstream<Transport>::read_body() {
     conn_.kick_writer();
   }
   bool woken = true;  // false: the client sent nothing for the stream idle timeout
-  while (woken && s_.body_in.empty() && !s_.body_end && !gone()) woken = co_await wake_.wait(idle_deadline());
+  while (woken && !read_cancelled_ && s_.body_in.empty() && !s_.body_end && !gone())
+    woken = co_await read_wake_.wait(idle_deadline());
   BodyPiece piece;
-  if (!s_.body_in.empty()) {
+  if (read_cancelled_) {
+    piece.error = true;
+  } else if (!s_.body_in.empty()) {
     reading_.swap(s_.body_in);
     piece.data = reading_;
     piece.end = s_.body_end;
@@ -210,7 +224,7 @@ asio::awaitable<bool> StreamDownstream<Transport>::write_body(std::string_view d
     conn_.session().append_body(s_, data);
     conn_.kick_writer();
     // Back-pressure: wait while the client has not taken what is queued (false: it went silent).
-    while (ok && s_.queued_out() > kResponseHighWater && !gone()) ok = co_await wake_.wait(idle_deadline());
+    while (ok && s_.queued_out() > kResponseHighWater && !gone()) ok = co_await write_wake_.wait(idle_deadline());
   }
   co_return ok && !gone();
 }

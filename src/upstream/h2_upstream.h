@@ -43,7 +43,10 @@ class H2Upstream final : public std::enable_shared_from_this<H2Upstream>, public
   // Something was queued on the session: the write loop sends it.
   void kick() { writer_wake_.notify(); }
 
-  void stream_event(http::h2::ClientStream& s) override { static_cast<net::WakeSignal*>(s.io)->notify(); }
+  void stream_event(http::h2::ClientStream& s) override {
+    if (s.io != nullptr) static_cast<net::WakeSignal*>(s.io)->notify();
+    if (s.body_io != nullptr) static_cast<net::WakeSignal*>(s.body_io)->notify();
+  }
 
   H2Upstream(boost::asio::io_context& io, PooledConnection conn, const Options& options);
 

@@ -165,6 +165,28 @@ class GrpcTest(unittest.TestCase):
         reply = self.channel().stream_unary("/test.Echo/Collect")(iter([b"a", b"b", b"c" * 100000]), timeout=10)
         self.assertEqual(b"a,b," + b"c" * 100000, reply)
 
+    def test_bidirectional_streaming(self):
+        """A bidirectional call gets each answer while the client is still sending."""
+        import queue
+
+        outbox = queue.Queue()
+
+        def requests():
+            while True:
+                item = outbox.get()
+                if item is None:
+                    return
+                yield item
+
+        call = self.channel().stream_stream("/test.Echo/Chat")(requests(), timeout=10)
+        got = []
+        for i in range(5):
+            outbox.put(b"m%d" % i)
+            got.append(next(call))  # answered before the next message is sent
+        outbox.put(None)
+        self.assertEqual([b"re:m%d" % i for i in range(5)], got)
+        self.assertEqual([], list(call))
+
     def test_fault_abort_grpc_status(self):
         """fault.abort.grpcStatus RESOURCE_EXHAUSTED reaches the client as that status."""
         with self.assertRaises(grpc.RpcError) as err:

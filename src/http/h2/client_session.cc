@@ -170,7 +170,7 @@ ClientStream* ClientSession::find(int32_t id) {
 }
 
 void ClientSession::wake(ClientStream& s) {
-  if (s.io != nullptr) events_.stream_event(s);
+  if (s.io != nullptr || s.body_io != nullptr) events_.stream_event(s);
 }
 
 void ClientSession::erase_if_finished(ClientStream& s) {
@@ -269,7 +269,7 @@ void ClientSession::reset(ClientStream& s, uint32_t error_code) {
 
 void ClientSession::release(ClientStream& s) {
   s.released = true;
-  s.io = nullptr;
+  s.io = s.body_io = nullptr;
   consume(s, s.unconsumed);
   if (!s.closed && !(s.body_end && s.out_end)) reset(s, NGHTTP2_CANCEL);
   erase_if_finished(s);

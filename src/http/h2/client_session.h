@@ -52,7 +52,8 @@ struct ClientStream {
   bool released = false;
   std::size_t header_bytes = 0;
   std::size_t header_fields = 0;
-  void* io = nullptr;  // the forwarder's wake-up (woken on every event of this stream)
+  void* io = nullptr;       // the forwarder's wake-up (woken on every event of this stream)
+  void* body_io = nullptr;  // a second one: the request body pump of a full-duplex exchange
 
   std::size_t queued_out() const noexcept { return body_out.size() - out_offset; }
 };
