@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 
 namespace sy::http::h2 {
 
@@ -114,27 +113,9 @@ struct ClientSession::Callbacks {
                            uint32_t* data_flags, nghttp2_data_source* source, void* ud) {
     ClientSession& me = self(ud);
     ClientStream& s = *static_cast<ClientStream*>(source->ptr);
-    const size_t n = std::min(length, s.queued_out());
-    std::memcpy(buf, s.body_out.data() + s.out_offset, n);
-    s.out_offset += n;
-    if (s.out_offset == s.body_out.size()) {
-      s.body_out.clear();
-      s.out_offset = 0;
-    }
-    if (s.queued_out() == 0 && s.out_end) {
-      *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-      if (s.has_out_trailers) {
-        trailer_fields(s.out_trailers, me.fields_);
-        if (!me.fields_.nv.empty() &&
-            nghttp2_submit_trailer(session, stream_id, me.fields_.nv.data(), me.fields_.nv.size()) == 0)
-          *data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
-      }
-    } else if (n == 0) {
-      s.out_deferred = true;
-      return NGHTTP2_ERR_DEFERRED;
-    }
+    const ssize_t n = s.out.read(session, stream_id, buf, length, data_flags, me.fields_);
     if (n > 0) me.wake(s);  // room for more request body
-    return static_cast<ssize_t>(n);
+    return n;
   }
 };
 
@@ -222,7 +203,7 @@ ClientStream* ClientSession::open(const RequestHead& head, std::string_view sche
                                             has_body ? &provider : nullptr, nullptr);
   if (id < 0) return nullptr;
   s->id = id;
-  s->out_end = !has_body;
+  s->out.end = !has_body;
   ++opened_;
   ClientStream* raw = s.get();
   streams_.emplace(id, std::move(s));
@@ -230,29 +211,13 @@ ClientStream* ClientSession::open(const RequestHead& head, std::string_view sche
 }
 
 void ClientSession::append_body(ClientStream& s, std::string_view data) {
-  if (s.closed || s.out_end || data.empty()) return;
-  if (s.out_offset > 0 && s.out_offset >= s.body_out.size() / 2) {
-    s.body_out.erase(0, s.out_offset);
-    s.out_offset = 0;
-  }
-  s.body_out.append(data);
-  if (s.out_deferred) {
-    s.out_deferred = false;
-    nghttp2_session_resume_data(session_, s.id);
-  }
+  if (s.closed) return;
+  if (s.out.append(data)) nghttp2_session_resume_data(session_, s.id);
 }
 
 void ClientSession::end_body(ClientStream& s, const HeaderMap* trailers) {
-  if (s.closed || s.out_end) return;
-  s.out_end = true;
-  if (trailers != nullptr && !trailers->empty()) {
-    s.out_trailers = *trailers;
-    s.has_out_trailers = true;
-  }
-  if (s.out_deferred) {
-    s.out_deferred = false;
-    nghttp2_session_resume_data(session_, s.id);
-  }
+  if (s.closed) return;
+  if (s.out.finish(trailers)) nghttp2_session_resume_data(session_, s.id);
 }
 
 void ClientSession::consume(ClientStream& s, std::size_t n) {
@@ -271,7 +236,7 @@ void ClientSession::release(ClientStream& s) {
   s.released = true;
   s.io = s.body_io = nullptr;
   consume(s, s.unconsumed);
-  if (!s.closed && !(s.body_end && s.out_end)) reset(s, NGHTTP2_CANCEL);
+  if (!s.closed && !(s.body_end && s.out.end)) reset(s, NGHTTP2_CANCEL);
   erase_if_finished(s);
 }
 

@@ -17,6 +17,7 @@
 #include <unordered_map>
 
 #include "http/h2/fields.h"
+#include "http/h2/outgoing_body.h"
 #include "http/message.h"
 
 namespace sy::http::h2 {
@@ -38,12 +39,7 @@ struct ClientStream {
   bool body_end = false;
   std::size_t unconsumed = 0;
 
-  std::string body_out;  // request body queued for DATA frames
-  std::size_t out_offset = 0;
-  bool out_end = false;
-  bool out_deferred = false;
-  bool has_out_trailers = false;
-  HeaderMap out_trailers;
+  OutgoingBody out;  // request body queued for DATA frames
 
   bool closed = false;
   uint32_t close_error = 0;
@@ -55,7 +51,7 @@ struct ClientStream {
   void* io = nullptr;       // the forwarder's wake-up (woken on every event of this stream)
   void* body_io = nullptr;  // a second one: the request body pump of a full-duplex exchange
 
-  std::size_t queued_out() const noexcept { return body_out.size() - out_offset; }
+  std::size_t queued_out() const noexcept { return out.queued(); }
 };
 
 class ClientEvents {

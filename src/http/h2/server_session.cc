@@ -6,7 +6,6 @@
 
 #include <algorithm>
 #include <charconv>
-#include <cstring>
 
 namespace sy::http::h2 {
 
@@ -180,27 +179,9 @@ struct ServerSession::Callbacks {
                            uint32_t* data_flags, nghttp2_data_source* source, void* ud) {
     ServerSession& me = self(ud);
     Stream& s = *static_cast<Stream*>(source->ptr);
-    const size_t n = std::min(length, s.queued_out());
-    std::memcpy(buf, s.body_out.data() + s.out_offset, n);
-    s.out_offset += n;
-    if (s.out_offset == s.body_out.size()) {
-      s.body_out.clear();
-      s.out_offset = 0;
-    }
-    if (s.queued_out() == 0 && s.out_end) {
-      *data_flags |= NGHTTP2_DATA_FLAG_EOF;
-      if (s.has_out_trailers) {
-        trailer_fields(s.out_trailers, me.fields_);
-        if (!me.fields_.nv.empty() &&
-            nghttp2_submit_trailer(session, stream_id, me.fields_.nv.data(), me.fields_.nv.size()) == 0)
-          *data_flags |= NGHTTP2_DATA_FLAG_NO_END_STREAM;
-      }
-    } else if (n == 0) {
-      s.out_deferred = true;
-      return NGHTTP2_ERR_DEFERRED;
-    }
+    const ssize_t n = s.out.read(session, stream_id, buf, length, data_flags, me.fields_);
     if (n > 0 && s.io != nullptr) me.events_.stream_event(s);  // room for more body
-    return static_cast<ssize_t>(n);
+    return n;
   }
 };
 
@@ -400,7 +381,7 @@ void ServerSession::respond(Stream& s, const ResponseHead& head, bool has_body) 
   s.responded = true;
   response_fields(head, fields_);
   if (!has_body) {
-    s.out_end = true;
+    s.out.end = true;
     nghttp2_submit_response(session_, s.id, fields_.nv.data(), fields_.nv.size(), nullptr);
     return;
   }
@@ -411,29 +392,13 @@ void ServerSession::respond(Stream& s, const ResponseHead& head, bool has_body) 
 }
 
 void ServerSession::append_body(Stream& s, std::string_view data) {
-  if (s.closed || s.out_end || data.empty()) return;
-  if (s.out_offset > 0 && s.out_offset >= s.body_out.size() / 2) {  // keep the buffer compact
-    s.body_out.erase(0, s.out_offset);
-    s.out_offset = 0;
-  }
-  s.body_out.append(data);
-  if (s.out_deferred) {
-    s.out_deferred = false;
-    nghttp2_session_resume_data(session_, s.id);
-  }
+  if (s.closed) return;
+  if (s.out.append(data)) nghttp2_session_resume_data(session_, s.id);
 }
 
 void ServerSession::end_body(Stream& s, const HeaderMap* trailers) {
-  if (s.closed || s.out_end) return;
-  s.out_end = true;
-  if (trailers != nullptr && !trailers->empty()) {
-    s.out_trailers = *trailers;
-    s.has_out_trailers = true;
-  }
-  if (s.out_deferred) {
-    s.out_deferred = false;
-    nghttp2_session_resume_data(session_, s.id);
-  }
+  if (s.closed) return;
+  if (s.out.finish(trailers)) nghttp2_session_resume_data(session_, s.id);
 }
 
 void ServerSession::reset(Stream& s, uint32_t error_code) {
@@ -446,7 +411,7 @@ void ServerSession::release(Stream& s) {
   s.io = nullptr;
   consume(s, s.unconsumed);
   if (!s.closed) {
-    if (!s.responded || !s.out_end) {
+    if (!s.responded || !s.out.end) {
       reset(s, NGHTTP2_INTERNAL_ERROR);  // the flow ended without a whole response
     } else if (s.response_done && !s.body_end) {
       reset(s, NGHTTP2_NO_ERROR);  // see on_frame_send

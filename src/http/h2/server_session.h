@@ -25,6 +25,7 @@
 #include <vector>
 
 #include "http/h2/fields.h"
+#include "http/h2/outgoing_body.h"
 #include "http/message.h"
 
 namespace sy::http::h2 {
@@ -74,12 +75,7 @@ struct Stream {
   std::size_t unconsumed = 0;  // body bytes received whose window was not given back yet
 
   // Response body queued for DATA frames.
-  std::string body_out;
-  std::size_t out_offset = 0;  // bytes of body_out already framed
-  bool out_end = false;
-  bool out_deferred = false;  // nghttp2 waits for more body (resume on append)
-  bool has_out_trailers = false;
-  HeaderMap out_trailers;
+  OutgoingBody out;  // response body queued for DATA frames
 
   bool responded = false;      // final response head submitted
   bool response_done = false;  // END_STREAM sent
@@ -94,7 +90,7 @@ struct Stream {
 
   void* io = nullptr;  // the connection's per-stream state (woken on events)
 
-  std::size_t queued_out() const noexcept { return body_out.size() - out_offset; }
+  std::size_t queued_out() const noexcept { return out.queued(); }
 };
 
 // What the session tells the connection. Called from inside receive()/send(); must not call
