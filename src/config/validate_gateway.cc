@@ -1,6 +1,7 @@
 // Gateway checks, mirroring Istio's webhook: servers, ports, hosts and server TLS settings.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <set>
 
 #include "config/hostname.h"
@@ -77,11 +78,13 @@ void refuse_unenforced(Reporter& r, const std::string& tpath, const ServerTLSSet
   for (const auto& [set, field] : unenforced)
     if (set)
       r.error(detail::keyed(tpath, field), "not enforced yet: client certificates would not be checked against it");
-  // Restricting the key-exchange groups is a hardening setting: not applying it would let
-  // clients negotiate a group the config excludes.
-  if (!t.ecdh_curves.empty())
-    r.error(detail::keyed(tpath, "ecdhCurves"),
-            "not enforced yet: clients could negotiate key-exchange groups this list excludes");
+  // Key-exchange groups as Envoy names them (BoringSSL/OpenSSL group names); an unknown one
+  // would make the whole server fail to load.
+  static constexpr std::string_view kCurves[] = {"P-256", "P-384", "P-521", "X25519", "X448"};
+  for (size_t i = 0; i < t.ecdh_curves.size(); ++i)
+    if (std::find(std::begin(kCurves), std::end(kCurves), t.ecdh_curves[i]) == std::end(kCurves))
+      r.error(detail::indexed(detail::keyed(tpath, "ecdhCurves"), i),
+              fmt::format("unknown ECDH curve \"{}\" (P-256, P-384, P-521, X25519, X448)", t.ecdh_curves[i]));
   // insecureSkipVerify lets a client certificate that fails verification through (istio/api
   // pull request 3727, Gateway API's AllowInsecureFallback). Not applying it fails closed: such
   // clients are refused in the handshake, as without the flag. Said, not refused.

@@ -240,20 +240,28 @@ servers:
 }
 
 // Scenario: ServerTLSSettings fields of istio/api master are read, not refused as unknown:
-// ecdhCurves restricts key exchange, so not applying it is refused;
+// ecdhCurves is enforced and its names are checked;
 // insecureSkipVerify relaxes client-certificate checks, so not applying it fails closed and is
 // only said.
 TEST(ValidateGateway, CurrentSchemaTlsFields) {
   run_table(
       {
-          {"ecdhCurves is refused until enforced",
+          {"ecdhCurves of known groups are in force",
            gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: HTTPS}
   hosts: ["a.example.com"]
-  tls: {mode: SIMPLE, credentialName: a, ecdhCurves: [X25519, P-256]}
+  tls: {mode: SIMPLE, credentialName: a, ecdhCurves: [X25519, P-256, P-384, P-521, X448]}
 )y"),
-           {{"spec.servers[0].tls.ecdhCurves", "not enforced yet"}}},
+           {}},
+          {"an unknown ecdhCurve is an error at its entry",
+           gw(R"y(
+servers:
+- port: {number: 443, name: https, protocol: HTTPS}
+  hosts: ["a.example.com"]
+  tls: {mode: SIMPLE, credentialName: a, ecdhCurves: [X25519, secp256k1]}
+)y"),
+           {{"spec.servers[0].tls.ecdhCurves[1]", "unknown ECDH curve \"secp256k1\""}}},
           {"insecureSkipVerify on MUTUAL and OPTIONAL_MUTUAL warns",
            gw(R"y(
 servers:

@@ -126,6 +126,8 @@ std::string ServerTls::add_server(const std::vector<std::string>& hosts, const S
   }
   const std::string& ciphers = settings.cipher_list.empty() ? std::string(kDefaultCiphers) : settings.cipher_list;
   if (SSL_CTX_set_cipher_list(c, ciphers.c_str()) != 1) return openssl_error("cipherSuites");
+  if (!settings.groups.empty() && SSL_CTX_set1_groups_list(c, settings.groups.c_str()) != 1)
+    return openssl_error("ecdhCurves");
   SSL_CTX_set_alpn_select_cb(c, select_alpn, nullptr);
   SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_SERVER);
   static constexpr unsigned char kSessionContext[] = "switchyard";
@@ -167,6 +169,8 @@ void ServerTls::apply(SSL* ssl, const Server& server) const {
   SSL_set_min_proto_version(ssl, s.min_version);
   SSL_set_max_proto_version(ssl, s.max_version);
   SSL_set_cipher_list(ssl, s.cipher_list.empty() ? kDefaultCiphers : s.cipher_list.c_str());
+  // The key-exchange groups too: the ClientHello callback runs before the key share is chosen.
+  if (!s.groups.empty()) SSL_set1_groups_list(ssl, s.groups.c_str());
   switch (s.client_auth) {
     case ServerTlsSettings::ClientAuth::kNone:
       SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);

@@ -28,6 +28,7 @@ struct ServerTlsSettings {
   int min_version = TLS1_2_VERSION;  // Istio's gateway default: TLS 1.2 minimum
   int max_version = TLS1_3_VERSION;
   std::string cipher_list;  // OpenSSL names, ':'-separated, for TLS <= 1.2; empty = Envoy's default list
+  std::string groups;       // ecdhCurves, ':'-separated (P-256, X25519, ...); empty = OpenSSL's defaults
 };
 
 // Istio's protocol-version names (TLS_AUTO, TLSV1_0 .. TLSV1_3) as OpenSSL versions; nullopt when

@@ -304,5 +304,60 @@ class GatewayTlsTest(unittest.TestCase):
             time.sleep(0.1)
 
 
+class EcdhCurvesTest(unittest.TestCase):
+    """tls.ecdhCurves limits the key-exchange groups a client may use (openssl s_client -groups)."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = tempfile.mkdtemp(prefix="sy-ecdh-")
+        pki = Pki(cls.d, "ca")
+        cert, key = pki.issue("curves.example.com", "DNS:curves.example.com")
+        conf = os.path.join(cls.d, "conf")
+        os.mkdir(conf)
+        os.rename(cert, os.path.join(conf, "srv.crt"))
+        os.rename(key, os.path.join(conf, "srv.key"))
+        cls.port = harness.free_port()
+        with open(os.path.join(conf, "gateway.yaml"), "w") as f:
+            f.write(f"""
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {{name: edge, namespace: default}}
+spec:
+  selector: {{istio: ingressgateway}}
+  servers:
+  - port: {{number: {cls.port}, name: https, protocol: HTTPS}}
+    hosts: ["curves.example.com"]
+    tls: {{mode: SIMPLE, serverCertificate: srv.crt, privateKey: srv.key, ecdhCurves: [P-384]}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: direct, namespace: default}}
+spec:
+  hosts: ["curves.example.com"]
+  gateways: [edge]
+  http:
+  - directResponse: {{status: 200, body: {{string: "ok"}}}}
+""")
+        cls.gw = harness.start_process([harness.switchyard_bin(), "serve", "-c", conf, "--bind", "127.0.0.1",
+                                        "--workers", "1", "--admin", "off"], ready_port=cls.port)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gw.stop()
+
+    def handshake(self, *args):
+        p = subprocess.run(["openssl", "s_client", "-connect", f"127.0.0.1:{self.port}", "-servername",
+                            "curves.example.com", *args], input=b"", capture_output=True, timeout=20)
+        return p.returncode == 0 and b"BEGIN CERTIFICATE" in p.stdout
+
+    def test_only_the_listed_groups_are_accepted(self):
+        """ecdhCurves [P-384]: a client offering only P-384 connects; one offering P-256 or X25519 is refused."""
+        self.assertTrue(self.handshake("-tls1_3", "-groups", "P-384"))
+        self.assertFalse(self.handshake("-tls1_3", "-groups", "P-256:X25519"))
+        # TLS 1.2: the client's list also names the certificate's curve (P-256) for ECDSA.
+        self.assertTrue(self.handshake("-tls1_2", "-groups", "P-384:P-256"))
+        self.assertFalse(self.handshake("-tls1_2", "-groups", "P-256:X25519"))
+
+
 if __name__ == "__main__":
     harness.main()
