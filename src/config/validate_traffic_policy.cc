@@ -157,7 +157,6 @@ void check_connection_pool(Reporter& r, const std::string& path, const Connectio
       const std::string kpath = keyed(hpath, "http2KeepAlive");
       check_duration(r, keyed(kpath, "interval"), h.http2_keep_alive->interval);
       check_duration(r, keyed(kpath, "timeout"), h.http2_keep_alive->timeout);
-      r.warning(kpath, "not enforced yet: no HTTP/2 PING is sent on upstream connections");
     }
   }
 }

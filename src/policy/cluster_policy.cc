@@ -90,6 +90,11 @@ ConnectionPoolPolicy to_policy(const config::ConnectionPoolSettings& cp) {
     out.h2_upgrade = h->h2_upgrade_policy == config::ConnectionPoolSettings::HTTPSettings::H2UpgradePolicy::kUpgrade;
     out.use_client_protocol = h->use_client_protocol.value_or(false);
     out.max_concurrent_streams = limit(h->max_concurrent_streams, out.max_concurrent_streams);
+    if (h->http2_keep_alive && h->http2_keep_alive->interval) {
+      out.h2_ping_interval = *h->http2_keep_alive->interval;
+      // Envoy requires a timeout; without one, gRPC's own keepalive default (20 s).
+      out.h2_ping_timeout = h->http2_keep_alive->timeout ? *h->http2_keep_alive->timeout : std::chrono::seconds(20);
+    }
   }
   return out;
 }

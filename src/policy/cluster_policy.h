@@ -57,6 +57,10 @@ struct ConnectionPoolPolicy {
   bool h2_upgrade = false;  // mesh default: do not upgrade
   bool use_client_protocol = false;
   uint32_t max_concurrent_streams = 2147483647u;
+  // http2KeepAlive: a PING every interval on HTTP/2 upstream connections; no answer within the
+  // timeout closes the connection. 0 = off (Istio's default).
+  Duration h2_ping_interval{0};
+  Duration h2_ping_timeout{0};
 };
 
 struct OutlierPolicy {

@@ -78,6 +78,8 @@ asio::awaitable<std::shared_ptr<upstream::H2Upstream>> Forwarder::h2_connection(
   options.max_concurrent_streams = settings.max_concurrent_streams;
   options.max_requests = settings.max_requests_per_connection;
   options.write_timeout = ctx_.options().stream_idle;
+  options.ping_interval = std::chrono::duration_cast<std::chrono::milliseconds>(settings.h2_ping_interval);
+  options.ping_timeout = std::chrono::duration_cast<std::chrono::milliseconds>(settings.h2_ping_timeout);
   finish.conn = upstream::H2Upstream::start(ctx_.io(), std::move(pc), options);
   co_return finish.conn;
 }

@@ -25,7 +25,8 @@ H2Upstream::H2Upstream(asio::io_context& io, PooledConnection conn, const Option
       session_(*this, http::h2::ClientLimits{}),
       writer_wake_(io),
       idle_timer_(io),
-      write_timer_(io) {}
+      write_timer_(io),
+      ping_timer_(io) {}
 
 std::shared_ptr<H2Upstream> H2Upstream::start(asio::io_context& io, PooledConnection conn, const Options& options) {
   auto self = std::make_shared<H2Upstream>(io, std::move(conn), options);
@@ -39,6 +40,9 @@ std::shared_ptr<H2Upstream> H2Upstream::start(asio::io_context& io, PooledConnec
         io, [self]() { return self->read_loop(); }, asio::detached);
     asio::co_spawn(
         io, [self]() { return self->idle_watch(); }, asio::detached);
+    if (self->options_.ping_interval.count() > 0)
+      asio::co_spawn(
+          io, [self]() { return self->keepalive(); }, asio::detached);
   });
   return self;
 }
@@ -54,6 +58,7 @@ void H2Upstream::finish() {
   dead_ = true;
   idle_timer_.cancel();
   write_timer_.cancel();
+  ping_timer_.cancel();
   session_.abandon();  // every stream's forwarder wakes and sees it closed
   conn_.close();
   writer_wake_.notify();
@@ -89,6 +94,26 @@ asio::awaitable<void> H2Upstream::idle_watch() {
       break;
     }
     if (session_.active() > 0) last_active_ = Clock::now();
+  }
+}
+
+// http2KeepAlive: a PING every interval; a connection whose peer does not answer within the
+// timeout is closed (its streams fail as a connection termination, which retries may cover).
+asio::awaitable<void> H2Upstream::keepalive() {
+  while (!dead_) {
+    ping_timer_.expires_after(options_.ping_interval);
+    co_await ping_timer_.async_wait(kTuple);
+    if (dead_) break;
+    const uint64_t answered = session_.pings_answered();
+    session_.ping();
+    kick();
+    ping_timer_.expires_after(options_.ping_timeout);
+    co_await ping_timer_.async_wait(kTuple);
+    if (dead_) break;
+    if (session_.pings_answered() == answered) {
+      finish();
+      break;
+    }
   }
 }
 

@@ -31,6 +31,8 @@ class H2Upstream final : public std::enable_shared_from_this<H2Upstream>, public
     uint32_t max_concurrent_streams = 2147483647u;      // DestinationRule maxConcurrentStreams
     uint32_t max_requests = 0;                          // maxRequestsPerConnection; 0 = unlimited
     std::chrono::milliseconds write_timeout{300'000};   // a write the upstream does not take
+    std::chrono::milliseconds ping_interval{0};         // http2KeepAlive; 0 = no PINGs
+    std::chrono::milliseconds ping_timeout{0};
   };
 
   // Takes over `conn` and starts the loops.
@@ -54,6 +56,7 @@ class H2Upstream final : public std::enable_shared_from_this<H2Upstream>, public
   boost::asio::awaitable<void> read_loop();
   boost::asio::awaitable<void> write_loop();
   boost::asio::awaitable<void> idle_watch();
+  boost::asio::awaitable<void> keepalive();
   void finish();
 
   boost::asio::io_context& io_;
@@ -63,6 +66,7 @@ class H2Upstream final : public std::enable_shared_from_this<H2Upstream>, public
   net::WakeSignal writer_wake_;
   boost::asio::steady_timer idle_timer_;
   boost::asio::steady_timer write_timer_;
+  boost::asio::steady_timer ping_timer_;
   Clock::time_point last_active_ = Clock::now();
   bool dead_ = false;
   bool reading_done_ = false;

@@ -6,6 +6,7 @@ with the status read from trailers."""
 
 import os
 import shutil
+import socket
 import sys
 import tempfile
 import threading
@@ -257,6 +258,108 @@ class GrpcTest(unittest.TestCase):
         grpc_lines = [l for l in lines if 'request_protocol="grpc"' in l]
         self.assertTrue(any('grpc_response_status="0"' in l for l in grpc_lines), grpc_lines)
         self.assertTrue(any('grpc_response_status="12"' in l for l in grpc_lines), grpc_lines)
+
+
+class SilentH2Upstream(threading.Thread):
+    """An h2c upstream that answers its first request, then never writes again (a peer gone
+    silent): PINGs get no ACK. `closed_at` is when the gateway closed the connection."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        import h2.config
+        import h2.connection
+
+        self.h2c, self.h2conf = h2.connection, h2.config
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(4)
+        self.port = self.listener.getsockname()[1]
+        self.answered_at = self.closed_at = None
+
+    def run(self):
+        import h2.events
+
+        sock, _ = self.listener.accept()
+        conn = self.h2c.H2Connection(config=self.h2conf.H2Configuration(client_side=False))
+        conn.initiate_connection()
+        sock.sendall(conn.data_to_send())
+        silent = False
+        while True:
+            data = sock.recv(65536)
+            if not data:
+                self.closed_at = time.monotonic()
+                return
+            for ev in conn.receive_data(data):
+                if isinstance(ev, h2.events.RequestReceived) and not silent:
+                    conn.send_headers(ev.stream_id, [(":status", "200"), ("content-type", "application/grpc")])
+                    conn.send_data(ev.stream_id, b"\0\0\0\0\0")
+                    conn.send_headers(ev.stream_id, [("grpc-status", "0")], end_stream=True)
+                    self.answered_at = time.monotonic()
+            out = conn.data_to_send()
+            if out and not silent:
+                sock.sendall(out)
+            silent = silent or self.answered_at is not None
+
+
+class Http2KeepAliveTest(unittest.TestCase):
+    def test_unanswered_ping_closes_the_upstream_connection(self):
+        """http2KeepAlive {interval 300ms, timeout 300ms}: an upstream that stops answering is disconnected within a second."""
+        up = SilentH2Upstream()
+        up.start()
+        port = harness.free_port()
+        d = tempfile.mkdtemp(prefix="sy-h2ka-")
+        with open(os.path.join(d, "config.yaml"), "w") as f:
+            f.write(f"""
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {{name: gw, namespace: default}}
+spec:
+  selector: {{istio: ingressgateway}}
+  servers:
+  - port: {{number: {port}, name: grpc, protocol: GRPC}}
+    hosts: ["*"]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: silent, namespace: default}}
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  http:
+  - route:
+    - destination: {{host: silent.internal}}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {{name: silent, namespace: default}}
+spec:
+  hosts: [silent.internal]
+  location: MESH_EXTERNAL
+  resolution: STATIC
+  ports: [{{number: 80, name: grpc, protocol: GRPC, targetPort: {up.port}}}]
+  endpoints: [{{address: 127.0.0.1}}]
+---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: silent, namespace: default}}
+spec:
+  host: silent.internal
+  trafficPolicy:
+    connectionPool:
+      http:
+        http2KeepAlive: {{interval: 300ms, timeout: 300ms}}
+""")
+        gw = harness.start_process([harness.switchyard_bin(), "serve", "-c", d, "--bind", "127.0.0.1", "--workers", "1",
+                                    "--admin", "off"], ready_port=port)
+        try:
+            ch = grpc.insecure_channel(f"127.0.0.1:{port}")
+            self.addCleanup(ch.close)
+            self.assertEqual(b"", ch.unary_unary("/x.Y/Z")(b"", timeout=10))
+            up.join(timeout=5)
+            self.assertIsNotNone(up.closed_at, "the gateway kept a connection whose PINGs go unanswered")
+            self.assertLess(up.closed_at - up.answered_at, 1.5)
+        finally:
+            gw.stop()
 
 
 if __name__ == "__main__":

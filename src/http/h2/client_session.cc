@@ -56,6 +56,10 @@ struct ClientSession::Callbacks {
 
   static int on_frame_recv(nghttp2_session*, const nghttp2_frame* frame, void* ud) {
     ClientSession& me = self(ud);
+    if (frame->hd.type == NGHTTP2_PING && (frame->hd.flags & NGHTTP2_FLAG_ACK) != 0) {
+      ++me.pings_answered_;
+      return 0;
+    }
     if (frame->hd.type == NGHTTP2_GOAWAY) {
       me.goaway_ = true;  // nghttp2 closes the streams above its last id as REFUSED_STREAM
       return 0;
@@ -244,6 +248,10 @@ void ClientSession::shutdown() {
   if (closed_) return;
   goaway_ = true;
   nghttp2_session_terminate_session(session_, NGHTTP2_NO_ERROR);
+}
+
+void ClientSession::ping() {
+  if (!closed_) nghttp2_submit_ping(session_, NGHTTP2_FLAG_NONE, nullptr);
 }
 
 void ClientSession::abandon() {

@@ -86,6 +86,9 @@ class ClientSession {
   void release(ClientStream& s);
   // Graceful GOAWAY from our side (idle close), and the end of the transport.
   void shutdown();
+  // Sends a PING; pings_answered() counts the ACKs received.
+  void ping();
+  uint64_t pings_answered() const noexcept { return pings_answered_; }
   void abandon();
 
   std::size_t active() const noexcept { return streams_.size(); }
@@ -106,6 +109,7 @@ class ClientSession {
   std::size_t connection_consume_ = 0;
   uint64_t opened_ = 0;
   bool goaway_ = false;
+  uint64_t pings_answered_ = 0;
   bool closed_ = false;
 };
 
