@@ -7,6 +7,8 @@
 #include "config/hostname.h"
 #include "config/validate.h"
 #include "config/validate_common.h"
+#include "core/base64.h"
+#include "tls/peer_identity.h"
 
 namespace sy::config {
 namespace {
@@ -67,17 +69,23 @@ bool tls_beyond_redirect(const ServerTLSSettings& t, const Source& source, const
 }
 
 // Settings of a terminating server that switchyard does not enforce yet: refused, never ignored
-// (an unchecked client certificate is a silent hole).
+// (an unchecked client certificate is a silent hole). Also the form of the pinned digests, which
+// otherwise would simply never match.
 void refuse_unenforced(Reporter& r, const std::string& tpath, const ServerTLSSettings& t) {
-  const std::pair<bool, const char*> unenforced[] = {
-      {!t.subject_alt_names.empty(), "subjectAltNames"},
-      {!t.verify_certificate_spki.empty(), "verifyCertificateSpki"},
-      {!t.verify_certificate_hash.empty(), "verifyCertificateHash"},
-      {!t.ca_crl.empty(), "caCrl"},
-  };
-  for (const auto& [set, field] : unenforced)
-    if (set)
-      r.error(detail::keyed(tpath, field), "not enforced yet: client certificates would not be checked against it");
+  if (!t.ca_crl.empty())
+    r.error(detail::keyed(tpath, "caCrl"), "not enforced yet: client certificates would not be checked against it");
+  for (size_t i = 0; i < t.verify_certificate_spki.size(); ++i) {
+    const auto raw = base64_decode(t.verify_certificate_spki[i]);
+    if (!raw || raw->size() != 32)
+      r.error(detail::indexed(detail::keyed(tpath, "verifyCertificateSpki"), i),
+              "must be the base64 SHA-256 (32 bytes) of a SubjectPublicKeyInfo");
+  }
+  for (size_t i = 0; i < t.verify_certificate_hash.size(); ++i) {
+    const std::string hex = tls::normalize_hash(t.verify_certificate_hash[i]);
+    if (hex.size() != 64 || hex.find_first_not_of("0123456789abcdef") != std::string::npos)
+      r.error(detail::indexed(detail::keyed(tpath, "verifyCertificateHash"), i),
+              "must be the hex SHA-256 of a certificate (64 digits, colons allowed)");
+  }
   // Key-exchange groups as Envoy names them (BoringSSL/OpenSSL group names); an unknown one
   // would make the whole server fail to load.
   static constexpr std::string_view kCurves[] = {"P-256", "P-384", "P-521", "X25519", "X448"};

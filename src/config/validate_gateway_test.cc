@@ -139,7 +139,7 @@ servers:
   tls: {mode: SIMPLE, credentialName: my-cert}
 )y"),
            {}},
-          {"client-certificate checks not enforced yet are refused",
+          {"caCrl is refused until enforced; malformed pinned digests are errors at their entry",
            gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: HTTPS}
@@ -147,10 +147,19 @@ servers:
   tls: {mode: MUTUAL, credentialName: a, subjectAltNames: [x], verifyCertificateSpki: [y],
         verifyCertificateHash: [z], caCrl: /crl.pem}
 )y"),
-           {{"spec.servers[0].tls.subjectAltNames", "not enforced yet"},
-            {"spec.servers[0].tls.verifyCertificateSpki", "not enforced yet"},
-            {"spec.servers[0].tls.verifyCertificateHash", "not enforced yet"},
+           {{"spec.servers[0].tls.verifyCertificateSpki[0]", "base64 SHA-256"},
+            {"spec.servers[0].tls.verifyCertificateHash[0]", "hex SHA-256"},
             {"spec.servers[0].tls.caCrl", "not enforced yet"}}},
+          {"well-formed client-certificate pins and names are in force",
+           gw(R"y(
+servers:
+- port: {number: 443, name: https, protocol: HTTPS}
+  hosts: ["a.example.com"]
+  tls: {mode: MUTUAL, credentialName: a, subjectAltNames: [spiffe://td/ns/a/sa/b],
+        verifyCertificateSpki: [NvqYIYSbgK2vCJpQhObf77vv+bQWtc5ek5RIOwPiC9A=],
+        verifyCertificateHash: ["DF:6F:F7:2F:E9:11:65:21:26:8F:65:63:18:ED:68:D1:ED:08:13:72:DF:1C:11:BE:74:D5:A4:91:C6:44:EF:C5"]}
+)y"),
+           {}},
           {"every terminating mode on HTTPS",
            gw(R"y(
 servers:

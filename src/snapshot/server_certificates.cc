@@ -78,6 +78,7 @@ ResolvedServerTls resolve_server_tls(const config::ServerTLSSettings& t, const s
   if (auto v = tls::protocol_version(t.max_protocol_version, TLS1_3_VERSION)) s.max_version = *v;
   for (const auto& c : t.cipher_suites) s.cipher_list += (s.cipher_list.empty() ? "" : ":") + c;
   for (const auto& g : t.ecdh_curves) s.groups += (s.groups.empty() ? "" : ":") + g;
+  s.client_rules = tls::PeerRules{t.subject_alt_names, t.verify_certificate_spki, t.verify_certificate_hash};
   if (t.mode == Mode::kIstioMutual) {
     // Validation refuses certificates of its own on ISTIO_MUTUAL: only the workload's apply.
     if (!workload.usable()) {

@@ -5,6 +5,8 @@
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
 
+#include "tls/peer_identity.h"
+
 namespace sy::tls {
 
 namespace {
@@ -32,23 +34,6 @@ std::unique_ptr<BIO, BioFree> memory_bio(const std::string& pem) {
 bool is_ip(const std::string& host) {
   unsigned char buf[16];
   return inet_pton(AF_INET, host.c_str(), buf) == 1 || inet_pton(AF_INET6, host.c_str(), buf) == 1;
-}
-
-// Whether `cert` carries `name` as a DNS SAN (wildcards as X509_check_host allows) or a URI SAN.
-bool carries(X509* cert, const std::string& name) {
-  if (name.find("://") == std::string::npos) return X509_check_host(cert, name.data(), name.size(), 0, nullptr) == 1;
-  auto* names = static_cast<GENERAL_NAMES*>(X509_get_ext_d2i(cert, NID_subject_alt_name, nullptr, nullptr));
-  if (names == nullptr) return false;
-  bool found = false;
-  for (int i = 0; i < sk_GENERAL_NAME_num(names) && !found; ++i) {
-    const GENERAL_NAME* n = sk_GENERAL_NAME_value(names, i);
-    if (n->type != GEN_URI) continue;
-    const ASN1_IA5STRING* uri = n->d.uniformResourceIdentifier;
-    found = std::string_view(reinterpret_cast<const char*>(ASN1_STRING_get0_data(uri)),
-                             static_cast<size_t>(ASN1_STRING_length(uri))) == name;
-  }
-  GENERAL_NAMES_free(names);
-  return found;
 }
 
 }  // namespace
@@ -144,12 +129,12 @@ std::string ClientTls::check_peer(SSL* ssl, const std::string& server_name) cons
     return std::string("certificate verify failed: ") + X509_verify_cert_error_string(SSL_get_verify_result(ssl));
   if (!settings_.subject_alt_names.empty()) {
     for (const auto& name : settings_.subject_alt_names)
-      if (carries(cert, name)) return {};
+      if (carries_name(cert, name)) return {};
     return "the upstream certificate carries none of subjectAltNames";
   }
   // An IP target without sni, or ISTIO_MUTUAL without names to check: the chain check stands alone.
   if (server_name.empty() || !settings_.verify_sni_name) return {};
-  if (!carries(cert, server_name)) return "the upstream certificate does not match " + server_name;
+  if (!carries_name(cert, server_name)) return "the upstream certificate does not match " + server_name;
   return {};
 }
 

@@ -161,6 +161,26 @@ int ServerTls::find(std::string_view sni) const {
   return any_;
 }
 
+namespace {
+
+// The ex_data slot where a connection's SSL keeps its server's client-certificate rules.
+int rules_index() {
+  static const int index = SSL_get_ex_new_index(0, nullptr, nullptr, nullptr, nullptr);
+  return index;
+}
+
+// After the chain verified: the client's own certificate (depth 0) must pass the server's rules.
+int verify_client_rules(int preverified, X509_STORE_CTX* store) {
+  if (preverified != 1 || X509_STORE_CTX_get_error_depth(store) != 0) return preverified;
+  auto* ssl = static_cast<SSL*>(X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx()));
+  const auto* rules = ssl ? static_cast<const PeerRules*>(SSL_get_ex_data(ssl, rules_index())) : nullptr;
+  if (rules == nullptr || check_peer_rules(X509_STORE_CTX_get_current_cert(store), *rules).empty()) return 1;
+  X509_STORE_CTX_set_error(store, X509_V_ERR_APPLICATION_VERIFICATION);
+  return 0;
+}
+
+}  // namespace
+
 void ServerTls::apply(SSL* ssl, const Server& server) const {
   SSL_set_SSL_CTX(ssl, server.ctx.get());
   // SSL_set_SSL_CTX switches the certificates only: the rest of the chosen server's settings
@@ -176,11 +196,16 @@ void ServerTls::apply(SSL* ssl, const Server& server) const {
       SSL_set_verify(ssl, SSL_VERIFY_NONE, nullptr);
       break;
     case ServerTlsSettings::ClientAuth::kOptional:
-      SSL_set_verify(ssl, SSL_VERIFY_PEER, nullptr);
+    case ServerTlsSettings::ClientAuth::kRequired: {
+      const bool rules = !s.client_rules.empty();
+      // The rules live in the server's settings, which outlive every connection of this ServerTls.
+      if (rules) SSL_set_ex_data(ssl, rules_index(), const_cast<PeerRules*>(&s.client_rules));
+      const int mode = s.client_auth == ServerTlsSettings::ClientAuth::kRequired
+                           ? SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT
+                           : SSL_VERIFY_PEER;
+      SSL_set_verify(ssl, mode, rules ? &verify_client_rules : nullptr);
       break;
-    case ServerTlsSettings::ClientAuth::kRequired:
-      SSL_set_verify(ssl, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, nullptr);
-      break;
+    }
   }
   if (s.client_auth != ServerTlsSettings::ClientAuth::kNone) {
     SSL_set1_verify_cert_store(ssl, SSL_CTX_get_cert_store(server.ctx.get()));

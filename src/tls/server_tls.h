@@ -17,6 +17,8 @@
 #include <utility>
 #include <vector>
 
+#include "tls/peer_identity.h"
+
 namespace sy::tls {
 
 struct ServerTlsSettings {
@@ -29,6 +31,8 @@ struct ServerTlsSettings {
   int max_version = TLS1_3_VERSION;
   std::string cipher_list;  // OpenSSL names, ':'-separated, for TLS <= 1.2; empty = Envoy's default list
   std::string groups;       // ecdhCurves, ':'-separated (P-256, X25519, ...); empty = OpenSSL's defaults
+  // A client certificate must also pass these (subjectAltNames, verifyCertificateSpki/Hash).
+  PeerRules client_rules;
 };
 
 // Istio's protocol-version names (TLS_AUTO, TLSV1_0 .. TLSV1_3) as OpenSSL versions; nullopt when

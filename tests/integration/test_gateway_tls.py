@@ -359,5 +359,81 @@ spec:
         self.assertFalse(self.handshake("-tls1_2", "-groups", "P-256:X25519"))
 
 
+class ClientCertificateRulesTest(unittest.TestCase):
+    """MUTUAL with subjectAltNames / verifyCertificateHash / verifyCertificateSpki: a client
+    certificate from the trusted CA must also carry a listed name or the pinned digest."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = tempfile.mkdtemp(prefix="sy-client-rules-")
+        cls.pki = Pki(cls.d, "ca")
+        cert, key = cls.pki.issue("rules.example.com", "DNS:rules.example.com")
+        cls.good = cls.pki.issue("good", "URI:spiffe://cluster.local/ns/default/sa/good")
+        cls.other = cls.pki.issue("other", "URI:spiffe://cluster.local/ns/default/sa/other")
+        good_hash = ":".join(f"{b:02X}" for b in __import__("hashlib").sha256(der(cls.good[0])).digest())
+        spki = subprocess.run(f"openssl x509 -in {cls.good[0]} -pubkey -noout | openssl pkey -pubin -outform DER"
+                              " | openssl dgst -sha256 -binary | openssl enc -base64", shell=True, check=True,
+                              capture_output=True, text=True).stdout.strip()
+        conf = os.path.join(cls.d, "conf")
+        os.mkdir(conf)
+        for src, name in ((cert, "srv.crt"), (key, "srv.key"), (cls.pki.ca, "ca.crt")):
+            with open(src) as f, open(os.path.join(conf, name), "w") as out:
+                out.write(f.read())
+        cls.ports = {k: harness.free_port() for k in ("san", "hash", "spki")}
+        tls = "mode: MUTUAL, serverCertificate: srv.crt, privateKey: srv.key, caCertificates: ca.crt"
+        with open(os.path.join(conf, "gateway.yaml"), "w") as f:
+            f.write(f"""
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {{name: edge, namespace: default}}
+spec:
+  selector: {{istio: ingressgateway}}
+  servers:
+  - port: {{number: {cls.ports['san']}, name: https-san, protocol: HTTPS}}
+    hosts: ["*"]
+    tls: {{{tls}, subjectAltNames: [spiffe://cluster.local/ns/default/sa/good]}}
+  - port: {{number: {cls.ports['hash']}, name: https-hash, protocol: HTTPS}}
+    hosts: ["*"]
+    tls: {{{tls}, verifyCertificateHash: ["{good_hash}"]}}
+  - port: {{number: {cls.ports['spki']}, name: https-spki, protocol: HTTPS}}
+    hosts: ["*"]
+    tls: {{{tls}, verifyCertificateSpki: ["{spki}"]}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: direct, namespace: default}}
+spec:
+  hosts: ["*"]
+  gateways: [edge]
+  http:
+  - directResponse: {{status: 200, body: {{string: "ok"}}}}
+""")
+        cls.gw = harness.start_process([harness.switchyard_bin(), "serve", "-c", conf, "--bind", "127.0.0.1",
+                                        "--workers", "1", "--admin", "off"])
+        for p in cls.ports.values():
+            harness._wait_until(lambda p=p: harness.port_accepts(p), cls.gw, 15, f"port {p}")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gw.stop()
+
+    def answered(self, port, cert_key):
+        ctx = ssl.create_default_context(cafile=self.pki.ca)
+        ctx.load_cert_chain(*cert_key)
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=5) as raw:
+                with ctx.wrap_socket(raw, server_hostname="rules.example.com") as s:
+                    s.sendall(b"GET / HTTP/1.1\r\nHost: rules.example.com\r\n\r\n")
+                    return s.recv(100).startswith(b"HTTP/1.1 200")
+        except (ssl.SSLError, ConnectionResetError, OSError):
+            return False
+
+    def test_rules_admit_only_the_pinned_or_named_client(self):
+        """Both certificates chain to the trusted CA; only the named / pinned one is let in on each server."""
+        for kind in ("san", "hash", "spki"):
+            self.assertTrue(self.answered(self.ports[kind], self.good), kind)
+            self.assertFalse(self.answered(self.ports[kind], self.other), kind)
+
+
 if __name__ == "__main__":
     harness.main()
