@@ -413,19 +413,9 @@ asio::awaitable<Forwarder::Step> Forwarder::exchange(upstream::PooledConnection&
       info_.flags |= kDownstreamConnectionTermination;
       co_return Step::kDone;
     case HeadRead::kProtocolError:
-      report(index, policy::EndpointResult::response(502));
-      info_.flags |= kUpstreamProtocolError;
-      co_await fail(502, std::string(kResetPrefix) + "protocol error");
-      co_return Step::kDone;
+      co_return co_await upstream_protocol_error(index);
     case HeadRead::kTimedOut:
-      report(index, {policy::EndpointResult::Kind::kTimeout, 0});
-      if (SteadyClock::now() >= route_deadline_) {
-        co_await route_timeout();
-        co_return Step::kDone;
-      }
-      policy::ClusterCounters::bump(state_->counters().rq_per_try_timeout);
-      info_.flags |= kUpstreamRequestTimeout;
-      co_return co_await conclude_failure({.kind = AttemptOutcome::Kind::kPerTryTimeout}, {504, {}}, retry);
+      co_return co_await head_timed_out(index, retry);
     case HeadRead::kClosed:
       // A reused connection closed without a byte of response: the classic keep-alive race.
       if (conn.reused && end_ == begin_ && retry.take_stale_connection_retry(false, replayable))
@@ -436,11 +426,7 @@ asio::awaitable<Forwarder::Step> Forwarder::exchange(upstream::PooledConnection&
                                           retry);
   }
 
-  AttemptOutcome outcome{.kind = AttemptOutcome::Kind::kResponse, .status = parser_.head().status};
-  outcome.header = [](const void* c, std::string_view n) { return static_cast<const http::HeaderMap*>(c)->get(n); };
-  outcome.header_ctx = &parser_.head().headers;
-  report(index, policy::EndpointResult::response(static_cast<uint16_t>(outcome.status)));
-  if (retry_after(outcome, retry)) {
+  if (response_wants_retry(parser_.head(), index, retry)) {
     conn.close();
     co_return Step::kRetry;
   }
@@ -466,6 +452,36 @@ asio::awaitable<Forwarder::Step> Forwarder::conclude_failure(const AttemptOutcom
     co_await fail(failure.status, std::string(kResetPrefix) + std::string(failure.reason));
   }
   co_return Step::kDone;
+}
+
+// The endpoint answered a head that is not HTTP (either upstream protocol): 502 UPE, no retry.
+asio::awaitable<Forwarder::Step> Forwarder::upstream_protocol_error(size_t index) {
+  report(index, policy::EndpointResult::response(502));
+  info_.flags |= kUpstreamProtocolError;
+  co_await fail(502, std::string(kResetPrefix) + "protocol error");
+  co_return Step::kDone;
+}
+
+// No response head by the attempt's deadline: the route timeout (504 UT, final) when that is
+// what passed, else the per-try timeout, which a retry may follow.
+asio::awaitable<Forwarder::Step> Forwarder::head_timed_out(size_t index, policy::RetryState& retry) {
+  report(index, {policy::EndpointResult::Kind::kTimeout, 0});
+  if (SteadyClock::now() >= route_deadline_) {
+    co_await route_timeout();
+    co_return Step::kDone;
+  }
+  policy::ClusterCounters::bump(state_->counters().rq_per_try_timeout);
+  info_.flags |= kUpstreamRequestTimeout;
+  co_return co_await conclude_failure({.kind = AttemptOutcome::Kind::kPerTryTimeout}, {504, {}}, retry);
+}
+
+// A response head arrived: reported to outlier detection, then the retry verdict on it.
+bool Forwarder::response_wants_retry(const http::ResponseHead& head, size_t index, policy::RetryState& retry) {
+  AttemptOutcome outcome{.kind = AttemptOutcome::Kind::kResponse, .status = head.status};
+  outcome.header = [](const void* c, std::string_view n) { return static_cast<const http::HeaderMap*>(c)->get(n); };
+  outcome.header_ctx = &head.headers;
+  report(index, policy::EndpointResult::response(static_cast<uint16_t>(outcome.status)));
+  return retry_after(outcome, retry);
 }
 
 asio::awaitable<void> forward(WorkerContext& ctx, std::shared_ptr<upstream::ClusterTable> table,

@@ -257,19 +257,9 @@ asio::awaitable<Forwarder::Step> Forwarder::after_head_h2(H2Head got, upstream::
       co_await fail(408, "stream timeout");
       co_return Step::kDone;
     case H2Head::kProtocolError:
-      report(index, policy::EndpointResult::response(502));
-      info_.flags |= kUpstreamProtocolError;
-      co_await fail(502, std::string(kResetPrefix) + "protocol error");
-      co_return Step::kDone;
+      co_return co_await upstream_protocol_error(index);
     case H2Head::kTimedOut:
-      report(index, {policy::EndpointResult::Kind::kTimeout, 0});
-      if (SteadyClock::now() >= route_deadline_) {
-        co_await route_timeout();
-        co_return Step::kDone;
-      }
-      policy::ClusterCounters::bump(state_->counters().rq_per_try_timeout);
-      info_.flags |= kUpstreamRequestTimeout;
-      co_return co_await conclude_failure({.kind = AttemptOutcome::Kind::kPerTryTimeout}, {504, {}}, retry);
+      co_return co_await head_timed_out(index, retry);
     case H2Head::kRefused:
       // REFUSED_STREAM or above a GOAWAY's last stream id: the upstream never processed it.
       info_.flags |= kUpstreamConnectionTermination;
@@ -282,11 +272,7 @@ asio::awaitable<Forwarder::Step> Forwarder::after_head_h2(H2Head got, upstream::
           {.kind = AttemptOutcome::Kind::kReset},
           {503, conn.dead() ? std::string_view("connection termination") : std::string_view("remote reset")}, retry);
   }
-  AttemptOutcome outcome{.kind = AttemptOutcome::Kind::kResponse, .status = s.head.status};
-  outcome.header = [](const void* c, std::string_view n) { return static_cast<const http::HeaderMap*>(c)->get(n); };
-  outcome.header_ctx = &s.head.headers;
-  report(index, policy::EndpointResult::response(static_cast<uint16_t>(outcome.status)));
-  if (retry_after(outcome, retry)) co_return Step::kRetry;  // the guard resets the stream
+  if (response_wants_retry(s.head, index, retry)) co_return Step::kRetry;  // the guard resets the stream
   co_await deliver_h2(conn, s, wake);
   co_return Step::kDone;
 }

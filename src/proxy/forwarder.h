@@ -97,6 +97,10 @@ class Forwarder {
   asio::awaitable<Step> exchange(upstream::PooledConnection& conn, size_t index, policy::RetryState& retry);
   asio::awaitable<Step> conclude_failure(const AttemptOutcome& outcome, Failure failure, policy::RetryState& retry);
   asio::awaitable<Step> connection_failed(Connected connected, size_t index, policy::RetryState& retry);
+  // Shared by the HTTP/1.1 and HTTP/2 exchanges, once the response head is in (or is not).
+  asio::awaitable<Step> upstream_protocol_error(size_t index);
+  asio::awaitable<Step> head_timed_out(size_t index, policy::RetryState& retry);
+  bool response_wants_retry(const http::ResponseHead& head, size_t index, policy::RetryState& retry);
   // HTTP/2 upstream (forward_h2.cc): the attempt on a stream of a shared connection.
   enum class H2Head { kHead, kTimedOut, kIdle, kClosed, kRefused, kProtocolError, kClientGone };
   // The request body sent by a coroutine of its own while the response comes back (full duplex:
