@@ -58,6 +58,7 @@ struct Park {
   std::chrono::steady_clock::time_point idle_deadline;
   bool h2 = false;
   std::string preread;
+  bool fresh = false;  // no request read yet: the client may still open with the HTTP/2 preface
 };
 
 using TlsStream = asio::ssl::stream<tcp::socket>;
@@ -402,7 +403,7 @@ asio::awaitable<std::optional<Park>> Http1Connection<Stream>::run() {
             if (next == Next::kClose) co_return std::nullopt;
             if constexpr (kPlain) {
               if (next == Next::kPark)
-                co_return Park{std::move(socket_), std::move(binding_), idle_deadline_, false, {}};
+                co_return Park{std::move(socket_), std::move(binding_), idle_deadline_, false, {}, fresh_};
             }
             break;
           }
@@ -479,23 +480,27 @@ auto closing(ConnectionClosed on_closed) {
   };
 }
 
+// A parked connection that never sent a request wakes still able to turn out HTTP/2 (a client
+// slower than kParkAfter to send its preface).
+void wake_fresh_connection(void* ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed);
+
 void spawn(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed, bool fresh) {
-  asio::co_spawn(ctx.io(), serve(ctx, std::move(binding), std::move(socket), fresh),
-                 [&ctx, on_closed](std::exception_ptr e, std::optional<Park> parked) {
-                   if (!e && parked && parked->h2) {
-                     // Posted: this handler runs inside the ending coroutine's frame (see
-                     // http2_connection.cc, dispatch_requests).
-                     return asio::post(ctx.io(), [&ctx, on_closed, p = std::move(*parked)]() mutable {
-                       asio::co_spawn(ctx.io(),
-                                      serve_http2(ctx, std::move(p.binding), std::move(p.socket), std::move(p.preread)),
-                                      closing(on_closed));
-                     });
-                   }
-                   if (!e && parked)
-                     return ctx.parked().park(std::move(parked->socket), std::move(parked->binding),
-                                              parked->idle_deadline, on_closed, &wake_http1_connection, &ctx);
-                   closing(on_closed)(e);
-                 });
+  asio::co_spawn(
+      ctx.io(), serve(ctx, std::move(binding), std::move(socket), fresh),
+      [&ctx, on_closed](std::exception_ptr e, std::optional<Park> parked) {
+        if (!e && parked && parked->h2) {
+          // Posted: this handler runs inside the ending coroutine's frame (see
+          // http2_connection.cc, dispatch_requests).
+          return asio::post(ctx.io(), [&ctx, on_closed, p = std::move(*parked)]() mutable {
+            asio::co_spawn(ctx.io(), serve_http2(ctx, std::move(p.binding), std::move(p.socket), std::move(p.preread)),
+                           closing(on_closed));
+          });
+        }
+        if (!e && parked)
+          return ctx.parked().park(std::move(parked->socket), std::move(parked->binding), parked->idle_deadline,
+                                   on_closed, parked->fresh ? &wake_fresh_connection : &wake_http1_connection, &ctx);
+        closing(on_closed)(e);
+      });
 }
 
 // The TLS handshake (bounded by the header timeout: a client that opens a connection and never
@@ -529,6 +534,10 @@ asio::awaitable<void> serve_tls(WorkerContext& ctx, ListenerBinding binding, tcp
   }
   Http1Connection<TlsStream> conn(ctx, std::move(binding), std::move(stream), std::move(client_cert));
   co_await conn.run();
+}
+
+void wake_fresh_connection(void* ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed) {
+  spawn(*static_cast<WorkerContext*>(ctx), std::move(binding), std::move(socket), on_closed, true);
 }
 
 }  // namespace

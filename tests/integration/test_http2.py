@@ -141,6 +141,15 @@ class Http2Test(unittest.TestCase):
         self.assertEqual("1", echo["headers"]["x-probe"])
         self.assertEqual("http", echo["headers"]["x-forwarded-proto"])
 
+    def test_preface_sent_after_the_connection_parked(self):
+        """A client that waits 200 ms before its preface (the idle connection has parked by then) still gets HTTP/2."""
+        c = h2client.RawConnection(self.plain, settings=False)
+        self.addCleanup(c.close)
+        time.sleep(0.2)
+        c.send(h2client.PREFACE + hf.SettingsFrame(0).serialize(), c.headers(1, c.headers_block("/direct")))
+        f = c.expect(lambda f: isinstance(f, hf.HeadersFrame) and f.stream_id == 1)
+        self.assertIsNotNone(f, "no HTTP/2 response")
+
     def test_http1_still_served_on_the_same_port(self):
         """HTTP/1.1 and h2c share a plaintext port: a request starting with anything but the preface is HTTP/1.1."""
         status, headers, body = harness.http("GET", f"http://127.0.0.1:{self.plain}/direct")
