@@ -40,6 +40,7 @@ LoadBalancerPolicy to_policy(const config::LoadBalancerSettings& lb) {
       h.cookie_path = ch->http_cookie->path;
       h.cookie_generate = ch->http_cookie->ttl.has_value();
       h.cookie_ttl = ch->http_cookie->ttl.value_or(Duration{0});
+      for (const auto& a : ch->http_cookie->attributes) h.cookie_attributes.emplace_back(a.name, a.value);
     } else if (ch->use_source_ip.value_or(false)) {
       h.key = ConsistentHashPolicy::Key::kSourceIp;
     } else if (!ch->http_query_parameter_name.empty()) {

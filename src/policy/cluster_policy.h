@@ -27,6 +27,8 @@ struct ConsistentHashPolicy {
   std::string cookie_path;       // kCookie only
   Duration cookie_ttl{0};        // kCookie: 0 = session cookie
   bool cookie_generate = false;  // ttl was set: the proxy creates the cookie when missing
+  // kCookie: extra Set-Cookie attributes (SameSite, Secure...), written as Envoy writes them.
+  std::vector<std::pair<std::string, std::string>> cookie_attributes;
   Table table = Table::kRingHash;
   uint64_t minimum_ring_size = 1024;
   uint64_t maglev_table_size = 65537;

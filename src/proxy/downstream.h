@@ -47,6 +47,8 @@ class Downstream {
   virtual boost::asio::ip::tcp::socket* tunnel_transport(std::string& pending) = 0;
 
   virtual const boost::asio::ip::tcp::endpoint& peer() const = 0;
+  // The address the client connected to (a system call; for the PROXY protocol header only).
+  virtual boost::asio::ip::tcp::endpoint local() const = 0;
   // Whether the client has closed its side, checked without waiting (a peek). The forwarder
   // asks while the upstream is silent, so a client that gave up frees its upstream attempt.
   virtual bool peer_closed() = 0;

@@ -16,6 +16,7 @@
 #include "proxy/mirror.h"
 #include "proxy/request_preparation.h"
 #include "proxy/response_flags.h"
+#include "upstream/proxy_protocol.h"
 
 namespace sy::proxy {
 
@@ -147,7 +148,13 @@ asio::awaitable<bool> Forwarder::start_mirrors() {
   auto timeout = kMirrorTimeout;
   if (action_.timeout.count() > 0)
     timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(action_.timeout));
-  for (uint32_t c : clusters) spawn_mirror(ctx_, table_, c, head_, replay_, timeout);
+  for (uint32_t c : clusters) {
+    const auto version = upstream::proxy_protocol_version(table_->snapshot().clusters[c].policy.proxy_protocol);
+    std::string proxy = version == upstream::ProxyProtocolVersion::kNone
+                            ? std::string()
+                            : upstream::proxy_protocol_header(version, down_.peer(), down_.local());
+    spawn_mirror(ctx_, table_, c, head_, replay_, timeout, std::move(proxy));
+  }
   co_return true;
 }
 
@@ -344,7 +351,7 @@ asio::awaitable<Forwarder::Step> Forwarder::attempt(policy::RetryState& retry) {
   const auto idle_timeout =
       std::chrono::duration_cast<std::chrono::milliseconds>(rt.cluster->policy.connection_pool.http_idle_timeout);
   const bool have_conn = !retry.needs_fresh_connection() &&
-                         ctx_.pool().take_idle(ep, conn, idle_timeout, non_idempotent_, tls_key());
+                         ctx_.pool().take_idle(ep, conn, idle_timeout, non_idempotent_, pool_key());
   if (!have_conn) policy::ClusterCounters::bump(counters.cx_total);
   const Connected connected = have_conn ? Connected::kOk : co_await connect(conn, ep);
   watch_.watch(&conn.tcp());

@@ -14,6 +14,8 @@
 #include "proxy/request_preparation.h"
 #include "proxy/response_flags.h"
 #include "proxy/tunnel.h"
+#include "upstream/proxy_protocol.h"
+#include "upstream/socket_options.h"
 
 namespace sy::proxy {
 
@@ -58,6 +60,16 @@ asio::awaitable<Forwarder::Connected> Forwarder::connect(upstream::PooledConnect
     co_return local_resource_error(ec) ? Connected::kLocalError : Connected::kFailed;
   boost::system::error_code ignored;
   conn.socket.set_option(tcp::no_delay(true), ignored);
+  const policy::ConnectionPoolPolicy& pool = rt_->cluster->policy.connection_pool;
+  upstream::apply_tcp_keepalive(conn.socket, pool);
+  conn.close_at = upstream::connection_close_at(pool, upstream::Clock::now());
+  conn.pool_key = pool_key();
+  // The PROXY header goes first, ahead of any TLS, as Envoy's transport socket sends it.
+  if (const std::string& proxy = proxy_header(); !proxy.empty()) {
+    timer_.expires_at(deadline);
+    auto sent = co_await (asio::async_write(conn.socket, asio::buffer(proxy), kTuple) || timer_.async_wait(kTuple));
+    if (sent.index() != 0 || std::get<0>(std::get<0>(sent))) co_return Connected::kFailed;
+  }
   if (rt_->cluster->tls) co_return co_await start_tls(conn, deadline);
   co_return Connected::kOk;
 }
@@ -67,12 +79,27 @@ namespace {
 constexpr std::string_view kTlsFailurePrefix = "connection failure, transport failure reason: TLS error: ";
 }  // namespace
 
-uint64_t Forwarder::tls_key() const {
+uint64_t Forwarder::pool_key() const {
   const tls::ClientTls* tls = rt_->cluster->tls.get();
-  if (tls == nullptr) return 0;
+  const std::string& proxy = proxy_header();
+  if (tls == nullptr && proxy.empty()) return 0;
   // Per cluster and SNI: clusters reaching one endpoint with different credentials (a client
-  // certificate or not, other trust) must never share a connection.
-  return std::hash<std::string>{}(rt_->cluster->name + '|' + tls->server_name(head_.authority)) | 1;
+  // certificate or not, other trust) must never share a connection. A connection that began
+  // with a PROXY header speaks for one client only, as Envoy keys its pools on that header.
+  std::string key = rt_->cluster->name;
+  if (tls != nullptr) key += '|' + tls->server_name(head_.authority);
+  if (!proxy.empty()) key += '|' + proxy;
+  return std::hash<std::string>{}(key) | 1;
+}
+
+const std::string& Forwarder::proxy_header() const {
+  if (!proxy_header_) {
+    const auto version = upstream::proxy_protocol_version(rt_->cluster->policy.proxy_protocol);
+    proxy_header_ = version == upstream::ProxyProtocolVersion::kNone
+                        ? std::string()
+                        : upstream::proxy_protocol_header(version, down_.peer(), down_.local());
+  }
+  return *proxy_header_;
 }
 
 asio::awaitable<Forwarder::Connected> Forwarder::start_tls(upstream::PooledConnection& conn,
@@ -86,7 +113,7 @@ asio::awaitable<Forwarder::Connected> Forwarder::start_tls(upstream::PooledConne
   }
   tls.prepare(ssl, server_name);
   conn.tls = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(conn.socket), ssl);
-  conn.tls_key = tls_key();
+  conn.pool_key = pool_key();
   timer_.expires_at(deadline);
   auto result =
       co_await (conn.tls->async_handshake(asio::ssl::stream_base::client, kTuple) || timer_.async_wait(kTuple));

@@ -42,14 +42,14 @@ asio::awaitable<std::shared_ptr<upstream::H2Upstream>> Forwarder::h2_connection(
   const tcp::endpoint& ep = rt_->addresses[index];
   connected = Connected::kOk;
   upstream::H2Pool& pool = ctx_.h2_pool();
-  if (auto conn = pool.find(ep, tls_key())) co_return conn;
+  if (auto conn = pool.find(ep, pool_key())) co_return conn;
   bool mine = false;
-  auto attempt = pool.connecting(ctx_.io(), ep, tls_key(), mine);
+  auto attempt = pool.connecting(ctx_.io(), ep, pool_key(), mine);
   if (!mine) {  // another request is opening one: wait for it
     if (!attempt->finished) co_await attempt->done.async_wait(kTuple);
     if (attempt->conn && attempt->conn->usable()) co_return attempt->conn;
-    if (auto conn = pool.find(ep, tls_key())) co_return conn;
-    attempt = pool.connecting(ctx_.io(), ep, tls_key(), mine);  // it failed or is full: open one
+    if (auto conn = pool.find(ep, pool_key())) co_return conn;
+    attempt = pool.connecting(ctx_.io(), ep, pool_key(), mine);  // it failed or is full: open one
     if (!mine) {
       if (!attempt->finished) co_await attempt->done.async_wait(kTuple);
       if (attempt->conn && attempt->conn->usable()) co_return attempt->conn;
@@ -65,7 +65,7 @@ asio::awaitable<std::shared_ptr<upstream::H2Upstream>> Forwarder::h2_connection(
     std::shared_ptr<upstream::H2Pool::Connecting> attempt;
     std::shared_ptr<upstream::H2Upstream> conn;
     ~Finish() { pool.finish_connect(ep, key, attempt, conn); }
-  } finish{pool, ep, tls_key(), attempt, nullptr};
+  } finish{pool, ep, pool_key(), attempt, nullptr};
   policy::ClusterCounters::bump(state_->counters().cx_total);
   upstream::PooledConnection pc{tcp::socket(ctx_.io())};
   connected = co_await connect(pc, ep);

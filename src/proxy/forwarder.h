@@ -138,8 +138,12 @@ class Forwarder {
   asio::awaitable<Sent> send_request(upstream::PooledConnection& conn);
   // TLS origination on a connected socket: handshake within `deadline`, then the name check.
   asio::awaitable<Connected> start_tls(upstream::PooledConnection& conn, SteadyClock::time_point deadline);
-  // The pool key of this request's connections: 0 for plaintext, else one per cluster and SNI.
-  uint64_t tls_key() const;
+  // The pool key of this request's connections: 0 for plaintext, else one per cluster and SNI
+  // and, with the PROXY protocol, per client connection (its header names the client).
+  uint64_t pool_key() const;
+  // The PROXY protocol header this request's upstream connections start with (DestinationRule
+  // proxyProtocol); empty when the cluster sends none. Computed on first use.
+  const std::string& proxy_header() const;
   asio::awaitable<size_t> read_some(upstream::PooledConnection& conn, SteadyClock::time_point deadline,
                                     bool& timed_out);
   asio::awaitable<bool> write(upstream::PooledConnection& conn, std::string_view a, std::string_view b = {},
@@ -167,6 +171,7 @@ class Forwarder {
   policy::RetryAdmission retry_admission_;        // the admitted retry's budget tokens
   std::string set_cookie_;                        // generated consistent-hash cookie, if any
   std::string tls_failure_;                       // why the last TLS origination failed
+  mutable std::optional<std::string> proxy_header_;  // see proxy_header()
   std::optional<uint64_t> hash_;                  // consistent-hash key, when the cluster hashes
   bool non_idempotent_ = false;                   // see is_non_idempotent (request_preparation.h)
   bool avoid_tried_ = false;                      // retries prefer endpoints not tried yet

@@ -91,6 +91,9 @@ HashKey extract_hash_key(const policy::ConsistentHashPolicy& policy, const http:
         const auto ttl = std::chrono::duration_cast<std::chrono::seconds>(policy.cookie_ttl).count();
         if (ttl > 0) out.set_cookie += "; Max-Age=" + std::to_string(ttl);
         if (!policy.cookie_path.empty()) out.set_cookie += "; Path=" + policy.cookie_path;
+        // Envoy's order: attributes after Path, before HttpOnly; a valueless one is a bare name.
+        for (const auto& [name, attr_value] : policy.cookie_attributes)
+          out.set_cookie += attr_value.empty() ? "; " + name : "; " + name + "=" + attr_value;
         out.set_cookie += "; HttpOnly";
       }
       break;

@@ -65,6 +65,8 @@ using TlsStream = asio::ssl::stream<tcp::socket>;
 
 tcp::socket& tcp_of(tcp::socket& s) { return s; }
 tcp::socket& tcp_of(TlsStream& s) { return s.next_layer(); }
+const tcp::socket& tcp_of(const tcp::socket& s) { return s; }
+const tcp::socket& tcp_of(const TlsStream& s) { return s.next_layer(); }
 
 // `Stream` is the client transport: a plain tcp::socket or a TLS stream over one. Plain
 // connections park between requests; TLS ones keep their coroutine (the TLS state lives in it).
@@ -101,6 +103,10 @@ class Http1Connection final : public Downstream {
   bool head_sent() const override { return head_sent_; }
   tcp::socket* tunnel_transport(std::string& pending) override;
   const tcp::endpoint& peer() const override { return peer_; }
+  tcp::endpoint local() const override {
+    boost::system::error_code ec;
+    return tcp_of(socket_).local_endpoint(ec);
+  }
   bool peer_closed() override;
   std::string_view forwarded_client_cert() const override { return client_cert_; }
   void close_after_response() override { close_ = true; }

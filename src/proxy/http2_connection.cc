@@ -35,6 +35,8 @@ constexpr size_t kResponseHighWater = 64 * 1024;
 
 tcp::socket& tcp_of(tcp::socket& s) { return s; }
 tcp::socket& tcp_of(TlsStream& s) { return s.next_layer(); }
+const tcp::socket& tcp_of(const tcp::socket& s) { return s; }
+const tcp::socket& tcp_of(const TlsStream& s) { return s.next_layer(); }
 
 http::h2::Limits limits_from(const ProxyOptions& options) {
   http::h2::Limits limits;
@@ -71,6 +73,7 @@ class StreamDownstream final : public Downstream {
   bool head_sent() const override { return head_sent_; }
   tcp::socket* tunnel_transport(std::string&) override { return nullptr; }
   const tcp::endpoint& peer() const override;
+  tcp::endpoint local() const override { return conn_.local(); }
   bool peer_closed() override { return gone(); }
   std::string_view forwarded_client_cert() const override;
   void close_after_response() override {}  // one stream's trouble never closes its connection
@@ -119,6 +122,10 @@ class Http2Connection final : public http::h2::SessionEvents {
   http::h2::ServerSession& session() { return session_; }
   bool dead() const { return dead_; }
   const tcp::endpoint& peer() const { return peer_; }
+  tcp::endpoint local() const {
+    boost::system::error_code ec;
+    return tcp_of(transport_).local_endpoint(ec);
+  }
   std::string_view client_cert() const { return client_cert_; }
   void kick_writer() { writer_wake_.notify(); }
   void begin_shutdown();

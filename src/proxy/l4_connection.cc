@@ -6,6 +6,7 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 
 #include "proxy/deadline_watch.h"
 #include "proxy/eligible_endpoints.h"
@@ -13,6 +14,8 @@
 #include "proxy/response_flags.h"
 #include "proxy/tunnel.h"
 #include "tls/client_hello.h"
+#include "upstream/proxy_protocol.h"
+#include "upstream/socket_options.h"
 
 namespace sy::proxy {
 
@@ -98,6 +101,20 @@ asio::awaitable<bool> connect_upstream(WorkerContext& ctx, upstream::ClusterTabl
   co_return connected;
 }
 
+// DestinationRule proxyProtocol: the client's address and the one it connected to, first on the
+// upstream connection (before the ClientHello on a passthrough route).
+asio::awaitable<bool> send_proxy_header(const policy::ClusterPolicy& policy, tcp::socket& client,
+                                        tcp::socket& upstream_socket) {
+  const auto version = upstream::proxy_protocol_version(policy.proxy_protocol);
+  if (version == upstream::ProxyProtocolVersion::kNone) co_return true;
+  boost::system::error_code ec;
+  const tcp::endpoint source = client.remote_endpoint(ec);
+  const tcp::endpoint destination = client.local_endpoint(ec);
+  const std::string header = upstream::proxy_protocol_header(version, source, destination);
+  auto [wec, n] = co_await asio::async_write(upstream_socket, asio::buffer(header), kTuple);
+  co_return !wec;
+}
+
 asio::awaitable<void> serve_l4(WorkerContext& ctx, ListenerBinding binding, tcp::socket client) {
   std::shared_ptr<upstream::ClusterTable> table = ctx.current();  // pinned for the connection
   const snapshot::Snapshot& snap = table->snapshot();
@@ -137,9 +154,17 @@ asio::awaitable<void> serve_l4(WorkerContext& ctx, ListenerBinding binding, tcp:
   ctx.connection_opened(info);
   boost::system::error_code ignored;
   upstream_socket.set_option(tcp::no_delay(true), ignored);
-  const auto idle = snap.clusters[cluster_id].policy.connection_pool.tcp_idle_timeout;
+  const policy::ClusterPolicy& policy = snap.clusters[cluster_id].policy;
+  upstream::apply_tcp_keepalive(upstream_socket, policy.connection_pool);
+  const auto ends_at = upstream::connection_close_at(policy.connection_pool, Clock::now());
+  if (!co_await send_proxy_header(policy, client, upstream_socket)) {
+    info.flags |= kUpstreamConnectionFailure;
+    co_return;
+  }
+  const auto idle = policy.connection_pool.tcp_idle_timeout;
   TunnelBytes bytes;
-  co_await run_tunnel(client, upstream_socket, pending, {}, std::chrono::duration_cast<Clock::duration>(idle), &bytes);
+  co_await run_tunnel(client, upstream_socket, pending, {}, std::chrono::duration_cast<Clock::duration>(idle), &bytes,
+                      ends_at);
   info.request_body_bytes = bytes.to_upstream;
   info.response_body_bytes = bytes.to_client;
 }

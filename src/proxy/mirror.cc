@@ -12,6 +12,7 @@
 
 #include "http/http1/response_parser.h"
 #include "http/http1/serializer.h"
+#include "upstream/socket_options.h"
 
 namespace sy::proxy {
 
@@ -44,6 +45,7 @@ struct MirrorJob {
   std::string head_bytes;
   std::string body;
   std::chrono::milliseconds timeout;
+  std::string proxy_header;
 };
 
 // One exchange: pick an endpoint, connect, send, read the response to its end, drop it. Any
@@ -63,7 +65,9 @@ asio::awaitable<void> run_mirror(MirrorJob job) {
   tcp::socket socket(job.ctx.io());
   auto connected = co_await (socket.async_connect(ep, kTuple) || deadline.async_wait(kTuple));
   if (connected.index() != 0 || std::get<0>(std::get<0>(connected))) co_return;
-  std::array<asio::const_buffer, 2> bufs{asio::buffer(job.head_bytes), asio::buffer(job.body)};
+  upstream::apply_tcp_keepalive(socket, rt->cluster->policy.connection_pool);
+  std::array<asio::const_buffer, 3> bufs{asio::buffer(job.proxy_header), asio::buffer(job.head_bytes),
+                                         asio::buffer(job.body)};
   auto sent = co_await (asio::async_write(socket, bufs, kTuple) || deadline.async_wait(kTuple));
   if (sent.index() != 0 || std::get<0>(std::get<0>(sent))) co_return;
 
@@ -92,12 +96,13 @@ asio::awaitable<void> run_mirror(MirrorJob job) {
 }  // namespace
 
 void spawn_mirror(WorkerContext& ctx, std::shared_ptr<upstream::ClusterTable> table, uint32_t cluster,
-                  http::RequestHead& head, std::string body, std::chrono::milliseconds timeout) {
+                  http::RequestHead& head, std::string body, std::chrono::milliseconds timeout,
+                  std::string proxy_header) {
   // The serializer writes Host from the authority; swap it for the shadow name just for this.
   const std::string_view original = head.authority;
   const std::string shadow = shadow_authority(original);
   head.authority = shadow;
-  MirrorJob job{ctx, std::move(table), cluster, head.method, {}, std::move(body), timeout};
+  MirrorJob job{ctx, std::move(table), cluster, head.method, {}, std::move(body), timeout, std::move(proxy_header)};
   http::h1::append_request_head(head, http::h1::HeadOptions{.close = true}, job.head_bytes);
   head.authority = original;
   asio::co_spawn(ctx.io(), run_mirror(std::move(job)), asio::detached);

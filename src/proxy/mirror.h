@@ -25,8 +25,10 @@ inline constexpr std::chrono::milliseconds kMirrorTimeout{5000};
 
 // Starts the copy of `head` (already rewritten for the upstream) with `body` to `cluster` of
 // `table`'s snapshot. Returns at once; the table stays alive until the copy is done. `head` is
-// only borrowed (its authority is swapped while the copy is serialized).
+// only borrowed (its authority is swapped while the copy is serialized). `proxy_header` (the
+// mirror cluster's PROXY protocol header for this client, or empty) goes first on the connection.
 void spawn_mirror(WorkerContext& ctx, std::shared_ptr<upstream::ClusterTable> table, uint32_t cluster,
-                  http::RequestHead& head, std::string body, std::chrono::milliseconds timeout);
+                  http::RequestHead& head, std::string body, std::chrono::milliseconds timeout,
+                  std::string proxy_header = {});
 
 }  // namespace sy::proxy

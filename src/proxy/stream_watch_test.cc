@@ -19,6 +19,7 @@ class FakeDownstream final : public Downstream {
   bool head_sent() const override { return false; }
   boost::asio::ip::tcp::socket* tunnel_transport(std::string&) override { return nullptr; }
   const boost::asio::ip::tcp::endpoint& peer() const override { return peer_; }
+  boost::asio::ip::tcp::endpoint local() const override { return {}; }
   bool peer_closed() override { return closed_; }
   std::string_view forwarded_client_cert() const override { return {}; }
   void close_after_response() override {}

@@ -1,5 +1,6 @@
 #include "proxy/tunnel.h"
 
+#include <algorithm>
 #include <array>
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
@@ -39,15 +40,20 @@ asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to, TunnelState& stat
   if (--state.running == 0) state.idle.cancel();  // the guard has nothing left to watch
 }
 
-// Ends the tunnel when no byte moved either way for `timeout`: both sockets are cancelled (not
-// closed: their pending reads still refer to them), which ends both pumps.
+// Ends the tunnel when no byte moved either way for `timeout` (0 = never idle), or at `ends_at`:
+// both sockets are cancelled (not closed: their pending reads still refer to them), which ends
+// both pumps.
 asio::awaitable<void> idle_guard(tcp::socket& a, tcp::socket& b, TunnelState& state,
-                                 std::chrono::steady_clock::duration timeout) {
+                                 std::chrono::steady_clock::duration timeout,
+                                 std::chrono::steady_clock::time_point ends_at) {
+  auto deadline = [&] {
+    return timeout.count() > 0 ? std::min(state.last + timeout, ends_at) : ends_at;
+  };
   while (state.running > 0) {
-    state.idle.expires_at(state.last + timeout);
+    state.idle.expires_at(deadline());
     auto [ec] = co_await state.idle.async_wait(kTuple);
     if (state.running == 0) break;
-    if (!ec && std::chrono::steady_clock::now() >= state.last + timeout) {
+    if (!ec && std::chrono::steady_clock::now() >= deadline()) {
       boost::system::error_code ignored;
       a.cancel(ignored);
       b.cancel(ignored);
@@ -60,7 +66,7 @@ asio::awaitable<void> idle_guard(tcp::socket& a, tcp::socket& b, TunnelState& st
 
 asio::awaitable<void> run_tunnel(tcp::socket& client, tcp::socket& upstream, std::string_view client_pending,
                                  std::string_view upstream_pending, std::chrono::steady_clock::duration idle_timeout,
-                                 TunnelBytes* bytes) {
+                                 TunnelBytes* bytes, std::chrono::steady_clock::time_point ends_at) {
   TunnelBytes local;
   TunnelBytes& moved = bytes ? *bytes : local;
   if (!client_pending.empty()) co_await asio::async_write(upstream, asio::buffer(client_pending), kTuple);
@@ -69,9 +75,9 @@ asio::awaitable<void> run_tunnel(tcp::socket& client, tcp::socket& upstream, std
   moved.to_client += upstream_pending.size();
   TunnelState state(client.get_executor());
   // Both directions run until both have finished; a half-close is forwarded as a half-close.
-  if (idle_timeout.count() > 0)
+  if (idle_timeout.count() > 0 || ends_at != std::chrono::steady_clock::time_point::max())
     co_await (pump(client, upstream, state, moved.to_upstream) && pump(upstream, client, state, moved.to_client) &&
-              idle_guard(client, upstream, state, idle_timeout));
+              idle_guard(client, upstream, state, idle_timeout, ends_at));
   else co_await (pump(client, upstream, state, moved.to_upstream) && pump(upstream, client, state, moved.to_client));
   boost::system::error_code ignored;
   client.close(ignored);

@@ -18,10 +18,12 @@ struct TunnelBytes {
   uint64_t to_client = 0;
 };
 
-// `idle_timeout` (0 = none) ends the tunnel when no byte moved either way for that long.
-boost::asio::awaitable<void> run_tunnel(boost::asio::ip::tcp::socket& client, boost::asio::ip::tcp::socket& upstream,
-                                        std::string_view client_pending, std::string_view upstream_pending,
-                                        std::chrono::steady_clock::duration idle_timeout = {},
-                                        TunnelBytes* bytes = nullptr);
+// `idle_timeout` (0 = none) ends the tunnel when no byte moved either way for that long;
+// `ends_at` (maxConnectionDuration) ends it then, whatever moves.
+boost::asio::awaitable<void> run_tunnel(
+    boost::asio::ip::tcp::socket& client, boost::asio::ip::tcp::socket& upstream, std::string_view client_pending,
+    std::string_view upstream_pending, std::chrono::steady_clock::duration idle_timeout = {},
+    TunnelBytes* bytes = nullptr,
+    std::chrono::steady_clock::time_point ends_at = std::chrono::steady_clock::time_point::max());
 
 }  // namespace sy::proxy

@@ -2,6 +2,7 @@
 
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <functional>
 
 namespace sy::upstream {
@@ -34,13 +35,13 @@ ConnectionPool::ConnectionPool(boost::asio::io_context* io) {
 }
 
 bool ConnectionPool::take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out,
-                               std::chrono::milliseconds max_idle, bool always_probe, uint64_t tls_key) {
+                               std::chrono::milliseconds max_idle, bool always_probe, uint64_t pool_key) {
   auto it = idle_.find(endpoint);
   if (it == idle_.end()) return false;
   auto& list = it->second;
   const auto now = Clock::now();
   for (size_t i = list.size(); i-- > 0;) {
-    if (list[i].conn.tls_key != tls_key) continue;  // another SNI, or plaintext vs TLS
+    if (list[i].conn.pool_key != pool_key) continue;  // another SNI, client (PROXY), or plaintext vs TLS
     Idle idle = std::move(list[i]);
     list.erase(list.begin() + static_cast<std::ptrdiff_t>(i));
     const bool fresh = now < idle.expires && (max_idle.count() <= 0 || now - idle.since < max_idle);
@@ -67,7 +68,13 @@ void ConnectionPool::give_back(const boost::asio::ip::tcp::endpoint& endpoint, P
     return;
   }
   const auto now = Clock::now();
-  list.push_back(Idle{std::move(conn), now, max_idle.count() > 0 ? now + max_idle : Clock::time_point::max()});
+  if (now >= conn.close_at) {
+    conn.close();
+    return;
+  }
+  const auto idle_until = max_idle.count() > 0 ? now + max_idle : Clock::time_point::max();
+  const auto expires = std::min(idle_until, conn.close_at);
+  list.push_back(Idle{std::move(conn), now, expires});
   if (sweep_timer_ && !sweep_armed_) arm_sweep();
 }
 

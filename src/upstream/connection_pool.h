@@ -26,9 +26,12 @@ struct PooledConnection {
 
   boost::asio::ip::tcp::socket socket;  // the connection; moved into `tls` when TLS is originated
   std::unique_ptr<boost::asio::ssl::stream<boost::asio::ip::tcp::socket>> tls;
-  uint64_t tls_key = 0;  // 0: plaintext; else which TLS connections are interchangeable (cluster, SNI)
+  uint64_t pool_key = 0;  // 0: plaintext; else which connections are interchangeable (cluster, SNI, PROXY header)
   bool reused = false;
   uint32_t requests = 0;  // requests already served on this connection
+  // maxConnectionDuration: from then on the connection takes no new request (an exchange in
+  // flight finishes), and an idle one is closed.
+  Clock::time_point close_at = Clock::time_point::max();
 
   boost::asio::ip::tcp::socket& tcp() { return tls ? tls->next_layer() : socket; }
   void close() {
@@ -60,10 +63,10 @@ class ConnectionPool {
   // connection that young is rare, and the caller retries an idempotent request that finds its
   // reused connection closed on a fresh one. Requests that cannot be retried ask for the probe.
   static constexpr std::chrono::milliseconds kProbeAfterIdle{1000};
-  // Only a connection with the same `tls_key` (0 for plaintext) is handed out.
+  // Only a connection with the same `pool_key` (0 for plain connections) is handed out.
   bool take_idle(const boost::asio::ip::tcp::endpoint& endpoint, PooledConnection& out,
                  std::chrono::milliseconds max_idle = std::chrono::milliseconds(0), bool always_probe = true,
-                 uint64_t tls_key = 0);
+                 uint64_t pool_key = 0);
 
   // Returns a healthy connection for reuse. A connection to an endpoint the config in force no
   // longer has (see retain_only) is closed instead: a request that was in flight across the

@@ -6,6 +6,7 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <algorithm>
 #include <tuple>
 
 namespace sy::upstream {
@@ -49,6 +50,7 @@ std::shared_ptr<H2Upstream> H2Upstream::start(asio::io_context& io, PooledConnec
 
 bool H2Upstream::usable() const {
   if (dead_ || reading_done_) return false;
+  if (Clock::now() >= conn_.close_at) return false;  // maxConnectionDuration: draining
   if (options_.max_requests > 0 && session_.opened() >= options_.max_requests) return false;
   return session_.can_open(options_.max_concurrent_streams);
 }
@@ -84,16 +86,25 @@ asio::awaitable<void> H2Upstream::read_loop() {
 
 // Closes the connection once it has carried no stream for the idle timeout. A timer of its own
 // rather than one raced against each read: cancelling a read mid-record would break TLS.
+// Closes the connection once it has no streams and has been idle for the idle timeout, or is
+// past maxConnectionDuration (it takes no new streams from then on; those in flight finish,
+// checked every kDrainCheck).
 asio::awaitable<void> H2Upstream::idle_watch() {
+  constexpr auto kDrainCheck = std::chrono::milliseconds(250);
   while (!dead_) {
-    idle_timer_.expires_at(last_active_ + options_.idle_timeout);
+    const auto now = Clock::now();
+    auto wake = std::min(last_active_ + options_.idle_timeout, conn_.close_at);
+    if (now >= conn_.close_at) wake = now + kDrainCheck;
+    idle_timer_.expires_at(wake);
     co_await idle_timer_.async_wait(kTuple);
     if (dead_) break;
-    if (session_.active() == 0 && Clock::now() >= last_active_ + options_.idle_timeout) {
+    const auto then = Clock::now();
+    const bool drained = then >= conn_.close_at || then >= last_active_ + options_.idle_timeout;
+    if (session_.active() == 0 && drained) {
       finish();
       break;
     }
-    if (session_.active() > 0) last_active_ = Clock::now();
+    if (session_.active() > 0) last_active_ = then;
   }
 }
 
@@ -145,8 +156,8 @@ asio::awaitable<void> H2Upstream::write_loop() {
   finish();
 }
 
-std::shared_ptr<H2Upstream> H2Pool::find(const asio::ip::tcp::endpoint& endpoint, uint64_t tls_key) {
-  auto it = conns_.find(Key{endpoint, tls_key});
+std::shared_ptr<H2Upstream> H2Pool::find(const asio::ip::tcp::endpoint& endpoint, uint64_t pool_key) {
+  auto it = conns_.find(Key{endpoint, pool_key});
   if (it == conns_.end()) return nullptr;
   auto& list = it->second;
   std::erase_if(list, [](const std::shared_ptr<H2Upstream>& c) { return c->dead(); });
@@ -156,27 +167,27 @@ std::shared_ptr<H2Upstream> H2Pool::find(const asio::ip::tcp::endpoint& endpoint
   return nullptr;
 }
 
-void H2Pool::add(const asio::ip::tcp::endpoint& endpoint, uint64_t tls_key, std::shared_ptr<H2Upstream> conn) {
-  auto& list = conns_[Key{endpoint, tls_key}];
+void H2Pool::add(const asio::ip::tcp::endpoint& endpoint, uint64_t pool_key, std::shared_ptr<H2Upstream> conn) {
+  auto& list = conns_[Key{endpoint, pool_key}];
   std::erase_if(list, [](const std::shared_ptr<H2Upstream>& c) { return c->dead(); });
   list.push_back(std::move(conn));
 }
 
 std::shared_ptr<H2Pool::Connecting> H2Pool::connecting(asio::io_context& io, const asio::ip::tcp::endpoint& endpoint,
-                                                       uint64_t tls_key, bool& mine) {
-  auto& slot = connecting_[Key{endpoint, tls_key}];
+                                                       uint64_t pool_key, bool& mine) {
+  auto& slot = connecting_[Key{endpoint, pool_key}];
   mine = slot == nullptr;
   if (mine) slot = std::make_shared<Connecting>(io);
   return slot;
 }
 
-void H2Pool::finish_connect(const asio::ip::tcp::endpoint& endpoint, uint64_t tls_key,
+void H2Pool::finish_connect(const asio::ip::tcp::endpoint& endpoint, uint64_t pool_key,
                             const std::shared_ptr<Connecting>& attempt, std::shared_ptr<H2Upstream> conn) {
-  if (conn) add(endpoint, tls_key, conn);
+  if (conn) add(endpoint, pool_key, conn);
   attempt->conn = std::move(conn);
   attempt->finished = true;
   attempt->done.cancel();
-  auto it = connecting_.find(Key{endpoint, tls_key});
+  auto it = connecting_.find(Key{endpoint, pool_key});
   if (it != connecting_.end() && it->second == attempt) connecting_.erase(it);
 }
 

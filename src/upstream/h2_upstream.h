@@ -84,24 +84,24 @@ class H2Pool {
   };
 
   // A live connection to `endpoint` with the same TLS key that can take another stream; null if none.
-  std::shared_ptr<H2Upstream> find(const boost::asio::ip::tcp::endpoint& endpoint, uint64_t tls_key);
-  void add(const boost::asio::ip::tcp::endpoint& endpoint, uint64_t tls_key, std::shared_ptr<H2Upstream> conn);
+  std::shared_ptr<H2Upstream> find(const boost::asio::ip::tcp::endpoint& endpoint, uint64_t pool_key);
+  void add(const boost::asio::ip::tcp::endpoint& endpoint, uint64_t pool_key, std::shared_ptr<H2Upstream> conn);
   // The connection being opened to `endpoint`, if any; else registers one for the caller to open
   // (`mine` set), who must call finish_connect however it ends.
   std::shared_ptr<Connecting> connecting(boost::asio::io_context& io, const boost::asio::ip::tcp::endpoint& endpoint,
-                                         uint64_t tls_key, bool& mine);
-  void finish_connect(const boost::asio::ip::tcp::endpoint& endpoint, uint64_t tls_key,
+                                         uint64_t pool_key, bool& mine);
+  void finish_connect(const boost::asio::ip::tcp::endpoint& endpoint, uint64_t pool_key,
                       const std::shared_ptr<Connecting>& attempt, std::shared_ptr<H2Upstream> conn);
   size_t size() const;
 
  private:
   struct Key {
     boost::asio::ip::tcp::endpoint endpoint;
-    uint64_t tls_key;
+    uint64_t pool_key;
     bool operator==(const Key&) const = default;
   };
   struct KeyHash {
-    size_t operator()(const Key& k) const noexcept { return EndpointHash{}(k.endpoint) ^ (k.tls_key * 31); }
+    size_t operator()(const Key& k) const noexcept { return EndpointHash{}(k.endpoint) ^ (k.pool_key * 31); }
   };
   std::unordered_map<Key, std::vector<std::shared_ptr<H2Upstream>>, KeyHash> conns_;
   std::unordered_map<Key, std::shared_ptr<Connecting>, KeyHash> connecting_;

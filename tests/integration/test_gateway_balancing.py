@@ -17,7 +17,7 @@ POLICIES = {
     "random": "simple: RANDOM",
     "lr": "simple: LEAST_REQUEST",
     "header": "consistentHash:\n        httpHeaderName: x-user",
-    "cookie": "consistentHash:\n        httpCookie:\n          name: sticky\n          path: /app\n          ttl: 3600s",
+    "cookie": "consistentHash:\n        httpCookie:\n          name: sticky\n          path: /app\n          ttl: 3600s\n          attributes:\n          - {name: SameSite, value: Lax}\n          - {name: Secure}",
     "query": "consistentHash:\n        httpQueryParameterName: uid",
     "ip": "consistentHash:\n        useSourceIp: true",
     "maglev": "consistentHash:\n        httpHeaderName: x-user\n        maglev:\n          tableSize: 65537",
@@ -193,14 +193,14 @@ class GatewayBalancingTest(unittest.TestCase):
     def test_hash_query_parameter(self):
         self.assert_sticky("query.example.com", lambda k: {}, lambda k: f"/p?x=1&uid=u{k}")
 
-    # Scenario: a cookie with ttl is generated when missing, and sending it back keeps the endpoint.
+    # Scenario: a cookie with ttl (and httpCookie.attributes) is generated when missing, and sending it back keeps the endpoint.
     def test_hash_cookie(self):
         self.assert_sticky("cookie.example.com", lambda k: {"Cookie": f"other=1; sticky=s{k}"})
         c = gwtest.Client(self.port)
         status, hdrs, _ = c.get("/app/x", host="cookie.example.com")
         self.assertEqual(status, 200)
         cookie = hdrs.get("set-cookie", "")
-        self.assertRegex(cookie, r'^sticky="?[0-9a-f]+"?; Max-Age=3600; Path=/app; HttpOnly$')
+        self.assertRegex(cookie, r'^sticky="?[0-9a-f]+"?; Max-Age=3600; Path=/app; SameSite=Lax; Secure; HttpOnly$')
         first = hdrs["x-upstream-version"]
         c.close()
         value = cookie.split(";")[0]
