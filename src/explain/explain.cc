@@ -7,6 +7,7 @@
 #include <charconv>
 
 #include "config/hostname.h"
+#include "lb/locality.h"
 #include "route/map_header_source.h"
 #include "route/redirect.h"
 
@@ -57,8 +58,14 @@ ClusterInfo cluster_info(const Snapshot& snap, uint32_t id) {
   for (const auto& e : c.endpoints) {
     std::string labels;
     for (const auto& [k, v] : e.labels) labels += fmt::format("{}{}={}", labels.empty() ? "" : ",", k, v);
-    out.endpoints.push_back(
-        fmt::format("{}:{} weight={}{}", e.address, e.port, e.weight, labels.empty() ? "" : " {" + labels + "}"));
+    // Locality LB (only what applies): where the endpoint ranks and what share distribute gives it.
+    std::string locality;
+    if (!e.locality.empty()) locality += " locality=" + e.locality;
+    if (e.priority > 0 || c.policy.outlier.enabled) locality += fmt::format(" priority={}", e.priority);
+    if (e.distribute_excluded) locality += " distribute=none (never picked)";
+    else if (e.lb_weight != 0) locality += fmt::format(" distribute={:.1f}%", e.lb_weight / static_cast<double>(lb::kDistributeScale));
+    out.endpoints.push_back(fmt::format("{}:{} weight={}{}{}", e.address, e.port, e.weight, locality,
+                                        labels.empty() ? "" : " {" + labels + "}"));
   }
   out.destination_rule = c.destination_rule;
   out.policy = c.policy;
