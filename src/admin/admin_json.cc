@@ -71,8 +71,16 @@ json listener_json(const snapshot::Snapshot& snap, const snapshot::Listener& l) 
 }
 
 json endpoint_json(const snapshot::Endpoint& e) {
-  return {{"address", e.address}, {"port", e.port},         {"labels", e.labels},
-          {"weight", e.weight},   {"locality", e.locality}, {"network", e.network}};
+  return {{"address", e.address},
+          {"port", e.port},
+          {"labels", e.labels},
+          {"weight", e.weight},
+          {"locality", e.locality},
+          {"network", e.network},
+          // Locality LB: priority level (0 = first choice) and the weight the balancer uses
+          // (a distribute rule's share; 0 = left out by distribute, never picked).
+          {"priority", e.priority},
+          {"lb_weight", e.distribute_excluded ? 0 : e.balancer_weight()}};
 }
 
 json cluster_base(const snapshot::Cluster& c) {

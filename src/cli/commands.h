@@ -12,6 +12,7 @@ struct ValidateOptions {
   // What serve would be given: the snapshot is compiled with them, so what serve would warn about
   // (a server left closed, a cluster answering 503) is printed too.
   std::string proxy_namespace = "default";
+  std::string locality;  // as serve --locality
   std::string workload_cert, workload_key, workload_ca;
 };
 // Prints every problem as `FILE:LINE: Kind ns/name: field.path: message`. Exit 0 valid, 1 invalid.
@@ -25,6 +26,7 @@ struct ExplainOptions {
   std::string url;
   std::vector<std::string> headers;  // "Name: value"
   bool json = false;
+  std::string locality;  // as serve --locality: endpoint priorities and weights follow it
 };
 // Exit 0 when a route matched, 2 when none did, 1 on unusable config or arguments.
 int run_explain(const ExplainOptions& opts);

@@ -72,6 +72,7 @@ int run_explain(const ExplainOptions& opts) {
   }
 
   snapshot::CompileOptions copts;
+  copts.locality = opts.locality;
   auto snap = snapshot::compile(loaded.config, copts);
   explain::ExplainResult result = explain::explain(*snap, req);
   if (opts.json) {

@@ -10,6 +10,25 @@
 #include "cli/event_loop_choice.h"
 #include "server/serve_options.h"
 
+namespace {
+
+// "region", "region/zone" or "region/zone/subzone", as Istio's locality labels.
+const CLI::Validator kLocality(
+    [](std::string& value) -> std::string {
+      size_t segments = 1;
+      for (char c : value) segments += c == '/';
+      if (value.empty() || value.front() == '/' || segments > 3 || value.find("//") != std::string::npos ||
+          value.find('*') != std::string::npos)
+        return "expected region[/zone[/subzone]], got \"" + value + "\"";
+      return "";
+    },
+    "REGION[/ZONE[/SUBZONE]]");
+
+constexpr const char* kLocalityHelp =
+    "This proxy's locality region/zone/subzone: locality failover and distribute follow it (none: no locality LB)";
+
+}  // namespace
+
 int main(int argc, char** argv) {
   // Diagnostics go to stderr; stdout belongs to command output and the access log.
   spdlog::set_default_logger(spdlog::stderr_color_mt("switchyard"));
@@ -27,6 +46,7 @@ int main(int argc, char** argv) {
   v->add_option("--workload-cert", validate.workload_cert, "As serve: the workload certificate for ISTIO_MUTUAL");
   v->add_option("--workload-key", validate.workload_key, "As serve: its private key");
   v->add_option("--workload-ca", validate.workload_ca, "As serve: the mesh's root certificates");
+  v->add_option("--locality", validate.locality, kLocalityHelp)->check(kLocality);
   v->callback([&] { rc = sy::cli::run_validate(validate); });
 
   sy::cli::ExplainOptions explain;
@@ -40,6 +60,7 @@ int main(int argc, char** argv) {
   e->add_option("url", explain.url, "Request URL, e.g. http://api.example.com/v1/items")->required();
   e->add_option("-H,--header", explain.headers, "Request header 'Name: value' (repeatable)")->allow_extra_args(false);
   e->add_flag("--json", explain.json, "Print one JSON object");
+  e->add_option("--locality", explain.locality, kLocalityHelp)->check(kLocality);
   e->callback([&] { rc = sy::cli::run_explain(explain); });
 
   sy::server::ServeOptions serve;
@@ -58,6 +79,7 @@ int main(int argc, char** argv) {
   s->add_option("--mesh-listen", serve.mesh_listen, "ADDR:PORT of a sidecar outbound (mesh) listener")
       ->allow_extra_args(false);
   s->add_option("--namespace", serve.proxy_namespace, "Namespace this proxy runs in")->capture_default_str();
+  s->add_option("--locality", serve.locality, kLocalityHelp)->check(kLocality);
   s->add_option("--workload-cert", serve.workload_cert,
                 "ISTIO_MUTUAL: workload certificate chain (PEM, as istio-agent writes)");
   s->add_option("--workload-key", serve.workload_key, "ISTIO_MUTUAL: its private key (PEM)");

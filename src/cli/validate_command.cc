@@ -67,6 +67,7 @@ int run_validate(const ValidateOptions& opts) {
   // force, servers left closed, clusters that answer 503. Said once, whichever step saw it.
   snapshot::CompileOptions copts;
   copts.proxy_namespace = opts.proxy_namespace;
+  copts.locality = opts.locality;
   copts.workload = snapshot::read_workload_identity(opts.workload_cert, opts.workload_key, opts.workload_ca);
   auto snap = snapshot::compile(loaded.config, copts);
   std::set<std::string> said;

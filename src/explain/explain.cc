@@ -4,9 +4,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <charconv>
 
 #include "config/hostname.h"
+#include "lb/locality.h"
 #include "route/map_header_source.h"
 #include "route/redirect.h"
 
@@ -54,11 +56,20 @@ ClusterInfo cluster_info(const Snapshot& snap, uint32_t id) {
   out.discovery = snapshot::discovery_name(c.discovery);
   out.missing = c.missing();
   out.missing_reason = c.missing_reason;
+  // Locality LB shows only where it acts: some endpoint ranked below 0, or a distribute rule.
+  const bool ranked = std::any_of(c.endpoints.begin(), c.endpoints.end(), [](const snapshot::Endpoint& e) {
+    return e.priority > 0 || e.lb_weight != 0 || e.distribute_excluded;
+  });
   for (const auto& e : c.endpoints) {
     std::string labels;
     for (const auto& [k, v] : e.labels) labels += fmt::format("{}{}={}", labels.empty() ? "" : ",", k, v);
-    out.endpoints.push_back(
-        fmt::format("{}:{} weight={}{}", e.address, e.port, e.weight, labels.empty() ? "" : " {" + labels + "}"));
+    // Locality LB (only what applies): where the endpoint ranks and what share distribute gives it.
+    std::string locality;
+    if (ranked) locality = fmt::format(" locality={} priority={}", e.locality.empty() ? "-" : e.locality, e.priority);
+    if (e.distribute_excluded) locality += " distribute=none (never picked)";
+    else if (e.lb_weight != 0) locality += fmt::format(" distribute={:.1f}%", e.lb_weight / static_cast<double>(lb::kDistributeScale));
+    out.endpoints.push_back(fmt::format("{}:{} weight={}{}{}", e.address, e.port, e.weight, locality,
+                                        labels.empty() ? "" : " {" + labels + "}"));
   }
   out.destination_rule = c.destination_rule;
   out.policy = c.policy;

@@ -1,5 +1,7 @@
 // The load balancer of one cluster: one of the five algorithms behind a closed std::variant
-// (no virtual ladder). Build once per endpoint set with Balancer::build on the control thread; each
+// (no virtual ladder). When endpoints have several priority levels (locality failover), a pick
+// first chooses the level (lb/priority_levels.h) and the algorithm then sees only that level's
+// endpoints as eligible. Build once per endpoint set with Balancer::build on the control thread; each
 // worker then keeps its own copy (copies share the immutable tables — ring, Maglev, alias — and
 // own their cursors), and only that worker calls pick(). pick() never allocates or locks.
 #pragma once
@@ -9,12 +11,14 @@
 #include <span>
 #include <utility>
 #include <variant>
+#include <vector>
 
 #include "lb/endpoint.h"
 #include "lb/least_request.h"
 #include "lb/maglev.h"
 #include "lb/pick_context.h"
 #include "lb/policy.h"
+#include "lb/priority_levels.h"
 #include "lb/random_pick.h"
 #include "lb/ring_hash.h"
 #include "lb/round_robin.h"
@@ -38,10 +42,16 @@ class Balancer {
 
  private:
   using Algorithm = std::variant<LeastRequest, RoundRobin, RandomPick, RingHash, Maglev>;
-  Balancer(LbPolicy::Algorithm algorithm, Algorithm impl) : algorithm_(algorithm), impl_(std::move(impl)) {}
+  Balancer(LbPolicy::Algorithm algorithm, Algorithm impl, std::optional<PriorityLevels> levels)
+      : algorithm_(algorithm), impl_(std::move(impl)), levels_(std::move(levels)) {
+    if (levels_) narrowed_.assign(levels_->words(), 0);
+  }
 
   LbPolicy::Algorithm algorithm_;
   Algorithm impl_;
+  std::optional<PriorityLevels> levels_;  // absent: a single level
+  std::vector<uint64_t> narrowed_;        // this copy's scratch: eligible AND the chosen level
+
 };
 
 }  // namespace sy::lb

@@ -16,7 +16,8 @@ constexpr uint64_t kRebaseAt = uint64_t{1} << 62;
 
 }  // namespace
 
-EdfScheduler::EdfScheduler(std::span<const uint32_t> weights) {
+EdfScheduler::EdfScheduler(std::span<const uint32_t> weights, std::shared_ptr<const SlowStart> slow_start)
+    : slow_start_(std::move(slow_start)) {
   stride_.reserve(weights.size());
   for (uint32_t w : weights) {
     assert(w >= 1);
@@ -26,6 +27,13 @@ EdfScheduler::EdfScheduler(std::span<const uint32_t> weights) {
   set_aside_.reserve(weights.size());
   seen_eligible_.assign((weights.size() + 63) / 64, 0);
   rebuild({});
+}
+
+uint64_t EdfScheduler::stride(size_t i) const {
+  if (!slow_start_ || pick_time_ == std::chrono::steady_clock::time_point{} || !slow_start_->warming(pick_time_))
+    return stride_[i];
+  // factor >= 1e-6 and stride_ <= 2^40, so this stays far below kRebaseAt.
+  return static_cast<uint64_t>(static_cast<double>(stride_[i]) / slow_start_->factor(i, pick_time_));
 }
 
 void EdfScheduler::reseed(uint64_t random) {
@@ -52,8 +60,9 @@ void EdfScheduler::rebuild(std::span<const uint64_t> eligible) {
     if (!seen_all_ && ((seen_eligible_[i / 64] >> (i % 64)) & 1) == 0) continue;
     // Without a seed everyone is due one stride from now; with one, a random part of the first
     // stride is skipped so copies on different workers interleave differently.
-    const uint64_t skip = phase_seed_ == 0 ? 0 : phase.below(stride_[i]);
-    heap_.push_back(Entry{now_ + stride_[i] - skip, static_cast<uint32_t>(i)});
+    const uint64_t first = stride(i);
+    const uint64_t skip = phase_seed_ == 0 ? 0 : phase.below(first);
+    heap_.push_back(Entry{now_ + first - skip, static_cast<uint32_t>(i)});
   }
   std::make_heap(heap_.begin(), heap_.end(), later);
 }
@@ -74,8 +83,10 @@ void EdfScheduler::sift_down_top() {
   heap_[i] = moving;
 }
 
-size_t EdfScheduler::pick(const Candidates& candidates, std::span<const uint64_t> eligible) {
+size_t EdfScheduler::pick(const Candidates& candidates, std::span<const uint64_t> eligible,
+                          std::chrono::steady_clock::time_point now) {
   assert(!candidates.empty());
+  pick_time_ = now;
   if (eligibility_changed(eligible)) rebuild(eligible);
   // Tried endpoints keep their deadline: they are skipped this once, not sent to the back.
   while (!candidates.contains(heap_.front().index)) {
@@ -88,7 +99,7 @@ size_t EdfScheduler::pick(const Candidates& candidates, std::span<const uint64_t
   // pop_heap + push_heap, about half the comparisons).
   Entry& chosen = heap_.front();
   now_ = chosen.deadline;
-  chosen.deadline += stride_[chosen.index];
+  chosen.deadline += stride(chosen.index);
   const size_t index = chosen.index;
   sift_down_top();
   for (const Entry& e : set_aside_) {

@@ -1,8 +1,10 @@
-// The balancer's view of one upstream endpoint: a stable identity and a weight. Nothing else
-// (address, labels, locality) is needed to pick, so the snapshot builder reduces its richer
-// endpoint record to this before calling Balancer::build.
+// The balancer's view of one upstream endpoint: a stable identity, a weight, its priority level
+// and when it joined the cluster. Nothing else (address, labels, locality) is needed to pick: the
+// snapshot builder turns localities into priorities and weights (lb/locality.h) and reduces its
+// richer endpoint record to this before calling Balancer::build.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <string_view>
 
@@ -16,6 +18,10 @@ struct Endpoint {
   uint64_t identity = 0;
   // WorkloadEntry weight; 0 means 1, as Istio does (see effective_weight).
   uint32_t weight = 0;
+  // Locality failover priority, 0 = first choice (lb/priority_levels.h).
+  uint32_t priority = 0;
+  // When the endpoint joined the cluster, for slow start (lb/slow_start.h); epoch = unknown.
+  std::chrono::steady_clock::time_point joined{};
 
   static Endpoint from_address(std::string_view address_port, uint32_t weight = 0) {
     return Endpoint{hash_key(address_port), weight};

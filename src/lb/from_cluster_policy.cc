@@ -26,6 +26,11 @@ LbPolicy from_cluster_policy(const policy::LoadBalancerPolicy& p) {
       out.maglev_table_size = p.hash.maglev_table_size;
       break;
   }
+  if (out.algorithm == LbPolicy::Algorithm::kRoundRobin || out.algorithm == LbPolicy::Algorithm::kLeastRequest) {
+    out.warmup.window = std::chrono::duration_cast<std::chrono::milliseconds>(p.warmup);
+    out.warmup.min_fraction = p.warmup_minimum_percent / 100.0;
+    out.warmup.aggression = p.warmup_aggression < 1.0 ? 1.0 : p.warmup_aggression;
+  }
   return out;
 }
 

@@ -9,6 +9,9 @@
 // (active/weight). With no load (or load already proportional to weight) this reduces to a
 // weighted random pick, so the configured shares hold exactly; under skewed load it steers toward
 // the endpoint with the most spare capacity for its weight. Stateless per pick, no scheduler rebuild.
+// Slow start: while an endpoint warms up its weight is scaled by its factor (lb/slow_start.h); both
+// draws then use the scaled weights (rejection on the factor) and the comparison uses
+// active / scaled weight, so a warming endpoint gets its reduced share even when idle.
 #pragma once
 
 #include <cstddef>
@@ -19,19 +22,23 @@
 #include "lb/alias_table.h"
 #include "lb/endpoint.h"
 #include "lb/pick_context.h"
+#include "lb/slow_start.h"
 
 namespace sy::lb {
 
 class LeastRequest {
  public:
-  explicit LeastRequest(std::span<const Endpoint> endpoints);
+  explicit LeastRequest(std::span<const Endpoint> endpoints, std::shared_ptr<const SlowStart> slow_start = nullptr);
 
   std::optional<size_t> pick(const PickContext& ctx) const;
   size_t size() const { return size_; }
 
  private:
   size_t size_;
+  std::optional<size_t> pick_warming(const PickContext& ctx, const Candidates& candidates) const;
+
   std::shared_ptr<const AliasTable> weighted_;  // null when all weights are equal
+  std::shared_ptr<const SlowStart> slow_start_;
 };
 
 }  // namespace sy::lb

@@ -2,6 +2,7 @@
 // on the stack; all spans are borrowed for the duration of the pick only.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -23,6 +24,10 @@ struct PickContext {
   // Bitset of endpoints already tried by earlier attempts of this request. A retry avoids them while
   // any other eligible endpoint exists, then falls back to them. Empty means none tried.
   std::span<const uint64_t> tried{};
+  // Time of the pick, for slow start. Epoch (the default) turns slow start off for this pick.
+  std::chrono::steady_clock::time_point now{};
+  // Priority level the pick is restricted to; set by Balancer after choosing it, not by callers.
+  uint32_t level = 0;
 };
 
 }  // namespace sy::lb

@@ -5,6 +5,8 @@
 
 #include <cstdint>
 
+#include "lb/slow_start.h"
+
 namespace sy::lb {
 
 struct LbPolicy {
@@ -28,6 +30,9 @@ struct LbPolicy {
   // PASSTHROUGH was configured: the proxy should forward to the original destination. A gateway
   // has none, so the balancer built for such a policy is LEAST_REQUEST over the endpoints given.
   bool passthrough = false;
+  // loadBalancer.warmup: slow start for ROUND_ROBIN and LEAST_REQUEST (ignored by the others,
+  // which validation refuses it on).
+  WarmupPolicy warmup;
 };
 
 const char* to_string(LbPolicy::Algorithm algorithm);

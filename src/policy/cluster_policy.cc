@@ -58,6 +58,7 @@ LoadBalancerPolicy to_policy(const config::LoadBalancerSettings& lb) {
   }
   if (lb.locality_lb_setting && lb.locality_lb_setting->enabled)
     out.locality_lb_enabled = *lb.locality_lb_setting->enabled;
+  out.locality = lb.locality_lb_setting;
   if (lb.warmup && lb.warmup->duration) {
     out.warmup = *lb.warmup->duration;
     if (lb.warmup->minimum_percent) out.warmup_minimum_percent = lb.warmup->minimum_percent->value;

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <limits>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ struct LoadBalancerPolicy {
   LbAlgorithm algorithm = LbAlgorithm::kLeastRequest;  // unset `simple` => LEAST_REQUEST
   ConsistentHashPolicy hash;                           // meaningful for kConsistentHash
   bool locality_lb_enabled = true;                     // mesh default
+  // The localityLbSetting in effect (absent: the mesh default, enabled with no rules); applied at
+  // compile time against the proxy's locality (lb/locality.h, snapshot/compile_locality.cc).
+  std::optional<config::LoadBalancerSettings::LocalityLbSetting> locality;
   Duration warmup{0};                                  // 0 = no slow start
   double warmup_minimum_percent = 10;
   double warmup_aggression = 1.0;

@@ -19,6 +19,21 @@ bool same_outlier_policy(const OutlierPolicy& a, const OutlierPolicy& b) {
          a.min_health_percent == b.min_health_percent;
 }
 
+// Join times for `keys`: a key the previous state knew keeps its time, a new one joins `now`.
+std::vector<MonoTime> join_times(const std::vector<std::string>& keys, const ClusterState* previous, MonoTime now) {
+  std::unordered_map<std::string_view, MonoTime> known;
+  if (previous && previous->joined().size() == previous->outlier().keys().size()) {
+    for (size_t i = 0; i < previous->joined().size(); ++i) known.emplace(previous->outlier().keys()[i], previous->joined()[i]);
+  }
+  std::vector<MonoTime> out;
+  out.reserve(keys.size());
+  for (const std::string& k : keys) {
+    auto it = known.find(k);
+    out.push_back(it != known.end() ? it->second : now);
+  }
+  return out;
+}
+
 std::vector<std::string> endpoint_keys(const snapshot::Cluster& c) {
   std::vector<std::string> keys;
   keys.reserve(c.endpoints.size());
@@ -37,8 +52,9 @@ std::string endpoint_key(const std::string& address, uint32_t port) {
 
 // === ClusterState ===
 
-ClusterState::ClusterState(std::shared_ptr<ClusterShared> shared, std::unique_ptr<OutlierDetector> outlier)
-    : shared_(std::move(shared)), outlier_(std::move(outlier)) {}
+ClusterState::ClusterState(std::shared_ptr<ClusterShared> shared, std::unique_ptr<OutlierDetector> outlier,
+                           std::vector<MonoTime> joined)
+    : shared_(std::move(shared)), outlier_(std::move(outlier)), joined_(std::move(joined)) {}
 
 RetryAdmission ClusterState::try_retry() {
   RetryAdmission a;
@@ -110,8 +126,9 @@ std::shared_ptr<ClusterState> ClusterStateRegistry::bind_cluster(const snapshot:
     auto shared = std::make_shared<ClusterShared>(c.name);
     shared->breaker.set_limits(CircuitBreakerLimits::from(c.policy.connection_pool));
     shared->retry_budget.set_config(RetryBudgetConfig::from(c.policy));
+    std::vector<MonoTime> joined = join_times(keys, nullptr, now);
     auto state = std::make_shared<ClusterState>(
-        shared, std::make_unique<OutlierDetector>(c.policy.outlier, std::move(keys), now));
+        shared, std::make_unique<OutlierDetector>(c.policy.outlier, std::move(keys), now), std::move(joined));
     // A late binding of an older snapshot gets working but unregistered state for a cluster the
     // newest snapshot no longer has.
     if (newest) entries_.emplace(c.name, Entry{shared, state});
@@ -124,8 +141,10 @@ std::shared_ptr<ClusterState> ClusterStateRegistry::bind_cluster(const snapshot:
   }
   if (e.current->outlier().keys() == keys && same_outlier_policy(e.current->outlier().policy(), c.policy.outlier))
     return e.current;
+  std::vector<MonoTime> joined = join_times(keys, e.current.get(), now);
   auto state = std::make_shared<ClusterState>(
-      e.shared, std::make_unique<OutlierDetector>(c.policy.outlier, std::move(keys), now, &e.current->outlier()));
+      e.shared, std::make_unique<OutlierDetector>(c.policy.outlier, std::move(keys), now, &e.current->outlier()),
+      std::move(joined));
   if (newest) e.current = state;
   return state;
 }

@@ -76,7 +76,10 @@ struct RetryAdmission {
 
 class ClusterState {
  public:
-  ClusterState(std::shared_ptr<ClusterShared> shared, std::unique_ptr<OutlierDetector> outlier);
+  // `joined`: when each endpoint (indexed like Cluster::endpoints) joined the cluster, for slow
+  // start; immutable afterwards, so workers read it without synchronisation.
+  ClusterState(std::shared_ptr<ClusterShared> shared, std::unique_ptr<OutlierDetector> outlier,
+               std::vector<MonoTime> joined = {});
 
   const std::string& name() const { return shared_->name; }
   CircuitBreaker& breaker() { return shared_->breaker; }
@@ -85,6 +88,11 @@ class ClusterState {
   // Indexed like this snapshot's Cluster::endpoints.
   OutlierDetector& outlier() { return *outlier_; }
   const OutlierDetector& outlier() const { return *outlier_; }
+  // When endpoint i joined the cluster: the cluster's creation for its first endpoints (Envoy
+  // starts the slow-start window of every host when it first sees it, so they warm together),
+  // the reload that added it for later ones. Kept by "address:port" across reloads. Empty for
+  // states built without times (tests).
+  const std::vector<MonoTime>& joined() const { return joined_; }
 
   // "May I retry?": the retry budget (always), then the maxRetries breaker unless a DR
   // retryBudget replaces it. Counts rq_retry when admitted; refusals are counted by the budget
@@ -97,6 +105,7 @@ class ClusterState {
  private:
   std::shared_ptr<ClusterShared> shared_;
   std::unique_ptr<OutlierDetector> outlier_;
+  std::vector<MonoTime> joined_;
 };
 
 // "address:port", the identity of an endpoint across reloads.

@@ -288,7 +288,8 @@ std::optional<size_t> Forwarder::pick_endpoint() {
                        .hash = hash_,
                        .active_requests = rt.active,
                        .eligible = *eligible,
-                       .tried = avoid_tried_ ? std::span<const uint64_t>(tried) : std::span<const uint64_t>()};
+                       .tried = avoid_tried_ ? std::span<const uint64_t>(tried) : std::span<const uint64_t>(),
+                       .now = rt.pick_time()};
   auto index = rt.balancer->pick(pick);
   if (index) tried[*index / 64] |= uint64_t{1} << (*index % 64);
   return index;

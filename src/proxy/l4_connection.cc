@@ -76,7 +76,8 @@ asio::awaitable<bool> connect_upstream(WorkerContext& ctx, upstream::ClusterTabl
     why = "circuit breaker: maxConnections reached";
     co_return false;
   }
-  lb::PickContext pick{.random = ctx.rng().next(), .active_requests = rt->active, .eligible = *eligible};
+  lb::PickContext pick{
+      .random = ctx.rng().next(), .active_requests = rt->active, .eligible = *eligible, .now = rt->pick_time()};
   const auto index = rt->balancer->pick(pick);
   if (!index) {
     info.flags |= kNoHealthyUpstream;

@@ -55,7 +55,10 @@ asio::awaitable<void> run_mirror(MirrorJob job) {
   if (rt->cluster->missing() || rt->eligible_count == 0 || !rt->balancer) co_return;
   // Mirrors reach a TLS cluster only once mirroring goes through the pool (compile warns): never in plaintext.
   if (rt->cluster->tls) co_return;
-  lb::PickContext pick{.random = job.ctx.rng().next(), .active_requests = rt->active, .eligible = rt->eligible};
+  lb::PickContext pick{.random = job.ctx.rng().next(),
+                       .active_requests = rt->active,
+                       .eligible = rt->eligible,
+                       .now = rt->pick_time()};
   auto index = rt->balancer->pick(pick);
   if (!index) co_return;
   const tcp::endpoint ep = rt->addresses[*index];

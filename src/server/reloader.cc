@@ -33,6 +33,7 @@ bool Reloader::reload(ProxyServer* server, bool catch_up) {
   copts.version = status_.version + 1;
   copts.proxy_namespace = opts_.proxy_namespace;
   copts.proxy_labels = opts_.selector;
+  copts.locality = opts_.locality;
   copts.workload = snapshot::read_workload_identity(opts_.workload_cert, opts_.workload_key, opts_.workload_ca);
   // Moved into the snapshot (the const& overload would copy the whole config on every reload).
   auto snap = snapshot::compile(std::make_shared<const config::ConfigSet>(std::move(admitted.config)), copts);

@@ -18,6 +18,7 @@ struct ServeOptions {
   config::Labels selector;               // this proxy's labels: which Gateways it implements
   std::vector<std::string> mesh_listen;  // ADDR:PORT of sidecar-outbound listeners
   std::string proxy_namespace = "default";
+  std::string locality;  // "region/zone/subzone" of this proxy, for locality load balancing
   // ISTIO_MUTUAL's workload certificate chain, key and mesh roots (snapshot/workload_identity.h).
   std::string workload_cert, workload_key, workload_ca;
   proxy::ProxyOptions proxy;

@@ -193,6 +193,7 @@ std::shared_ptr<const Snapshot> compile(std::shared_ptr<const config::ConfigSet>
 
   detail::build_services(ctx);
   detail::build_clusters(ctx);
+  detail::warn_locality_without_proxy_locality(ctx);
   detail::build_gateway_listeners(ctx);
   detail::build_l4_listeners(ctx);
   detail::build_mesh(ctx);

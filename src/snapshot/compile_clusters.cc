@@ -183,6 +183,7 @@ void build_clusters(CompileContext& ctx) {
         c.http2 = c.protocol == "HTTP2" || c.protocol == "GRPC" || c.protocol == "GRPC-WEB" ||
                   c.policy.connection_pool.h2_upgrade;
         attach_client_tls(ctx, c);
+        apply_locality(ctx, c);
         ctx.add_cluster(std::move(c));
       };
       make(nullptr);

@@ -62,6 +62,10 @@ void build_clusters(CompileContext& ctx);
 // Upstream TLS of a cluster whose policy originates it (cluster_tls.cc); unusable material makes
 // the cluster kMissing (503), never plaintext.
 void attach_client_tls(CompileContext& ctx, Cluster& c);
+// compile_locality.cc: endpoint priorities and balancer weights from the proxy's locality, and
+// the warning that localityLbSetting rules are inert without one.
+void apply_locality(CompileContext& ctx, Cluster& c);
+void warn_locality_without_proxy_locality(CompileContext& ctx);
 void build_gateway_listeners(CompileContext& ctx);
 void build_l4_listeners(CompileContext& ctx);
 // Shared by the gateway passes.

@@ -40,6 +40,9 @@ struct CompileOptions {
   config::Labels proxy_labels;                  // empty => every Gateway applies
   std::string root_namespace = "istio-system";  // last place a DestinationRule is looked up
   WorkloadIdentity workload;                    // ISTIO_MUTUAL's certificates (workload_identity.h)
+  // This proxy's locality "region/zone/subzone" (serve --locality); empty = none, and then
+  // locality load balancing does nothing, as for an Istio proxy without a locality.
+  std::string locality;
 };
 
 // === Clusters ===
@@ -51,6 +54,14 @@ struct Endpoint {
   uint32_t weight = 1;  // 0/absent in config => 1
   std::string locality;
   std::string network;
+  // Locality load balancing against CompileOptions::locality (snapshot/compile_locality.cc):
+  // the priority level (0 = first choice; only with outlierDetection), the balancer weight a
+  // `distribute` rule gives it (0 = none: `weight` applies), and whether a `distribute` rule
+  // left its locality out (then it is never picked, as Istio drops it from the assignment).
+  uint32_t priority = 0;
+  uint32_t lb_weight = 0;
+  bool distribute_excluded = false;
+  uint32_t balancer_weight() const { return lb_weight != 0 ? lb_weight : weight; }
 };
 
 enum class Discovery {

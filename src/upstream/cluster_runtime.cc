@@ -2,6 +2,7 @@
 
 #include "lb/from_cluster_policy.h"
 
+#include <algorithm>
 #include <string>
 
 namespace sy::upstream {
@@ -50,13 +51,17 @@ std::shared_ptr<ClusterRuntime> ClusterTable::build(uint32_t id) {
   const bool dns = uses_dns(c) && dns_ != nullptr;
   if (dns) rt.dns_version = dns_->version();
   std::vector<lb::Endpoint> lb_endpoints;
-  auto add = [&](uint32_t origin, const std::optional<asio::ip::address>& ip) {
+  // Slow start: when the endpoint joined the cluster (kept across reloads by ClusterState), or
+  // when a DNS answer first brought this address, whichever is later.
+  const std::vector<policy::MonoTime>* joined =
+      id < states_.size() && states_[id] ? &states_[id]->joined() : nullptr;
+  auto add = [&](uint32_t origin, const std::optional<asio::ip::address>& ip, policy::MonoTime dns_joined = {}) {
     const auto& ep = c.endpoints[origin];
     const size_t i = rt.addresses.size();
     rt.origin.push_back(origin);
     rt.addresses.emplace_back();
     if (rt.eligible.size() <= i / 64) rt.eligible.push_back(0);
-    if (ip && ep.port > 0 && ep.port <= 65535) {
+    if (ip && ep.port > 0 && ep.port <= 65535 && !ep.distribute_excluded) {
       rt.addresses[i] = asio::ip::tcp::endpoint(*ip, static_cast<uint16_t>(ep.port));
       if (dns && pool_) pool_->admit(rt.addresses[i]);
       rt.eligible[i / 64] |= uint64_t{1} << (i % 64);
@@ -65,7 +70,10 @@ std::shared_ptr<ClusterRuntime> ClusterTable::build(uint32_t id) {
     // A resolved address is identified by the address itself, so ring positions follow the
     // address (not the name) and stay put when other records of the name come or go.
     std::string identity = ip && dns ? ip->to_string() : ep.address;
-    lb_endpoints.push_back(lb::Endpoint::from_address(identity + ":" + std::to_string(ep.port), ep.weight));
+    lb::Endpoint lb_ep = lb::Endpoint::from_address(identity + ":" + std::to_string(ep.port), ep.balancer_weight());
+    lb_ep.priority = ep.priority;
+    lb_ep.joined = std::max(joined && origin < joined->size() ? (*joined)[origin] : policy::MonoTime{}, dns_joined);
+    lb_endpoints.push_back(lb_ep);
   };
   for (uint32_t i = 0; i < c.endpoints.size(); ++i) {
     boost::system::error_code ec;
@@ -80,7 +88,9 @@ std::shared_ptr<ClusterRuntime> ClusterTable::build(uint32_t id) {
       } else if (c.discovery == snapshot::Discovery::kDnsRoundRobin) {
         add(i, resolved.front());  // DNS_ROUND_ROBIN uses one address at a time
       } else {
-        for (const auto& a : resolved) add(i, a);
+        const auto& dns_joined = dns_->joined(c.endpoints[i].address);
+        for (size_t k = 0; k < resolved.size(); ++k)
+          add(i, resolved[k], k < dns_joined.size() ? dns_joined[k] : policy::MonoTime{});
       }
     } else {
       add(i, std::nullopt);  // a name in a STATIC cluster, or a unix socket: not supported here

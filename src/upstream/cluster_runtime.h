@@ -6,6 +6,7 @@
 #pragma once
 
 #include <boost/asio/ip/tcp.hpp>
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -28,6 +29,11 @@ struct ClusterRuntime {
   std::vector<uint64_t> eligible;  // bitset over runtime endpoints: has a usable address
   std::vector<uint32_t> active;    // in-flight requests per runtime endpoint (LEAST_REQUEST)
   std::optional<lb::Balancer> balancer;
+  // The time for a pick: only clusters with slow start read the clock (PickContext::now).
+  std::chrono::steady_clock::time_point pick_time() const {
+    return cluster && cluster->policy.load_balancer.warmup.count() > 0 ? std::chrono::steady_clock::now()
+                                                                      : std::chrono::steady_clock::time_point{};
+  }
   size_t eligible_count = 0;
   // DNS clusters only: the DnsCache version this was built from, and whether some name had no
   // resolution attempt yet (a request then waits briefly instead of failing with 503 UH).

@@ -39,6 +39,12 @@ bool DnsCache::pending(const std::string& name) const {
   return it == names_.end() || !it->second.attempted;
 }
 
+const std::vector<std::chrono::steady_clock::time_point>& DnsCache::joined(const std::string& name) const {
+  static const std::vector<std::chrono::steady_clock::time_point> kNever;
+  auto it = names_.find(name);
+  return it == names_.end() ? kNever : it->second.joined;
+}
+
 const std::vector<asio::ip::address>& DnsCache::resolved(const std::string& name) const {
   static const std::vector<asio::ip::address> kNone;
   auto it = names_.find(name);
@@ -70,7 +76,14 @@ asio::awaitable<void> DnsCache::resolve(const std::string& name, bool& changed) 
   auto& chosen = v4.empty() ? v6 : v4;
   std::sort(chosen.begin(), chosen.end());
   if (chosen != entry.addresses) {
+    std::vector<std::chrono::steady_clock::time_point> joined;
+    const auto now = std::chrono::steady_clock::now();
+    for (const auto& a : chosen) {
+      auto old = std::find(entry.addresses.begin(), entry.addresses.end(), a);
+      joined.push_back(old == entry.addresses.end() ? now : entry.joined[old - entry.addresses.begin()]);
+    }
     entry.addresses = std::move(chosen);
+    entry.joined = std::move(joined);
     changed = true;
   }
 }

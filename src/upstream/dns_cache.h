@@ -32,6 +32,9 @@ class DnsCache {
   bool pending(const std::string& name) const;
   // Last addresses resolved for `name`, without registering it (empty when never looked up).
   const std::vector<boost::asio::ip::address>& resolved(const std::string& name) const;
+  // When each of resolved(name) first appeared in an answer for `name` (parallel to it), so slow
+  // start treats an address a later answer adds as a new endpoint; empty when never resolved.
+  const std::vector<std::chrono::steady_clock::time_point>& joined(const std::string& name) const;
 
   // Changes whenever the address set of any name changes; cluster runtimes built from older
   // versions are rebuilt (cluster_runtime.h).
@@ -43,6 +46,7 @@ class DnsCache {
  private:
   struct Entry {
     std::vector<boost::asio::ip::address> addresses;
+    std::vector<std::chrono::steady_clock::time_point> joined;  // parallel to addresses
     bool attempted = false;
   };
   boost::asio::awaitable<void> refresh_loop();
