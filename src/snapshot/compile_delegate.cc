@@ -55,7 +55,8 @@ void merge_delegate(CompileContext& ctx, const config::VirtualService& root, uin
     qualify_references(leaf, del.meta.namespace_);
     std::optional<config::HTTPRoute> merged = merge_route(root_rule, leaf);
     if (!merged) {
-      out.dropped.push_back(where + ": a match conflicts with every match of the root rule");
+      out.dropped.push_back(where +
+                            ": one of its matches fits no match of the root rule (Istio's delegate conflict rules)");
       ctx.warn("VirtualService", object_of(del), del.source, fmt::format("spec.http[{}].match", j),
                fmt::format("a match of this rule is not within any match of root {} http[{}] (Istio's delegate "
                            "conflict rules); rule dropped for that root",
