@@ -32,6 +32,11 @@ json route_json(const snapshot::Snapshot& snap, const snapshot::RouteEntry& r) {
   if (r.virtual_service < snap.virtual_services.size()) {
     const auto& vs = snap.virtual_services[r.virtual_service];
     j["virtual_service"] = vs.namespace_ + "/" + vs.name;
+    j["http_index"] = r.http_index;
+    if (r.delegate < snap.virtual_services.size()) {
+      const auto& del = snap.virtual_services[r.delegate];
+      j["delegate"] = {{"virtual_service", del.namespace_ + "/" + del.name}, {"http_index", r.delegate_http_index}};
+    }
   } else {
     j["virtual_service"] = "(default route)";
   }

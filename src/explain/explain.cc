@@ -168,6 +168,15 @@ int route_line(const Snapshot& snap, uint32_t vs, uint32_t http_index, std::opti
   return 0;
 }
 
+// The delegate rule an entry comes from, "ns/name http[J] (file:line)"; empty for a root's own rule.
+std::string delegate_of(const Snapshot& snap, const snapshot::RouteEntry& e) {
+  if (e.delegate == snapshot::kNoVirtualService) return "";
+  const auto& info = snap.virtual_services.at(e.delegate);
+  int line = route_line(snap, e.delegate, e.delegate_http_index, std::nullopt);
+  return fmt::format("{}/{} http[{}] ({}:{})", info.namespace_, info.name, e.delegate_http_index, info.file,
+                     line ? line : info.line);
+}
+
 void fill_action(const Snapshot& snap, const snapshot::RouteEntry& e, const route::RequestView& v, ExplainResult& out) {
   const snapshot::RouteAction& a = e.action;
   switch (a.kind) {
@@ -276,7 +285,7 @@ ExplainResult explain(const Snapshot& snap, const ExplainRequest& req) {
       // A route that can fail has a match block; line_of falls back to spec.http[N] otherwise.
       out.not_matched.push_back({i, e.name, vs_name(e), e.http_index, e.match_index,
                                  route_line(snap, e.virtual_service, e.http_index, e.match_index), e.match.describe(),
-                                 *failure});
+                                 *failure, delegate_of(snap, e)});
       continue;
     }
     out.matched = true;
@@ -291,6 +300,7 @@ ExplainResult explain(const Snapshot& snap, const ExplainRequest& req) {
     }
     out.http_index = e.http_index;
     out.match_index = e.match_index;
+    out.delegate = delegate_of(snap, e);
     out.conditions = e.match.describe();
     fill_action(snap, e, v, out);
     return out;

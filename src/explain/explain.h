@@ -64,6 +64,7 @@ struct RouteCheck {
   int line = 0;            // line of spec.http[N].match[M] (or spec.http[N]) in the VS file
   std::string conditions;  // RequestMatch::describe()
   std::string failure;     // first failing condition
+  std::string delegate;    // "ns/name http[J] (file:line)" when the rule comes from a delegate VirtualService
 };
 
 struct ExplainResult {
@@ -99,8 +100,9 @@ struct ExplainResult {
   std::string virtual_service;  // "ns/name"
   std::string virtual_service_file;
   int virtual_service_line = 0;
-  int route_line = 0;  // line of spec.http[N] (falls back to the VS line)
-  uint32_t http_index = 0, match_index = 0;
+  int route_line = 0;                        // line of spec.http[N] (falls back to the VS line)
+  uint32_t http_index = 0, match_index = 0;  // the root's rule; match_index in the merged match[] if delegated
+  std::string delegate;  // "ns/name http[J] (file:line)": the delegate rule merged into http[http_index]
   std::string conditions;
 
   // Action and policies of the matched route.

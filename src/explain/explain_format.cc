@@ -147,7 +147,8 @@ json ExplainResult::to_json() const {
                      {"matchIndex", c.match_index},
                      {"line", c.line},
                      {"conditions", c.conditions},
-                     {"failure", c.failure}});
+                     {"failure", c.failure},
+                     {"delegate", c.delegate}});
   j["notMatched"] = tried;
   if (!location.empty()) j["location"] = location;
   if (!matched) return j;
@@ -172,6 +173,7 @@ json ExplainResult::to_json() const {
       {"virtualServiceLine", virtual_service_line},
       {"httpIndex", http_index},
       {"matchIndex", match_index},
+      {"delegate", delegate},
       {"conditions", conditions},
       {"destinations", dests},
       {"timeout", dur(timeout)},
@@ -208,8 +210,9 @@ std::string ExplainResult::to_text() const {
   for (const auto& d : dropped_rules) line("dropped", d);
   for (const auto& c : not_matched)
     line(fmt::format("route #{}", c.index),
-         fmt::format("{} [{} http[{}] match[{}], line {}] no: {}", c.name.empty() ? "(unnamed)" : c.name,
-                     c.virtual_service, c.http_index, c.match_index, c.line, c.failure));
+         fmt::format("{} [{} http[{}] match[{}], line {}{}] no: {}", c.name.empty() ? "(unnamed)" : c.name,
+                     c.virtual_service, c.http_index, c.match_index, c.line,
+                     c.delegate.empty() ? "" : ", via delegate " + c.delegate, c.failure));
   if (!matched) {
     if (!location.empty()) line("location", location);
     line("result", fmt::format("{} {}: {}", status, outcome_name(outcome), reason));
@@ -219,7 +222,8 @@ std::string ExplainResult::to_text() const {
   const std::string where = virtual_service_file.empty()
                                 ? virtual_service
                                 : fmt::format("{} http[{}] match[{}], {}:{}", virtual_service, http_index, match_index,
-                                              virtual_service_file, route_line);
+                                              virtual_service_file, route_line) +
+                                      (delegate.empty() ? "" : ", via delegate " + delegate);
   line(fmt::format("route #{}", route_index),
        fmt::format("{} [{}] MATCHED ({})", route_name.empty() ? "(unnamed)" : route_name, where, conditions));
   line("result", fmt::format("{} {}", status, outcome_name(outcome)));

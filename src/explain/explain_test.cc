@@ -108,6 +108,47 @@ TEST(Explain, RoutedWithPolicies) {
   EXPECT_NE(text.find("missing cluster, 503 NC"), std::string::npos) << text;
 }
 
+// Scenario: a request taken by a delegate's rule names the root rule and the delegate rule (with
+// its file and line), in text and JSON, for the matched route and the ones tried before it.
+TEST(Explain, DelegatedRuleNamesTheDelegate) {
+  const std::string yaml = std::string(kConfig) + R"(
+---
+apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: {name: root, namespace: edge}
+spec:
+  hosts: [books.example.com]
+  gateways: [gw]
+  http:
+  - name: books
+    match: [{uri: {prefix: /books}}]
+    delegate: {name: books}
+---
+apiVersion: networking.istio.io/v1beta1
+kind: VirtualService
+metadata: {name: books, namespace: edge}
+spec:
+  http:
+  - name: new
+    match: [{uri: {prefix: /books/new}}]
+    route: [{destination: {host: api.internal, subset: canary}}]
+  - route: [{destination: {host: api.internal}}]
+)";
+  auto snap = snapshot::testing::compile_yaml(yaml);
+  ExplainResult r = explain(*snap, {"edge/gw", "GET", "http://books.example.com/books/old", {}});
+  ASSERT_TRUE(r.matched) << r.to_text();
+  EXPECT_EQ(r.virtual_service, "edge/root");
+  EXPECT_EQ(r.route_name, "books");
+  EXPECT_EQ(r.http_index, 0u);
+  EXPECT_EQ(r.delegate.substr(0, 30), "edge/books http[1] (test.yaml:") << r.delegate;
+  ASSERT_EQ(r.not_matched.size(), 1u);
+  EXPECT_EQ(r.not_matched[0].name, "books-new");
+  EXPECT_EQ(r.not_matched[0].delegate.substr(0, 18), "edge/books http[0]");
+  EXPECT_EQ(r.to_json()["route"]["delegate"], r.delegate);
+  std::string text = r.to_text();
+  EXPECT_NE(text.find("via delegate edge/books http[1]"), std::string::npos) << text;
+}
+
 // Scenario: each way to get a 404 (or a redirect) says why.
 TEST(Explain, WhyNotRouted) {
   struct Case {

@@ -2,6 +2,7 @@
 // DestinationRules, diagnostics). Lives on the config thread for one compile() call only.
 #pragma once
 
+#include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -24,6 +25,20 @@ struct ServiceInfo {
   const config::KubeRegistryEntry* kube = nullptr;  // set when a Kubernetes Service defines the host
 };
 
+// One http rule as compile sees it: a VirtualService's own rule, or a delegate's rule merged into
+// the root rule that delegates to it (compile_delegate.cc).
+struct EffectiveRule {
+  const config::HTTPRoute* rule = nullptr;
+  uint32_t http_index = 0;                // position in the root VirtualService's http[]
+  uint32_t delegate = kNoVirtualService;  // the delegate VirtualService's index, when merged
+  uint32_t delegate_http_index = 0;       // position in the delegate's http[]
+};
+
+struct ExpandedRules {
+  std::vector<EffectiveRule> rules;
+  std::vector<std::string> dropped;  // root rules whose delegate is unusable, conflicting delegate rules
+};
+
 struct CompileContext {
   CompileContext(const config::ConfigSet& c, const CompileOptions& o, Snapshot& s);
 
@@ -38,6 +53,8 @@ struct CompileContext {
   std::unordered_map<std::string, uint32_t> cluster_ids;  // "host|port|subset" -> id
   std::vector<const config::VirtualService*> virtual_services;  // load order; index = VirtualServiceInfo index
   std::unordered_set<std::string> warned;                       // a VS compiled into several tables warns once
+  std::unordered_map<uint32_t, ExpandedRules> expanded;         // by VS index, built on first use
+  std::deque<config::HTTPRoute> merged_rules;                   // owns merged delegate rules (stable addresses)
 
   const ServiceInfo* find_service(std::string_view host) const;
   // The cluster for a destination, creating a kMissing cluster (503 NC) when the host, port or
@@ -75,6 +92,8 @@ bool vs_binds_to(const config::VirtualService& vs, const std::string& gateway_re
 bool is_l4_server(const config::Server& s);
 void build_mesh(CompileContext& ctx);
 
+// The rules VirtualService `vs_index` compiles into, delegates expanded (compile_delegate.cc).
+const ExpandedRules& expanded_rules(CompileContext& ctx, uint32_t vs_index);
 // Appends the entries of one VirtualService to `out` (compile_route.cc). `context_port` is the
 // mesh port (0 at gateways). Stops after the VS's first catch-all entry, recording what it drops.
 void append_vs_routes(CompileContext& ctx, uint32_t vs_index, const route::BuildScope& scope, uint32_t context_port,

@@ -144,8 +144,12 @@ struct RouteEntry {
   RouteAction action;
   uint32_t virtual_service = 0;  // index into Snapshot::virtual_services, or kNoVirtualService
   uint32_t http_index = 0;       // position in the VS's http[]
-  uint32_t match_index = 0;      // position in the route's match[] (0 when none)
-  std::string name;              // route name, + "." + match name when both exist (Istio stat name)
+  uint32_t match_index = 0;      // position in the route's match[] (0 when none); merged match[] if delegated
+  // A rule delegated by the root's http[http_index]: the delegate VirtualService (index into
+  // Snapshot::virtual_services) and its rule merged with the root's (kNoVirtualService otherwise).
+  uint32_t delegate = kNoVirtualService;
+  uint32_t delegate_http_index = 0;
+  std::string name;  // route name, + "." + match name when both exist (Istio stat name)
   bool catch_all = false;
 };
 
