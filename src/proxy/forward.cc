@@ -16,7 +16,6 @@
 #include "proxy/mirror.h"
 #include "proxy/request_preparation.h"
 #include "proxy/response_flags.h"
-#include "upstream/proxy_protocol.h"
 
 namespace sy::proxy {
 
@@ -120,42 +119,34 @@ bool Forwarder::admit_retry() {
   return true;
 }
 
-// Starts the copies of the route's mirrors that sample in. A request body is read completely first
-// (only when Content-Length announces at most kMirrorBodyLimit) so the copy and the primary carry
-// the same bytes; requests with larger or chunked bodies are not mirrored.
-asio::awaitable<bool> Forwarder::start_mirrors() {
-  if (action_.mirrors.empty()) co_return true;
-  std::vector<uint32_t> clusters;
-  for (const auto& m : action_.mirrors)
-    if (m.cluster != policy::kNoCluster && m.cluster < table_->snapshot().clusters.size() &&
-        policy::decide_mirror(m, ctx_.rng().next()))
-      clusters.push_back(m.cluster);
-  if (clusters.empty()) co_return true;
-  if (http::length_unknown(head_.framing)) co_return true;
-  const uint64_t length = head_.framing == http::BodyFraming::ContentLength ? head_.content_length.value_or(0) : 0;
-  if (length > kMirrorBodyLimit) co_return true;
-  if (length > 0) {
-    body_started_ = true;
-    while (!down_.body_complete()) {
-      BodyPiece piece = co_await down_.read_body();
-      if (piece.error) co_return false;
-      info_.request_body_bytes += piece.data.size();
-      replay_.append(piece.data);
-      if (piece.end) break;
-    }
-    start_route_timer();
+// Starts the copies of the route's mirrors that sample in (mirror.h). Each gets the request as
+// prepared for the primary's upstream, and its body as the primary reads it (read_client_body).
+void Forwarder::start_mirrors() {
+  const auto& clusters = table_->snapshot().clusters;
+  for (const auto& m : action_.mirrors) {
+    if (m.cluster == policy::kNoCluster || m.cluster >= clusters.size() || !policy::decide_mirror(m, ctx_.rng().next()))
+      continue;
+    const auto timeout = action_.timeout.count() > 0
+                             ? std::chrono::duration_cast<std::chrono::milliseconds>(action_.timeout)
+                             : kMirrorTimeout;
+    auto copy = std::make_shared<MirrorStream>(ctx_, head_, m.cluster, timeout, down_, options_.edge);
+    mirrors_.push_back(copy);
+    MirrorStream::start(std::move(copy), table_);
   }
-  auto timeout = kMirrorTimeout;
-  if (action_.timeout.count() > 0)
-    timeout = std::min(timeout, std::chrono::duration_cast<std::chrono::milliseconds>(action_.timeout));
-  for (uint32_t c : clusters) {
-    const auto version = upstream::proxy_protocol_version(table_->snapshot().clusters[c].policy.proxy_protocol);
-    std::string proxy = version == upstream::ProxyProtocolVersion::kNone
-                            ? std::string()
-                            : upstream::proxy_protocol_header(version, down_.peer(), down_.local());
-    spawn_mirror(ctx_, table_, c, head_, replay_, timeout, std::move(proxy));
+}
+
+// Every read of the client's body goes through here, so the mirrors carry the same bytes.
+asio::awaitable<BodyPiece> Forwarder::read_client_body() {
+  BodyPiece piece = co_await down_.read_body();
+  for (const auto& m : mirrors_) {
+    if (piece.error) m->primary_done();
+    else m->feed(piece.data, piece.end, piece.end ? &down_.request_trailers() : nullptr);
   }
-  co_return true;
+  co_return piece;
+}
+
+Forwarder::~Forwarder() {
+  for (const auto& m : mirrors_) m->primary_done();
 }
 
 // The destination (weighted split) and its cluster, checked for anything that makes every attempt
@@ -201,14 +192,12 @@ asio::awaitable<bool> Forwarder::prepare_request() {
     hash_ = key.hash;
     set_cookie_ = std::move(key.set_cookie);
   }
-  EndpointText peer_address;
-  format_address(down_.peer().address(), peer_address);
-  prepare_upstream_request(head_, action_, *destination_, peer_address.view, ctx_.rng(), options_.edge,
-                           down_.forwarded_client_cert());
-  if (!action_.mirrors.empty() && !co_await start_mirrors()) {
-    info_.flags |= kDownstreamConnectionTermination;
-    down_.close_after_response();
-    co_return false;
+  if (!options_.mirror) {  // a mirror's head comes prepared by its primary's route
+    EndpointText peer_address;
+    format_address(down_.peer().address(), peer_address);
+    prepare_upstream_request(head_, action_, *destination_, peer_address.view, ctx_.rng(), options_.edge,
+                             down_.forwarded_client_cert());
+    if (!action_.mirrors.empty()) start_mirrors();
   }
   // WebSocket tunnels to a TLS upstream are not built yet: the upgrade is not offered there.
   if (rt.cluster->tls) head_.upgrade = head_.websocket = false;

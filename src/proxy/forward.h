@@ -17,6 +17,8 @@ namespace sy::proxy {
 struct ForwardOptions {
   bool edge = true;              // gateway listener (X-Forwarded-Proto is ours); false on the mesh listener
   std::string_view cors_origin;  // allowed CORS origin to echo on the response; empty when none
+  // A mirror's copy (mirror.h): its head was prepared by the primary's route; it has no mirrors.
+  bool mirror = false;
 };
 
 boost::asio::awaitable<void> forward(WorkerContext& ctx, std::shared_ptr<upstream::ClusterTable> table,

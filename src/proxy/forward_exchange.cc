@@ -183,7 +183,7 @@ asio::awaitable<Forwarder::Sent> Forwarder::send_request(upstream::PooledConnect
   body_started_ = true;
   if (!co_await write(conn, head_bytes_)) co_return Sent::kFailedBeforeBytes;
   for (;;) {
-    BodyPiece piece = co_await down_.read_body();
+    BodyPiece piece = co_await read_client_body();
     if (piece.error) co_return piece.malformed ? Sent::kMalformedBody : Sent::kClientGone;
     if (!piece.data.empty()) {
       info_.request_body_bytes += piece.data.size();

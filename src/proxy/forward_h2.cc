@@ -186,7 +186,7 @@ asio::awaitable<Forwarder::Sent> Forwarder::send_request_h2(upstream::H2Upstream
   }
   body_started_ = true;
   for (;;) {
-    BodyPiece piece = co_await down_.read_body();
+    BodyPiece piece = co_await read_client_body();
     if (piece.error) co_return piece.malformed ? Sent::kMalformedBody : Sent::kClientGone;
     if (!piece.data.empty()) {
       info_.request_body_bytes += piece.data.size();

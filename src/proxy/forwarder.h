@@ -22,6 +22,7 @@
 #include "policy/retry_state.h"
 #include "proxy/forward.h"
 #include "proxy/forward_scratch.h"
+#include "proxy/mirror.h"
 #include "proxy/stream_watch.h"
 
 namespace sy::proxy {
@@ -55,6 +56,10 @@ class Forwarder {
         timer_(ctx.io()),
         watch_(ctx.stream_watches(), down),
         scratch_(ctx.forward_scratch().take()) {}
+
+  ~Forwarder();
+  Forwarder(const Forwarder&) = delete;
+  Forwarder& operator=(const Forwarder&) = delete;
 
   asio::awaitable<void> run();
 
@@ -128,7 +133,9 @@ class Forwarder {
   bool retry_after(const AttemptOutcome& outcome, policy::RetryState& retry);
   asio::awaitable<HeadRead> read_response_head(upstream::PooledConnection& conn);
   bool admit_retry();
-  asio::awaitable<bool> start_mirrors();
+  void start_mirrors();
+  // The client's next body piece, fed to the mirrors too.
+  asio::awaitable<BodyPiece> read_client_body();
   std::optional<std::span<const uint64_t>> eligible_endpoints(const upstream::ClusterRuntime& rt);
   void report(size_t runtime_index, policy::EndpointResult result);
   asio::awaitable<Connected> connect(upstream::PooledConnection& conn, const tcp::endpoint& ep);
@@ -172,6 +179,7 @@ class Forwarder {
   std::string set_cookie_;                        // generated consistent-hash cookie, if any
   std::string tls_failure_;                       // why the last TLS origination failed
   mutable std::optional<std::string> proxy_header_;  // see proxy_header()
+  std::vector<std::shared_ptr<MirrorStream>> mirrors_;  // copies this request feeds its body to
   std::optional<uint64_t> hash_;                  // consistent-hash key, when the cluster hashes
   bool non_idempotent_ = false;                   // see is_non_idempotent (request_preparation.h)
   bool avoid_tried_ = false;                      // retries prefer endpoints not tried yet

@@ -1,25 +1,12 @@
 #include "proxy/mirror.h"
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/write.hpp>
-#include <cstring>
-#include <vector>
-
-#include "http/http1/response_parser.h"
-#include "http/http1/serializer.h"
-#include "upstream/socket_options.h"
+#include <boost/asio/post.hpp>
 
 namespace sy::proxy {
 
 namespace asio = boost::asio;
-using asio::ip::tcp;
-using namespace asio::experimental::awaitable_operators;
-constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 
 std::string shadow_authority(std::string_view authority) {
   size_t host_end = authority.size();
@@ -37,78 +24,88 @@ std::string shadow_authority(std::string_view authority) {
 
 namespace {
 
-struct MirrorJob {
-  WorkerContext& ctx;
-  std::shared_ptr<upstream::ClusterTable> table;  // keeps the snapshot and cluster state alive
-  uint32_t cluster;
-  http::Method method;
-  std::string head_bytes;
-  std::string body;
-  std::chrono::milliseconds timeout;
-  std::string proxy_header;
-};
-
-// One exchange: pick an endpoint, connect, send, read the response to its end, drop it. Any
-// failure just ends the coroutine.
-asio::awaitable<void> run_mirror(MirrorJob job) {
-  auto rt = job.table->runtime(job.cluster);
-  if (rt->cluster->missing() || rt->eligible_count == 0 || !rt->balancer) co_return;
-  // Mirrors reach a TLS cluster only once mirroring goes through the pool (compile warns): never in plaintext.
-  if (rt->cluster->tls) co_return;
-  lb::PickContext pick{.random = job.ctx.rng().next(),
-                       .active_requests = rt->active,
-                       .eligible = rt->eligible,
-                       .now = rt->pick_time()};
-  auto index = rt->balancer->pick(pick);
-  if (!index) co_return;
-  const tcp::endpoint ep = rt->addresses[*index];
-
-  asio::steady_timer deadline(job.ctx.io());
-  deadline.expires_after(job.timeout);
-  tcp::socket socket(job.ctx.io());
-  auto connected = co_await (socket.async_connect(ep, kTuple) || deadline.async_wait(kTuple));
-  if (connected.index() != 0 || std::get<0>(std::get<0>(connected))) co_return;
-  upstream::apply_tcp_keepalive(socket, rt->cluster->policy.connection_pool);
-  std::array<asio::const_buffer, 3> bufs{asio::buffer(job.proxy_header), asio::buffer(job.head_bytes),
-                                         asio::buffer(job.body)};
-  auto sent = co_await (asio::async_write(socket, bufs, kTuple) || deadline.async_wait(kTuple));
-  if (sent.index() != 0 || std::get<0>(std::get<0>(sent))) co_return;
-
-  http::h1::ResponseParser parser;
-  parser.expect_response_to(job.method);
-  std::vector<char> buf(16 * 1024);
-  size_t begin = 0, end = 0;
-  for (;;) {
-    auto step = parser.parse({buf.data() + begin, end - begin});
-    begin += step.consumed;
-    if (step.event == http::h1::ParseEvent::Done || step.event == http::h1::ParseEvent::Error) co_return;
-    if (step.event != http::h1::ParseEvent::NeedMore) continue;
-    std::memmove(buf.data(), buf.data() + begin, end - begin);  // keep an unfinished head
-    end -= begin;
-    begin = 0;
-    if (end == buf.size()) co_return;  // a head larger than the buffer: give up
-    auto got = co_await (socket.async_read_some(asio::buffer(buf.data() + end, buf.size() - end), kTuple) ||
-                         deadline.async_wait(kTuple));
-    if (got.index() != 0) co_return;
-    auto [ec, n] = std::get<0>(got);
-    if (ec || n == 0) co_return;
-    end += n;
-  }
+// The copy's route: the one mirror destination, its timeout, no retries (Envoy's shadow requests
+// are never retried), and nothing else: the primary's route policies already shaped the head.
+snapshot::RouteEntry mirror_route(uint32_t cluster, std::chrono::milliseconds timeout) {
+  snapshot::RouteEntry entry;
+  snapshot::RouteDestination d;
+  d.cluster = cluster;
+  entry.action.destinations.push_back(std::move(d));
+  entry.action.split = split::WeightedChoice::build(std::vector<std::optional<int32_t>>{100});
+  entry.action.timeout = timeout;
+  entry.action.retry.num_retries = 0;
+  entry.action.retry.is_default = false;
+  entry.name = "mirror";
+  return entry;
 }
 
 }  // namespace
 
-void spawn_mirror(WorkerContext& ctx, std::shared_ptr<upstream::ClusterTable> table, uint32_t cluster,
-                  http::RequestHead& head, std::string body, std::chrono::milliseconds timeout,
-                  std::string proxy_header) {
-  // The serializer writes Host from the authority; swap it for the shadow name just for this.
-  const std::string_view original = head.authority;
-  const std::string shadow = shadow_authority(original);
-  head.authority = shadow;
-  MirrorJob job{ctx, std::move(table), cluster, head.method, {}, std::move(body), timeout, std::move(proxy_header)};
-  http::h1::append_request_head(head, http::h1::HeadOptions{.close = true}, job.head_bytes);
-  head.authority = original;
-  asio::co_spawn(ctx.io(), run_mirror(std::move(job)), asio::detached);
+MirrorStream::MirrorStream(WorkerContext& ctx, const http::RequestHead& head, uint32_t cluster,
+                           std::chrono::milliseconds timeout, const Downstream& primary, bool edge)
+    : entry_(mirror_route(cluster, timeout)),
+      ctx_(&ctx),
+      head_(head.clone()),
+      options_{.edge = edge, .cors_origin = {}, .mirror = true},
+      peer_(primary.peer()),
+      local_(primary.local()),
+      wake_(ctx.io()) {
+  head_.authority = head_.headers.intern(shadow_authority(head.authority));
+  head_.upgrade = head_.websocket = false;  // a copy never becomes a tunnel
+  ended_ = head_.framing == http::BodyFraming::None;
+  info_.cluster = cluster;
+}
+
+void MirrorStream::start(std::shared_ptr<MirrorStream> self, std::shared_ptr<upstream::ClusterTable> table) {
+  WorkerContext& ctx = *self->ctx_;
+  // Posted, never spawned from inside the primary's coroutine (see docs/architecture.md on
+  // nested co_spawn): the copy starts on the loop's next turn.
+  asio::post(ctx.io(), [self = std::move(self), table = std::move(table)]() mutable {
+    WorkerContext& c = *self->ctx_;
+    MirrorStream& m = *self;
+    asio::co_spawn(c.io(), forward(c, std::move(table), m.entry_, m.head_, m, m.info_, m.options_),
+                   [self](std::exception_ptr) {});
+  });
+}
+
+void MirrorStream::feed(std::string_view data, bool end, const http::HeaderMap* trailers) {
+  if (abandoned_ || ended_) return;
+  if (waiting_.size() + data.size() > kMirrorBufferLimit) {
+    abandoned_ = true;  // the copy cannot keep up with the client: it ends, the primary goes on
+  } else {
+    waiting_.append(data);
+    if (end) {
+      ended_ = true;
+      if (trailers != nullptr) trailers_ = *trailers;
+    }
+  }
+  wake_.notify();
+}
+
+void MirrorStream::primary_done() {
+  if (ended_ || abandoned_) return;
+  abandoned_ = true;
+  wake_.notify();
+}
+
+asio::awaitable<BodyPiece> MirrorStream::read_body() {
+  while (waiting_.empty() && !ended_ && !abandoned_) co_await wake_.wait();
+  BodyPiece piece;
+  if (abandoned_) {
+    piece.error = true;
+    co_return piece;
+  }
+  reading_.swap(waiting_);
+  waiting_.clear();
+  piece.data = reading_;
+  piece.end = ended_;
+  co_return piece;
+}
+
+asio::awaitable<bool> MirrorStream::write_head(http::ResponseHead& head) {
+  head_sent_ = true;
+  info_.status = head.status;
+  co_return true;
 }
 
 }  // namespace sy::proxy

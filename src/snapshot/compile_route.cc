@@ -70,14 +70,8 @@ RouteAction compile_action(CompileContext& ctx, const RuleSite& site, const conf
              fmt::format("\"{}\" is not a valid retryOn policy (ignored)", tok));
   if (r.fault) a.fault = policy::compile_fault(*r.fault);
   a.mirrors = policy::compile_mirrors(r, ns);
-  for (auto& m : a.mirrors) {
+  for (auto& m : a.mirrors)
     m.cluster = ctx.resolve_cluster(m.host, m.destination.port, m.destination.subset, context_port);
-    if (ctx.snap.clusters[m.cluster].tls)
-      ctx.warn("VirtualService", site.object, vs.source, path + ".mirror",
-               fmt::format("mirroring to {} is not sent: its DestinationRule originates TLS, which mirrors do not "
-                           "support yet (they are never sent in plaintext)",
-                           m.host));
-  }
   if (r.cors_policy) {
     a.has_cors = true;
     a.cors = policy::compile_cors(*r.cors_policy);

@@ -86,7 +86,8 @@ std::shared_ptr<ClusterRuntime> ClusterTable::build(uint32_t id) {
       if (resolved.empty()) {
         add(i, std::nullopt);
       } else if (c.discovery == snapshot::Discovery::kDnsRoundRobin) {
-        add(i, resolved.front());  // DNS_ROUND_ROBIN uses one address at a time
+        // DNS_ROUND_ROBIN: one endpoint per name, at the first address of the latest answer.
+        add(i, dns_->first(c.endpoints[i].address).value_or(resolved.front()));
       } else {
         const auto& dns_joined = dns_->joined(c.endpoints[i].address);
         for (size_t k = 0; k < resolved.size(); ++k)

@@ -45,6 +45,11 @@ const std::vector<std::chrono::steady_clock::time_point>& DnsCache::joined(const
   return it == names_.end() ? kNever : it->second.joined;
 }
 
+std::optional<asio::ip::address> DnsCache::first(const std::string& name) const {
+  auto it = names_.find(name);
+  return it == names_.end() ? std::nullopt : it->second.first;
+}
+
 const std::vector<asio::ip::address>& DnsCache::resolved(const std::string& name) const {
   static const std::vector<asio::ip::address> kNone;
   auto it = names_.find(name);
@@ -67,17 +72,25 @@ asio::awaitable<void> DnsCache::resolve(const std::string& name, bool& changed) 
     spdlog::warn("dns: cannot resolve {}: {} (keeping {} address(es))", name, ec.message(), entry.addresses.size());
     co_return;
   }
+  std::vector<asio::ip::address> answer;
+  for (const auto& r : results) answer.push_back(r.endpoint().address());
+  if (apply_answer(entry, answer, std::chrono::steady_clock::now())) changed = true;
+}
+
+bool DnsCache::apply_answer(Entry& entry, const std::vector<asio::ip::address>& answer,
+                            std::chrono::steady_clock::time_point now) {
   std::vector<asio::ip::address> v4, v6;
-  for (const auto& r : results) {
-    auto a = r.endpoint().address();
+  for (const auto& a : answer) {
     auto& list = a.is_v4() ? v4 : v6;
     if (std::find(list.begin(), list.end(), a) == list.end()) list.push_back(a);
   }
   auto& chosen = v4.empty() ? v6 : v4;
+  if (chosen.empty()) return false;  // nothing usable: keep the last good answer
+  bool changed = entry.first != chosen.front();
+  entry.first = chosen.front();
   std::sort(chosen.begin(), chosen.end());
   if (chosen != entry.addresses) {
     std::vector<std::chrono::steady_clock::time_point> joined;
-    const auto now = std::chrono::steady_clock::now();
     for (const auto& a : chosen) {
       auto old = std::find(entry.addresses.begin(), entry.addresses.end(), a);
       joined.push_back(old == entry.addresses.end() ? now : entry.joined[old - entry.addresses.begin()]);
@@ -86,6 +99,7 @@ asio::awaitable<void> DnsCache::resolve(const std::string& name, bool& changed) 
     entry.joined = std::move(joined);
     changed = true;
   }
+  return changed;
 }
 
 asio::awaitable<void> DnsCache::refresh_loop() {

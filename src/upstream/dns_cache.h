@@ -8,7 +8,9 @@
 // (Istio's mesh default dnsRefreshRate is 60 s). A failed lookup keeps the last good addresses,
 // as Envoy does. IPv4 is preferred: when a name has A records only those are used (Envoy's
 // V4_PREFERRED), otherwise its AAAA records. Names stay registered for the worker's lifetime
-// (bounded by the names the config ever used).
+// (bounded by the names the config ever used). Besides the address set (sorted, for `resolution:
+// DNS`, where each address is an endpoint), the first address of the latest answer is kept in
+// the answer's order: `DNS_ROUND_ROBIN` connects to it, as Envoy's LOGICAL_DNS does.
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
@@ -16,6 +18,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <chrono>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -35,6 +38,21 @@ class DnsCache {
   // When each of resolved(name) first appeared in an answer for `name` (parallel to it), so slow
   // start treats an address a later answer adds as a new endpoint; empty when never resolved.
   const std::vector<std::chrono::steady_clock::time_point>& joined(const std::string& name) const;
+  // The first address of the latest successful answer for `name`, in the resolver's order
+  // (nullopt when never resolved).
+  std::optional<boost::asio::ip::address> first(const std::string& name) const;
+
+  struct Entry {
+    std::vector<boost::asio::ip::address> addresses;            // sorted
+    std::vector<std::chrono::steady_clock::time_point> joined;  // parallel to addresses
+    std::optional<boost::asio::ip::address> first;             // of the latest answer, in its order
+    bool attempted = false;
+  };
+  // Takes an answer (in the resolver's order, duplicates allowed) into `entry`: IPv4 preferred,
+  // addresses kept in their first-seen times. True when the address set or the first address
+  // changed. Pure; public for its table test.
+  static bool apply_answer(Entry& entry, const std::vector<boost::asio::ip::address>& answer,
+                           std::chrono::steady_clock::time_point now);
 
   // Changes whenever the address set of any name changes; cluster runtimes built from older
   // versions are rebuilt (cluster_runtime.h).
@@ -44,11 +62,6 @@ class DnsCache {
   boost::asio::awaitable<void> wait_round(std::chrono::steady_clock::time_point deadline);
 
  private:
-  struct Entry {
-    std::vector<boost::asio::ip::address> addresses;
-    std::vector<std::chrono::steady_clock::time_point> joined;  // parallel to addresses
-    bool attempted = false;
-  };
   boost::asio::awaitable<void> refresh_loop();
   boost::asio::awaitable<void> resolve(const std::string& name, bool& changed);
 
