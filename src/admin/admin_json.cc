@@ -1,5 +1,7 @@
 #include "admin/admin_json.h"
 
+#include <unordered_set>
+
 #include <fmt/format.h>
 
 #include <cctype>
@@ -165,19 +167,30 @@ json clusters_json(const snapshot::Snapshot* snap,
     if (view)
       for (const auto& cv : *view)
         if (cv.stats.name == c.name) v = &cv;
+    auto health = [](json& ej, const policy::EndpointOutlierView& e) {
+      ej["health"] = e.ejected ? "EJECTED" : "HEALTHY";
+      ej["times_ejected"] = e.times_ejected;
+      ej["consecutive_5xx"] = e.consecutive_5xx;
+      ej["consecutive_gateway_errors"] = e.consecutive_gateway;
+    };
+    std::unordered_set<std::string> configured;
     for (size_t i = 0; i < c.endpoints.size(); ++i) {
       auto& ej = cj["endpoints"][i];
       ej["health"] = "HEALTHY";
       if (!v) continue;
       const auto key = policy::endpoint_key(c.endpoints[i].address, c.endpoints[i].port);
+      configured.insert(key);
       for (const auto& e : v->endpoints)
-        if (e.key == key) {
-          ej["health"] = e.ejected ? "EJECTED" : "HEALTHY";
-          ej["times_ejected"] = e.times_ejected;
-          ej["consecutive_5xx"] = e.consecutive_5xx;
-          ej["consecutive_gateway_errors"] = e.consecutive_gateway;
-        }
+        if (e.key == key) health(ej, e);
     }
+    // `resolution: DNS`: each address a name resolved to is a host of its own for outlier detection.
+    if (v)
+      for (const auto& e : v->endpoints)
+        if (!configured.contains(e.key)) {
+          json ej = {{"address", e.key}};
+          health(ej, e);
+          cj["resolved_endpoints"].push_back(std::move(ej));
+        }
     if (v) {
       const auto& s = v->stats;
       const auto& b = s.breaker;

@@ -5,6 +5,8 @@
 
 #include "snapshot/snapshot.h"
 
+#include <boost/asio/ip/address.hpp>
+
 namespace sy::policy {
 
 namespace {
@@ -31,6 +33,33 @@ std::vector<MonoTime> join_times(const std::vector<std::string>& keys, const Clu
     auto it = known.find(k);
     out.push_back(it != known.end() ? it->second : now);
   }
+  return out;
+}
+
+// `resolution: DNS`: each resolved address is its own host for outlier detection (Envoy's
+// STRICT_DNS), in address slots beside the configured names, which are placeholders.
+constexpr size_t kAddressSlotsPerName = 64;
+constexpr size_t kMaxAddressSlots = 4096;
+
+struct AddressSlots {
+  size_t count = 0;
+  std::vector<bool> placeholders;
+};
+
+AddressSlots address_slots(const snapshot::Cluster& c) {
+  AddressSlots out;
+  if (c.discovery != snapshot::Discovery::kDns) return out;
+  out.placeholders.resize(c.endpoints.size());
+  size_t names = 0;
+  for (size_t i = 0; i < c.endpoints.size(); ++i) {
+    const std::string& a = c.endpoints[i].address;
+    boost::system::error_code ec;
+    boost::asio::ip::make_address(a, ec);
+    const bool name = ec && !a.starts_with("unix://");
+    out.placeholders[i] = name;
+    names += name;
+  }
+  out.count = std::min(kMaxAddressSlots, names * kAddressSlotsPerName);
   return out;
 }
 
@@ -127,8 +156,12 @@ std::shared_ptr<ClusterState> ClusterStateRegistry::bind_cluster(const snapshot:
     shared->breaker.set_limits(CircuitBreakerLimits::from(c.policy.connection_pool));
     shared->retry_budget.set_config(RetryBudgetConfig::from(c.policy));
     std::vector<MonoTime> joined = join_times(keys, nullptr, now);
+    AddressSlots slots = address_slots(c);
     auto state = std::make_shared<ClusterState>(
-        shared, std::make_unique<OutlierDetector>(c.policy.outlier, std::move(keys), now), std::move(joined));
+        shared,
+        std::make_unique<OutlierDetector>(c.policy.outlier, std::move(keys), now, nullptr, slots.count,
+                                          std::move(slots.placeholders)),
+        std::move(joined));
     // A late binding of an older snapshot gets working but unregistered state for a cluster the
     // newest snapshot no longer has.
     if (newest) entries_.emplace(c.name, Entry{shared, state});
@@ -142,8 +175,11 @@ std::shared_ptr<ClusterState> ClusterStateRegistry::bind_cluster(const snapshot:
   if (e.current->outlier().keys() == keys && same_outlier_policy(e.current->outlier().policy(), c.policy.outlier))
     return e.current;
   std::vector<MonoTime> joined = join_times(keys, e.current.get(), now);
+  AddressSlots slots = address_slots(c);
   auto state = std::make_shared<ClusterState>(
-      e.shared, std::make_unique<OutlierDetector>(c.policy.outlier, std::move(keys), now, &e.current->outlier()),
+      e.shared,
+      std::make_unique<OutlierDetector>(c.policy.outlier, std::move(keys), now, &e.current->outlier(), slots.count,
+                                        std::move(slots.placeholders)),
       std::move(joined));
   if (newest) e.current = state;
   return state;

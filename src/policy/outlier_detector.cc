@@ -38,24 +38,42 @@ const char* ejection_reason_name(EjectionReason r) {
 }
 
 OutlierDetector::OutlierDetector(const OutlierPolicy& policy, std::vector<std::string> endpoint_keys, MonoTime now,
-                                 const OutlierDetector* previous)
+                                 const OutlierDetector* previous, size_t address_slots, std::vector<bool> placeholders)
     : policy_(policy),
       keys_(std::move(endpoint_keys)),
-      slots_(new Slot[keys_.size()]),
+      capacity_(keys_.size() + address_slots),
+      placeholders_(std::move(placeholders)),
+      address_keys_(address_slots),
+      slots_(new Slot[capacity_]),
       eligible_(new std::atomic<uint64_t>[words()]),
       next_sweep_(to_ticks(now + std::chrono::duration_cast<MonoTime::duration>(policy.interval))) {
-  const size_t n = keys_.size();
+  const size_t n = capacity_;
   for (size_t w = 0; w < words(); ++w) {
     const size_t bits = std::min<size_t>(64, n - w * 64);
     eligible_[w].store(bits == 64 ? ~uint64_t{0} : (uint64_t{1} << bits) - 1, kRelaxed);
   }
+  size_t hosts = 0;
+  for (size_t i = 0; i < keys_.size(); ++i) hosts += !is_placeholder(i);
+  hosts_.store(hosts, kRelaxed);
   if (!previous || !policy_.enabled) return;
 
   next_sweep_.store(previous->next_sweep_.load(kRelaxed), kRelaxed);
-  std::unordered_map<std::string_view, size_t> old_index;
-  for (size_t i = 0; i < previous->keys_.size(); ++i) old_index.emplace(previous->keys_[i], i);
+  std::unordered_map<std::string, size_t> old_index;
+  {
+    std::lock_guard lock(previous->address_mu_);
+    for (size_t i = 0; i < previous->capacity_; ++i) {
+      std::string key = previous->slot_key(i);
+      if (key.empty()) continue;
+      // The addresses the previous set had learnt keep their slots' state here too.
+      if (i >= previous->keys_.size()) address_slot(key);
+      old_index.emplace(std::move(key), i);
+    }
+  }
+  std::lock_guard lock(address_mu_);
   for (size_t i = 0; i < n; ++i) {
-    auto it = old_index.find(keys_[i]);
+    const std::string key = slot_key(i);
+    if (key.empty()) continue;
+    auto it = old_index.find(key);
     if (it == old_index.end()) continue;
     const Slot& from = previous->slots_[it->second];
     Slot& to = slots_[i];
@@ -74,15 +92,32 @@ OutlierDetector::OutlierDetector(const OutlierPolicy& policy, std::vector<std::s
   }
 }
 
+std::string OutlierDetector::slot_key(size_t slot) const {
+  if (slot < keys_.size()) return is_placeholder(slot) ? std::string() : keys_[slot];
+  return address_keys_[slot - keys_.size()];
+}
+
+uint32_t OutlierDetector::address_slot(const std::string& key) {
+  std::lock_guard lock(address_mu_);
+  if (auto it = address_index_.find(key); it != address_index_.end()) return it->second;
+  const size_t used = address_index_.size();
+  if (used >= address_keys_.size()) return kNoSlot;
+  const auto slot = static_cast<uint32_t>(keys_.size() + used);
+  address_keys_[used] = key;
+  address_index_.emplace(key, slot);
+  hosts_.fetch_add(1, kRelaxed);
+  return slot;
+}
+
 uint64_t OutlierDetector::max_ejected() const {
-  const uint64_t n = keys_.size();
+  const uint64_t n = hosts_.load(kRelaxed);
   if (n == 0) return 0;
   const uint64_t pct = std::min<uint32_t>(policy_.max_ejection_percent, 100);
   return std::max<uint64_t>(1, n * pct / 100);  // Envoy always lets one host go
 }
 
 EjectionReason OutlierDetector::report(size_t endpoint, EndpointResult result, MonoTime now) {
-  if (!policy_.enabled || endpoint >= keys_.size()) return EjectionReason::kNone;
+  if (!policy_.enabled || endpoint >= capacity_ || is_placeholder(endpoint)) return EjectionReason::kNone;
   Slot& s = slots_[endpoint];
   const bool split = policy_.split_local_origin;
   switch (result.kind) {
@@ -176,7 +211,7 @@ bool OutlierDetector::sweep_if_due(MonoTime now) {
 
 void OutlierDetector::sweep_locked(MonoTime now) {
   const int64_t t = to_ticks(now);
-  for (size_t i = 0; i < keys_.size(); ++i) {
+  for (size_t i = 0; i < capacity_; ++i) {
     Slot& s = slots_[i];
     const uint8_t state = s.state.load(std::memory_order_acquire);
     if (state == kEjected) {
@@ -195,14 +230,17 @@ void OutlierDetector::sweep_locked(MonoTime now) {
 }
 
 Eligibility OutlierDetector::eligible(std::span<uint64_t> scratch) const {
-  const size_t n = keys_.size();
+  const size_t n = hosts_.load(kRelaxed);
   if (n == 0 || ejected_count_.load(kRelaxed) == 0) return {};
   assert(scratch.size() >= words());
-  size_t healthy = 0;
+  size_t set = 0;
   for (size_t w = 0; w < words(); ++w) {
     scratch[w] = eligible_[w].load(kRelaxed);
-    healthy += static_cast<size_t>(std::popcount(scratch[w]));
+    set += static_cast<size_t>(std::popcount(scratch[w]));
   }
+  // Slots that are no host (placeholders, free address slots) are never ejected: their bits are set.
+  const size_t not_hosts = capacity_ - std::min(n, capacity_);
+  const size_t healthy = set > not_hosts ? set - not_hosts : 0;
   const auto bits = std::span<const uint64_t>(scratch.data(), words());
   if (policy_.min_health_percent > 0 && healthy * 100 < uint64_t{policy_.min_health_percent} * n)
     return {Eligibility::Kind::kAll, {}, true};
@@ -211,16 +249,18 @@ Eligibility OutlierDetector::eligible(std::span<uint64_t> scratch) const {
 }
 
 bool OutlierDetector::is_ejected(size_t endpoint) const {
-  return endpoint < keys_.size() && slots_[endpoint].state.load(std::memory_order_acquire) == kEjected;
+  return endpoint < capacity_ && slots_[endpoint].state.load(std::memory_order_acquire) == kEjected;
 }
 
 std::vector<EndpointOutlierView> OutlierDetector::view() const {
   std::vector<EndpointOutlierView> out;
   out.reserve(keys_.size());
-  for (size_t i = 0; i < keys_.size(); ++i) {
+  std::lock_guard lock(address_mu_);
+  for (size_t i = 0; i < capacity_; ++i) {
     const Slot& s = slots_[i];
     EndpointOutlierView v;
-    v.key = keys_[i];
+    v.key = slot_key(i);
+    if (v.key.empty()) continue;  // a placeholder name, or a free address slot
     v.ejected = s.state.load(std::memory_order_acquire) == kEjected;
     if (v.ejected) v.ejected_until = from_ticks(s.ejected_until.load(kRelaxed));
     v.times_ejected = s.times_ejected.load(kRelaxed);

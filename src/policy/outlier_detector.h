@@ -16,8 +16,10 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <span>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "policy/cluster_policy.h"
@@ -79,8 +81,21 @@ class OutlierDetector {
   // `endpoint_keys` identify the endpoints ("address:port"), in Cluster::endpoints order. When
   // `previous` is given (same cluster, older endpoint set), endpoints with the same key keep their
   // counters, multiplier and ejection; counters that `previous` receives afterwards are lost.
+  //
+  // `address_slots` leaves room for that many endpoints found at run time: the addresses a
+  // `resolution: DNS` name resolves to, each its own host as in Envoy (ejected one by one),
+  // handed out by address_slot(). `placeholders` (parallel to endpoint_keys, or empty) marks the
+  // configured endpoints that are such names: they are no host themselves (not counted for
+  // maxEjectionPercent or minHealthPercent, never ejected).
   OutlierDetector(const OutlierPolicy& policy, std::vector<std::string> endpoint_keys, MonoTime now,
-                  const OutlierDetector* previous = nullptr);
+                  const OutlierDetector* previous = nullptr, size_t address_slots = 0,
+                  std::vector<bool> placeholders = {});
+
+  static constexpr uint32_t kNoSlot = UINT32_MAX;
+  // The slot of the run-time endpoint `key` ("ip:port"), assigned on first use; kNoSlot once the
+  // room is used up (that address then goes unwatched). Takes a lock: called when a worker builds
+  // a cluster runtime after a DNS answer, never per request.
+  uint32_t address_slot(const std::string& key);
   OutlierDetector(const OutlierDetector&) = delete;
   OutlierDetector& operator=(const OutlierDetector&) = delete;
 
@@ -94,12 +109,12 @@ class OutlierDetector {
 
   // Copies the eligibility bits into `scratch` (at least words() long) when needed.
   Eligibility eligible(std::span<uint64_t> scratch) const;
-  size_t words() const { return (keys_.size() + 63) / 64; }
-  size_t size() const { return keys_.size(); }
+  size_t words() const { return (capacity_ + 63) / 64; }
+  size_t size() const { return capacity_; }  // slots: configured endpoints, then address slots
   bool is_ejected(size_t endpoint) const;
 
   const OutlierPolicy& policy() const { return policy_; }
-  const std::vector<std::string>& keys() const { return keys_; }
+  const std::vector<std::string>& keys() const { return keys_; }  // the configured endpoints
   std::vector<EndpointOutlierView> view() const;
   OutlierStats stats() const;
 
@@ -119,8 +134,17 @@ class OutlierDetector {
   void sweep_locked(MonoTime now);
   uint64_t max_ejected() const;
 
+  bool is_placeholder(size_t slot) const { return slot < placeholders_.size() && placeholders_[slot]; }
+  std::string slot_key(size_t slot) const;  // with address_mu_ held for address slots
+
   const OutlierPolicy policy_;
   const std::vector<std::string> keys_;
+  const size_t capacity_;
+  const std::vector<bool> placeholders_;
+  mutable std::mutex address_mu_;
+  std::vector<std::string> address_keys_;                    // guarded; "" = free
+  std::unordered_map<std::string, uint32_t> address_index_;  // guarded
+  std::atomic<size_t> hosts_{0};                             // slots that are hosts (see constructor)
   std::unique_ptr<Slot[]> slots_;
   std::unique_ptr<std::atomic<uint64_t>[]> eligible_;  // bit set = not ejected
   std::atomic<uint64_t> ejected_count_{0};

@@ -182,6 +182,42 @@ TEST(OutlierDetector, MaxEjectionPercent) {
   }
 }
 
+// Scenario: a `resolution: DNS` name resolved to several addresses: each address gets a slot of
+// its own and is ejected alone; the name itself is no host (not counted, never ejected); the
+// percentages count the addresses; a full room gives kNoSlot; a rebuilt detector keeps them.
+TEST(OutlierDetector, AddressSlotsForResolvedNames) {
+  const auto policy = enabled([](auto& p) {
+    p.consecutive_5xx = 1;
+    p.max_ejection_percent = 50;
+  });
+  OutlierDetector d(policy, {"svc.example:80", "10.0.0.9:80"}, t0, nullptr, 3, {true, false});
+  const uint32_t a = d.address_slot("10.0.0.1:80");
+  const uint32_t b = d.address_slot("10.0.0.2:80");
+  EXPECT_EQ(a, 2u);
+  EXPECT_EQ(b, 3u);
+  EXPECT_EQ(d.address_slot("10.0.0.1:80"), a);  // the same address keeps its slot
+  EXPECT_EQ(d.report(0, resp(500), t0), EjectionReason::kNone);  // the name itself: never ejected
+  EXPECT_EQ(d.report(a, resp(500), t0), EjectionReason::kConsecutive5xx);
+  EXPECT_TRUE(d.is_ejected(a));
+  EXPECT_FALSE(d.is_ejected(b));
+  // Three hosts (10.0.0.9 and the two addresses): 50 % lets one go, not two.
+  EXPECT_EQ(d.report(b, resp(500), t0), EjectionReason::kNone);
+  std::vector<uint64_t> scratch(d.words());
+  const Eligibility e = d.eligible(scratch);
+  ASSERT_EQ(e.kind, Eligibility::Kind::kSome);
+  EXPECT_EQ((e.bits[0] >> a) & 1, 0u);
+  EXPECT_EQ((e.bits[0] >> b) & 1, 1u);
+  EXPECT_EQ(d.address_slot("10.0.0.3:80"), 4u);
+  EXPECT_EQ(d.address_slot("10.0.0.4:80"), OutlierDetector::kNoSlot);  // room for 3 only
+  std::vector<std::string> listed;
+  for (const auto& v : d.view()) listed.push_back(v.key);
+  EXPECT_EQ(listed, (std::vector<std::string>{"10.0.0.9:80", "10.0.0.1:80", "10.0.0.2:80", "10.0.0.3:80"}));
+
+  OutlierDetector rebuilt(policy, {"svc.example:80", "10.0.0.9:80"}, t0, &d, 3, {true, false});
+  EXPECT_EQ(rebuilt.address_slot("10.0.0.1:80"), a);
+  EXPECT_TRUE(rebuilt.is_ejected(a));
+}
+
 // Scenario: a host refused by maxEjectionPercent is ejected at its next failure once room frees.
 TEST(OutlierDetector, RefusedEjectionRetriedLater) {
   OutlierDetector d(enabled([](auto& p) { p.consecutive_5xx = 2; }), keys(2), t0);

@@ -50,14 +50,16 @@ asio::awaitable<void> Forwarder::backoff(uint32_t retry_number) {
 }
 
 // Endpoints this attempt may pick: those with a usable address (DNS) and not ejected by
-// outlier detection. The detector indexes configured endpoints; a DNS cluster's runtime endpoints
-// map back to them through `origin`. nullopt when outlier detection ejected every endpoint.
+// outlier detection. Runtime endpoints map to the detector's slots through `outlier_slot` (a DNS
+// cluster's resolved addresses have slots of their own). nullopt when outlier detection ejected
+// every endpoint.
 std::optional<std::span<const uint64_t>> Forwarder::eligible_endpoints(const upstream::ClusterRuntime& rt) {
   return proxy::eligible_endpoints(rt, state_->outlier(), outlier_bits_, combined_bits_);
 }
 
 void Forwarder::report(size_t runtime_index, policy::EndpointResult result) {
-  state_->outlier().report(rt_->origin[runtime_index], result, SteadyClock::now());
+  const uint32_t slot = rt_->outlier_slot[runtime_index];
+  if (slot != policy::OutlierDetector::kNoSlot) state_->outlier().report(slot, result, SteadyClock::now());
 }
 
 // Circuit breaking for one attempt (docs/semantics.md §8.2). A connection slot (maxConnections) is held

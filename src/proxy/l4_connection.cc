@@ -91,10 +91,11 @@ asio::awaitable<bool> connect_upstream(WorkerContext& ctx, upstream::ClusterTabl
   timer.expires_after(std::chrono::duration_cast<Clock::duration>(cluster.policy.connection_pool.connect_timeout));
   auto result = co_await (upstream_socket.async_connect(ep, kTuple) || timer.async_wait(kTuple));
   const bool connected = result.index() == 0 && !std::get<0>(std::get<0>(result));
-  state.outlier().report(
-      rt->origin[*index],
-      {connected ? policy::EndpointResult::Kind::kConnectSuccess : policy::EndpointResult::Kind::kConnectFailure, 0},
-      Clock::now());
+  if (const uint32_t slot = rt->outlier_slot[*index]; slot != policy::OutlierDetector::kNoSlot)
+    state.outlier().report(
+        slot,
+        {connected ? policy::EndpointResult::Kind::kConnectSuccess : policy::EndpointResult::Kind::kConnectFailure, 0},
+        Clock::now());
   if (!connected) {
     info.flags |= kUpstreamConnectionFailure;
     why = "connect to " + info.upstream_host + " failed";

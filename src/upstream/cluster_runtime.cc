@@ -55,10 +55,16 @@ std::shared_ptr<ClusterRuntime> ClusterTable::build(uint32_t id) {
   // when a DNS answer first brought this address, whichever is later.
   const std::vector<policy::MonoTime>* joined =
       id < states_.size() && states_[id] ? &states_[id]->joined() : nullptr;
-  auto add = [&](uint32_t origin, const std::optional<asio::ip::address>& ip, policy::MonoTime dns_joined = {}) {
+  policy::OutlierDetector* outlier = id < states_.size() && states_[id] ? &states_[id]->outlier() : nullptr;
+  // `per_address`: a resolved address of a `resolution: DNS` name, its own host for outlier detection.
+  auto add = [&](uint32_t origin, const std::optional<asio::ip::address>& ip, policy::MonoTime dns_joined = {},
+                 bool per_address = false) {
     const auto& ep = c.endpoints[origin];
     const size_t i = rt.addresses.size();
     rt.origin.push_back(origin);
+    if (!per_address) rt.outlier_slot.push_back(origin);
+    else if (outlier == nullptr) rt.outlier_slot.push_back(policy::OutlierDetector::kNoSlot);
+    else rt.outlier_slot.push_back(outlier->address_slot(policy::endpoint_key(ip->to_string(), ep.port)));
     rt.addresses.emplace_back();
     if (rt.eligible.size() <= i / 64) rt.eligible.push_back(0);
     if (ip && ep.port > 0 && ep.port <= 65535 && !ep.distribute_excluded) {
@@ -91,7 +97,7 @@ std::shared_ptr<ClusterRuntime> ClusterTable::build(uint32_t id) {
       } else {
         const auto& dns_joined = dns_->joined(c.endpoints[i].address);
         for (size_t k = 0; k < resolved.size(); ++k)
-          add(i, resolved[k], k < dns_joined.size() ? dns_joined[k] : policy::MonoTime{});
+          add(i, resolved[k], k < dns_joined.size() ? dns_joined[k] : policy::MonoTime{}, true);
       }
     } else {
       add(i, std::nullopt);  // a name in a STATIC cluster, or a unix socket: not supported here

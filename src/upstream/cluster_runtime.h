@@ -26,6 +26,10 @@ struct ClusterRuntime {
   const snapshot::Cluster* cluster = nullptr;
   std::vector<boost::asio::ip::tcp::endpoint> addresses;
   std::vector<uint32_t> origin;    // index into cluster->endpoints, parallel to addresses
+  // The outlier detector's slot of each runtime endpoint: its configured endpoint's, or under
+  // `resolution: DNS` the resolved address's own (policy::OutlierDetector::address_slot), so a
+  // failing address is ejected alone; kNoSlot: not watched.
+  std::vector<uint32_t> outlier_slot;
   std::vector<uint64_t> eligible;  // bitset over runtime endpoints: has a usable address
   std::vector<uint32_t> active;    // in-flight requests per runtime endpoint (LEAST_REQUEST)
   std::optional<lb::Balancer> balancer;

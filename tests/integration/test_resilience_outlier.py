@@ -1,7 +1,10 @@
 """Istio's outlier detection through the real gateway: of three endpoints one always answers 500;
 after its first failure it is ejected and traffic reaches only the two good ones; after
 baseEjectionTime it is tried again; when every endpoint is ejected the gateway answers 503
-"no healthy upstream" (UH) at once."""
+"no healthy upstream" (UH) at once; under `resolution: DNS` the failing resolved address is
+ejected, not the name."""
+
+import json
 
 import os
 import sys
@@ -90,6 +93,32 @@ class ResilienceOutlier(unittest.TestCase):
         self.assertLess(time.monotonic() - start, 0.2)
         self.assertEqual(self.bad.count() + bad2.count(), 2)
         c.close()
+
+
+    # Scenario: `resolution: DNS` endpoints named `localhost`: the failing one is ejected as the
+    # address it resolved to (127.0.0.1:port, Envoy's per-address hosts), seen in admin /clusters.
+    def test_dns_endpoint_ejected_by_address(self):
+        port, admin = harness.free_port(), harness.free_port()
+        endpoints = [("localhost", u.port, {"app": "svc"}) for u in self.good] + [("localhost", self.bad.port, {"app": "svc"})]
+        docs = [gwtest.gateway("gw", port, ["*"]),
+                gwtest.service("svc.default.svc.cluster.local", endpoints, resolution="DNS"),
+                rc.virtual_service("svc", HOST, ROUTE),
+                rc.destination_rule("svc", "svc.default.svc.cluster.local", policy(34))]
+        gw = gwtest.start_gateway(docs, listen_ports=[port], extra_args=["--admin", f"127.0.0.1:{admin}"])
+        self.addCleanup(gw.stop)
+        c = gwtest.Client(port)
+        statuses = [c.get("/", host=HOST)[0] for _ in range(8)]
+        self.assertEqual(statuses.count(500), 1, statuses)
+        for _ in range(10):
+            self.assertEqual(c.get("/", host=HOST)[0], 200)
+        c.close()
+        _, _, body = harness.http("GET", f"http://127.0.0.1:{admin}/clusters")
+        cluster = next(cl for cl in json.loads(body)["clusters"] if cl.get("host", cl.get("name", "")).startswith("svc."))
+        resolved = {e["address"]: e["health"] for e in cluster.get("resolved_endpoints", [])}
+        self.assertEqual(resolved.get(f"127.0.0.1:{self.bad.port}"), "EJECTED", cluster)
+        for u in self.good:
+            self.assertEqual(resolved.get(f"127.0.0.1:{u.port}"), "HEALTHY", cluster)
+        self.assertEqual({e["health"] for e in cluster["endpoints"]}, {"HEALTHY"}, cluster)
 
 
 if __name__ == "__main__":
