@@ -7,6 +7,7 @@ PKGS=(cmake ninja-build g++ make pkg-config python3 curl ccache
       python3-h2 python3-hyperframe python3-grpcio  # the HTTP/2 frame-level and gRPC tests
       prometheus  # prometheus: only for `promtool check metrics` in the observability test (~25 s to install)
       openssl  # the TLS tests make their certificates with the openssl CLI
+      iptables iproute2 util-linux  # the mesh original-destination test redirects in a network namespace of its own
       clang-14 libfuzzer-14-dev clang-format-14 clang-tidy-14 slowhttptest)  # make fuzz / lint, slow-attacks.sh
 missing=()
 for p in "${PKGS[@]}"; do

@@ -131,7 +131,7 @@ void Forwarder::start_mirrors() {
     const auto timeout = action_.timeout.count() > 0
                              ? std::chrono::duration_cast<std::chrono::milliseconds>(action_.timeout)
                              : kMirrorTimeout;
-    auto copy = std::make_shared<MirrorStream>(ctx_, head_, m.cluster, timeout, down_, options_.edge);
+    auto copy = std::make_shared<MirrorStream>(ctx_, head_, m.cluster, timeout, down_, options_);
     mirrors_.push_back(copy);
     MirrorStream::start(std::move(copy), table_);
   }
@@ -164,6 +164,8 @@ asio::awaitable<bool> Forwarder::choose_cluster() {
   info_.cluster = destination_->cluster;
   rt_ = table_->runtime(destination_->cluster);
   state_ = &table_->state(destination_->cluster);
+  if (rt_->cluster->discovery == snapshot::Discovery::kOriginalDst && options_.original_destination)
+    rt_ = upstream::original_destination_runtime(*rt_->cluster, *options_.original_destination);
   // A fault delay before the router is not counted; a request without a body to upload is
   // complete already, so its route timeout starts now (see start_route_timer).
   if (!has_request_body(head_) || down_.body_complete()) start_route_timer();

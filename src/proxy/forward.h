@@ -4,6 +4,8 @@
 #pragma once
 
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <optional>
 
 #include "http/message.h"
 #include "proxy/downstream.h"
@@ -19,6 +21,8 @@ struct ForwardOptions {
   std::string_view cors_origin;  // allowed CORS origin to echo on the response; empty when none
   // A mirror's copy (mirror.h): its head was prepared by the primary's route; it has no mirrors.
   bool mirror = false;
+  // Where a mesh client meant to connect (ListenerBinding::original_dst): `resolution: NONE`.
+  std::optional<boost::asio::ip::tcp::endpoint> original_destination = std::nullopt;
 };
 
 boost::asio::awaitable<void> forward(WorkerContext& ctx, std::shared_ptr<upstream::ClusterTable> table,

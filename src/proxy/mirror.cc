@@ -42,11 +42,15 @@ snapshot::RouteEntry mirror_route(uint32_t cluster, std::chrono::milliseconds ti
 }  // namespace
 
 MirrorStream::MirrorStream(WorkerContext& ctx, const http::RequestHead& head, uint32_t cluster,
-                           std::chrono::milliseconds timeout, const Downstream& primary, bool edge)
+                           std::chrono::milliseconds timeout, const Downstream& primary,
+                           const ForwardOptions& primary_options)
     : entry_(mirror_route(cluster, timeout)),
       ctx_(&ctx),
       head_(head.clone()),
-      options_{.edge = edge, .cors_origin = {}, .mirror = true},
+      options_{.edge = primary_options.edge,
+               .cors_origin = {},
+               .mirror = true,
+               .original_destination = primary_options.original_destination},
       peer_(primary.peer()),
       local_(primary.local()),
       wake_(ctx.io()) {

@@ -42,7 +42,7 @@ class MirrorStream final : public Downstream {
   // `head` is the primary's request as prepared for its upstream; `timeout` bounds the copy from
   // the end of its request (its route timeout).
   MirrorStream(WorkerContext& ctx, const http::RequestHead& head, uint32_t cluster, std::chrono::milliseconds timeout,
-               const Downstream& primary, bool edge);
+               const Downstream& primary, const ForwardOptions& primary_options);
 
   // Starts forwarding the copy (on the next turn of the worker's loop); it keeps itself and
   // `table` alive until done.

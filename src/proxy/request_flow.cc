@@ -179,7 +179,10 @@ asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& 
       co_return;
     case snapshot::RouteAction::Kind::kForward:
       co_await forward(ctx, table, entry, head, down, info,
-                       ForwardOptions{.edge = !binding.mesh, .cors_origin = cors.origin});
+                       ForwardOptions{.edge = !binding.mesh,
+                                      .cors_origin = cors.origin,
+                                      .mirror = false,
+                                      .original_destination = binding.original_dst});
       co_return;
   }
 }

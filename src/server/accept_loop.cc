@@ -7,8 +7,11 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include <linux/netfilter_ipv4.h>
+#include <linux/netfilter_ipv6/ip6_tables.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+
+#include <cstring>
 
 #include "net/listen_socket.h"
 #include "proxy/http1_connection.h"
@@ -21,12 +24,21 @@ using asio::ip::tcp;
 
 namespace {
 
-// Port the client originally addressed when iptables redirected the connection here.
-std::optional<uint16_t> original_destination_port(tcp::socket& s) {
-  sockaddr_in addr{};
+// Where the client meant to connect when iptables redirected the connection here (IPv4 and IPv6
+// NAT tables each answer for their own family).
+std::optional<tcp::endpoint> original_destination(tcp::socket& s, const tcp::endpoint& local) {
+  if (local.address().is_v4()) {
+    sockaddr_in addr{};
+    socklen_t len = sizeof(addr);
+    if (::getsockopt(s.native_handle(), SOL_IP, SO_ORIGINAL_DST, &addr, &len) != 0) return std::nullopt;
+    return tcp::endpoint(asio::ip::address_v4(ntohl(addr.sin_addr.s_addr)), ntohs(addr.sin_port));
+  }
+  sockaddr_in6 addr{};
   socklen_t len = sizeof(addr);
-  if (::getsockopt(s.native_handle(), SOL_IP, SO_ORIGINAL_DST, &addr, &len) != 0) return std::nullopt;
-  return ntohs(addr.sin_port);
+  if (::getsockopt(s.native_handle(), SOL_IPV6, IP6T_SO_ORIGINAL_DST, &addr, &len) != 0) return std::nullopt;
+  asio::ip::address_v6::bytes_type bytes;
+  std::memcpy(bytes.data(), &addr.sin6_addr, bytes.size());
+  return tcp::endpoint(asio::ip::address_v6(bytes), ntohs(addr.sin6_port));
 }
 
 }  // namespace
@@ -64,8 +76,10 @@ asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp
     if (binding.mesh) {
       boost::system::error_code lec;
       auto local = socket.local_endpoint(lec);
-      if (auto orig = original_destination_port(socket); orig && !lec && *orig != local.port())
-        conn_binding.port = *orig;
+      if (auto orig = lec ? std::nullopt : original_destination(socket, local); orig && *orig != local) {
+        conn_binding.port = orig->port();
+        conn_binding.original_dst = *orig;
+      }
     }
     const proxy::ConnectionClosed closed{[](void* c) {
                                            auto& accepted_by = *static_cast<AcceptedBy*>(c);

@@ -137,8 +137,9 @@ void warn_unresolvable_subset(CompileContext& ctx, const ServiceInfo& svc, const
   }
 }
 
-// resolution NONE (forward to the address the client connected to: Envoy's ORIGINAL_DST) and
-// DYNAMIC_DNS (resolve each request's host) are not built: such clusters have no endpoints and
+// resolution NONE (forward to the address the client connected to: Envoy's ORIGINAL_DST) works
+// only for connections iptables redirected to a mesh listener; DYNAMIC_DNS (resolve each
+// request's host) is not built. Such clusters have no endpoints of their own and otherwise
 // answer 503 UH. Said once per ServiceEntry, at its resolution line, never left silent.
 void warn_unbuilt_discovery(CompileContext& ctx, const ServiceInfo& svc, Discovery discovery) {
   if (svc.kube != nullptr || (discovery != Discovery::kOriginalDst && discovery != Discovery::kDynamicDns)) return;
@@ -147,8 +148,9 @@ void warn_unbuilt_discovery(CompileContext& ctx, const ServiceInfo& svc, Discove
   if (!ctx.warned.insert(key).second) return;
   ctx.warn("ServiceEntry", se.meta.namespace_ + "/" + se.meta.name, se.source, "spec.resolution",
            discovery == Discovery::kOriginalDst
-               ? "not enforced yet: resolution NONE (also the default) forwards to the address the client "
-                 "connected to in Istio; switchyard has no endpoints for it and answers 503 UH; use STATIC or DNS"
+               ? "resolution NONE (also the default) forwards to the address the client connected to, which "
+                 "switchyard knows only for connections iptables redirected to a --mesh-listen listener; "
+                 "through a Gateway or without redirection it answers 503 UH (use STATIC or DNS there)"
                : "not enforced yet: DYNAMIC_DNS (resolve each request's host) is not built; switchyard answers 503 UH");
 }
 

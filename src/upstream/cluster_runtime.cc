@@ -43,6 +43,22 @@ std::shared_ptr<ClusterRuntime> ClusterTable::runtime(uint32_t id) {
   return slot;
 }
 
+std::shared_ptr<ClusterRuntime> original_destination_runtime(const snapshot::Cluster& cluster,
+                                                             const asio::ip::tcp::endpoint& destination) {
+  auto rt = std::make_shared<ClusterRuntime>();
+  rt->cluster = &cluster;
+  rt->addresses.push_back(destination);
+  rt->origin.push_back(0);
+  rt->outlier_slot.push_back(policy::OutlierDetector::kNoSlot);
+  rt->eligible.push_back(1);
+  rt->eligible_count = 1;
+  rt->active.assign(1, 0);
+  const std::string key = destination.address().to_string() + ":" + std::to_string(destination.port());
+  const lb::Endpoint only[] = {lb::Endpoint::from_address(key, 1)};
+  rt->balancer = lb::Balancer::build(lb::from_cluster_policy(cluster.policy.load_balancer), only);
+  return rt;
+}
+
 std::shared_ptr<ClusterRuntime> ClusterTable::build(uint32_t id) {
   auto rt_ptr = std::make_shared<ClusterRuntime>();
   ClusterRuntime& rt = *rt_ptr;

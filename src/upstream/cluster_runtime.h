@@ -45,6 +45,12 @@ struct ClusterRuntime {
   bool dns_pending = false;
 };
 
+// `resolution: NONE` (Envoy's ORIGINAL_DST): the one endpoint is where the client meant to
+// connect. Built per request (such clusters have no configured endpoints); not pooled, not
+// watched by outlier detection.
+std::shared_ptr<ClusterRuntime> original_destination_runtime(const snapshot::Cluster& cluster,
+                                                             const boost::asio::ip::tcp::endpoint& destination);
+
 class ClusterTable {
  public:
   // `dns` (the worker's cache) may be null in tests without DNS clusters. `pool` (the worker's),
