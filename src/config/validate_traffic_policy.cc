@@ -54,10 +54,6 @@ void check_locality_lb(Reporter& r, const std::string& path, const LB::LocalityL
     if (!f.from.empty() && f.from == f.to)
       r.error(fpath, "locality lb failover settings must specify different regions");
   }
-  if (!l.failover_priority.empty())
-    r.warning(keyed(path, "failoverPriority"),
-              "not enforced yet: endpoints are not ranked by these labels; with outlierDetection and serve "
-              "--locality they are ranked by locality (region/zone/subzone) instead");
 }
 
 void check_load_balancer(Reporter& r, const std::string& path, const LB& lb) {

@@ -13,6 +13,15 @@ std::string_view next_segment(std::string_view& rest) {
   return seg;
 }
 
+// Priorities in use renumbered 0..N without gaps (Envoy requires it).
+void compact(std::vector<uint32_t>& raw, std::vector<uint32_t>& out) {
+  std::vector<uint32_t> used = raw;
+  std::sort(used.begin(), used.end());
+  used.erase(std::unique(used.begin(), used.end()), used.end());
+  for (size_t i = 0; i < raw.size(); ++i)
+    out[i] = static_cast<uint32_t>(std::lower_bound(used.begin(), used.end(), raw[i]) - used.begin());
+}
+
 LocalityPlan identity_plan(std::span<const LocalityEndpoint> endpoints) {
   LocalityPlan plan;
   plan.priority.assign(endpoints.size(), 0);
@@ -58,15 +67,44 @@ void apply_failover(LocalityPlan& plan, const Locality& proxy, const LocalitySet
     }
     raw[i] = p;
   }
-  // Priorities must run 0..N without gaps (Envoy), so renumber the ones in use.
-  std::vector<uint32_t> used = raw;
-  std::sort(used.begin(), used.end());
-  used.erase(std::unique(used.begin(), used.end()), used.end());
-  for (size_t i = 0; i < raw.size(); ++i)
-    plan.priority[i] = static_cast<uint32_t>(std::lower_bound(used.begin(), used.end(), raw[i]) - used.begin());
+  compact(raw, plan.priority);
+}
+
+std::string label_of(const config::Labels& labels, const std::string& key) {
+  auto it = labels.find(key);
+  return it == labels.end() ? std::string() : it->second;
+}
+
+void apply_priority_failover(LocalityPlan& plan, const config::Labels& proxy, const std::vector<std::string>& order,
+                             std::span<const LocalityEndpoint> endpoints) {
+  std::vector<uint32_t> raw(endpoints.size(), 0);
+  for (size_t i = 0; i < endpoints.size(); ++i) {
+    const config::Labels mine = topology_labels(endpoints[i].labels, endpoints[i].locality, endpoints[i].network);
+    for (size_t j = 0; j < order.size(); ++j) {
+      const std::string& entry = order[j];
+      const size_t eq = entry.find('=');
+      const std::string key = entry.substr(0, eq);
+      const std::string want = eq == std::string::npos ? label_of(proxy, key) : entry.substr(eq + 1);
+      if (label_of(mine, key) != want) {
+        raw[i] = static_cast<uint32_t>(order.size() - j);
+        break;
+      }
+    }
+  }
+  compact(raw, plan.priority);
 }
 
 }  // namespace
+
+config::Labels topology_labels(const config::Labels* labels, std::string_view locality, std::string_view network) {
+  config::Labels out = labels ? *labels : config::Labels{};
+  const Locality l = Locality::parse(locality);
+  if (!l.region.empty()) out.try_emplace("topology.kubernetes.io/region", l.region);
+  if (!l.zone.empty()) out.try_emplace("topology.kubernetes.io/zone", l.zone);
+  if (!l.subzone.empty()) out.try_emplace("topology.istio.io/subzone", l.subzone);
+  if (!network.empty()) out.try_emplace("topology.istio.io/network", network);
+  return out;
+}
 
 Locality Locality::parse(std::string_view text) {
   Locality l;
@@ -91,9 +129,18 @@ uint32_t locality_priority(const Locality& proxy, const Locality& endpoint) {
 }
 
 LocalityPlan plan_locality(std::string_view proxy_locality, const LocalitySetting* setting, bool outlier_detection,
-                           std::span<const LocalityEndpoint> endpoints) {
+                           std::span<const LocalityEndpoint> endpoints, const config::Labels* proxy_labels) {
   LocalityPlan plan = identity_plan(endpoints);
-  if (proxy_locality.empty() || (setting && setting->enabled && !*setting->enabled)) return plan;
+  if (setting && setting->enabled && !*setting->enabled) return plan;
+  // Label-ranked failover replaces the locality one and needs no locality, only labels.
+  if (setting && setting->distribute.empty() && !setting->failover_priority.empty()) {
+    const config::Labels proxy = topology_labels(proxy_labels, proxy_locality, {});
+    if (!outlier_detection || proxy.empty()) return plan;  // Istio: a proxy without labels gets none
+    apply_priority_failover(plan, proxy, setting->failover_priority, endpoints);
+    plan.mode = LocalityPlan::Mode::kFailover;
+    return plan;
+  }
+  if (proxy_locality.empty()) return plan;
   const Locality proxy = Locality::parse(proxy_locality);
   if (setting && !setting->distribute.empty()) {
     // Istio applies one of distribute or failover; with distribute set, failover never applies,
@@ -107,8 +154,6 @@ LocalityPlan plan_locality(std::string_view proxy_locality, const LocalitySettin
     }
     return plan;
   }
-  // failoverPriority (label-based priorities) is not built: validation warns at that field, and
-  // the locality failover below is what applies (Istio would rank by labels first).
   if (!outlier_detection) return plan;
   apply_failover(plan, proxy, setting, endpoints);
   plan.mode = LocalityPlan::Mode::kFailover;

@@ -9,8 +9,14 @@
 //    move off a priority): same region/zone/subzone = 0, same region/zone = 1, same region = 2,
 //    other regions 3, and when a `failover` rule's `from` is the proxy's region, regions other
 //    than its `to` drop to 4. Used priorities are then renumbered 0..N without gaps.
-// A proxy without a locality (no `serve --locality`) gets neither, as Istio skips the whole step
-// for a proxy with no locality; `enabled: false` turns both off.
+//  * failoverPriority (applyPriorityFailover), only with outlierDetection, replaces the locality
+//    failover: an endpoint's priority is how early its labels stop agreeing with the proxy's
+//    (all n labels agree: 0; the first already differs: n); an entry `key=value` compares the
+//    endpoint's label with that value instead. Labels include the topology labels Istio adds
+//    from localities and networks (topology.kubernetes.io/region and /zone,
+//    topology.istio.io/subzone, topology.istio.io/network). A proxy without labels gets none.
+// A proxy without a locality (no `serve --locality`) gets no distribute or locality failover, as
+// Istio skips those for a proxy with no locality; `enabled: false` turns everything off.
 #pragma once
 
 #include <cstdint>
@@ -38,8 +44,14 @@ uint32_t locality_priority(const Locality& proxy, const Locality& endpoint);
 
 struct LocalityEndpoint {
   std::string_view locality;
-  uint32_t weight = 1;  // >= 1
+  uint32_t weight = 1;                      // >= 1
+  const config::Labels* labels = nullptr;   // for failoverPriority
+  std::string_view network = {};            // topology.istio.io/network for failoverPriority
 };
+
+// Labels with the topology labels Istio derives from a locality and a network added (labels
+// already set keep their values).
+config::Labels topology_labels(const config::Labels* labels, std::string_view locality, std::string_view network);
 
 struct LocalityPlan {
   enum class Mode { kNone, kDistribute, kFailover };
@@ -57,7 +69,8 @@ using LocalitySetting = config::LoadBalancerSettings::LocalityLbSetting;
 
 // `setting` may be null (the mesh default: enabled, no rules). `outlier_detection`: the cluster's
 // effective policy has outlierDetection.
+// `proxy_labels`: this proxy's own labels (serve --selector), for failoverPriority.
 LocalityPlan plan_locality(std::string_view proxy_locality, const LocalitySetting* setting, bool outlier_detection,
-                           std::span<const LocalityEndpoint> endpoints);
+                           std::span<const LocalityEndpoint> endpoints, const config::Labels* proxy_labels = nullptr);
 
 }  // namespace sy::lb

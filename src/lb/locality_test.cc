@@ -62,6 +62,44 @@ TEST(LocalityTest, FailoverPriorities) {
   }
 }
 
+// Scenario: failoverPriority ranks by how early an endpoint's labels (with the topology labels
+// from its locality and network) stop agreeing with the proxy's; `key=value` compares with value.
+TEST(LocalityTest, FailoverPriorityByLabels) {
+  const config::Labels gold{{"tier", "gold"}}, bronze{{"tier", "bronze"}};
+  const std::vector<LocalityEndpoint> eps = {
+      {"us-east/zone1", 1, &gold, "net1"},    // both agree
+      {"us-east/zone1", 1, &gold, "net2"},    // network differs
+      {"us-west/zone1", 1, &bronze, "net1"},  // network agrees, tier differs
+      {"us-west/zone1", 1, &bronze, "net2"},  // both differ
+  };
+  const config::Labels proxy{{"topology.istio.io/network", "net1"}, {"tier", "gold"}};
+  const config::Labels none;
+  LocalitySetting by_labels;
+  by_labels.failover_priority = {"topology.istio.io/network", "tier"};
+  LocalitySetting by_value;
+  by_value.failover_priority = {"tier=bronze"};
+  LocalitySetting by_region;
+  by_region.failover_priority = {"topology.kubernetes.io/region"};
+  struct Case {
+    std::string name, proxy_locality;
+    const LocalitySetting* setting;
+    const config::Labels* labels;
+    bool outlier;
+    std::vector<uint32_t> want;
+  };
+  const std::vector<Case> cases = {
+      {"network, then tier", "", &by_labels, &proxy, true, {0, 2, 1, 2}},
+      {"compacted: no gaps", "", &by_value, &proxy, true, {1, 1, 0, 0}},
+      {"region from --locality", "us-west/zone9", &by_region, &none, true, {1, 1, 0, 0}},
+      {"no outlier detection: none", "", &by_labels, &proxy, false, {0, 0, 0, 0}},
+      {"proxy without labels: none", "", &by_labels, &none, true, {0, 0, 0, 0}},
+  };
+  for (const Case& c : cases) {
+    const LocalityPlan plan = plan_locality(c.proxy_locality, c.setting, c.outlier, eps, c.labels);
+    EXPECT_EQ(plan.priority, c.want) << c.name;
+  }
+}
+
 TEST(LocalityTest, DistributeWeights) {
   // Two endpoints in zone1 (weights 1 and 3), one in zone2, one in us-west.
   const std::vector<LocalityEndpoint> eps = {

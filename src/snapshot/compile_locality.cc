@@ -11,10 +11,10 @@ namespace sy::snapshot::detail {
 void apply_locality(CompileContext& ctx, Cluster& c) {
   std::vector<lb::LocalityEndpoint> in;
   in.reserve(c.endpoints.size());
-  for (const Endpoint& e : c.endpoints) in.push_back({e.locality, e.weight});
+  for (const Endpoint& e : c.endpoints) in.push_back({e.locality, e.weight, &e.labels, e.network});
   const auto& setting = c.policy.load_balancer.locality;
-  const lb::LocalityPlan plan =
-      lb::plan_locality(ctx.options.locality, setting ? &*setting : nullptr, c.policy.outlier.enabled, in);
+  const lb::LocalityPlan plan = lb::plan_locality(ctx.options.locality, setting ? &*setting : nullptr,
+                                                  c.policy.outlier.enabled, in, &ctx.options.proxy_labels);
   for (size_t i = 0; i < c.endpoints.size(); ++i) {
     c.endpoints[i].priority = plan.priority[i];
     if (plan.mode != lb::LocalityPlan::Mode::kDistribute) continue;
@@ -25,10 +25,13 @@ void apply_locality(CompileContext& ctx, Cluster& c) {
 
 namespace {
 
+// Rules that need the proxy's locality: distribute and locality failover (failoverPriority ranks
+// by labels and needs none when the proxy has labels).
 bool has_rules(const config::TrafficPolicy& tp) {
   if (!tp.load_balancer || !tp.load_balancer->locality_lb_setting) return false;
   const auto& l = *tp.load_balancer->locality_lb_setting;
-  return (!l.enabled || *l.enabled) && (!l.distribute.empty() || !l.failover.empty() || !l.failover_priority.empty());
+  return (!l.enabled || *l.enabled) &&
+         (!l.distribute.empty() || (!l.failover.empty() && l.failover_priority.empty()));
 }
 
 void warn_levels(CompileContext& ctx, const config::DestinationRule& dr, const config::TrafficPolicy& tp,

@@ -2,7 +2,7 @@
 `--locality us-east/zone1`: failover priorities with outlierDetection (local zone first, then the
 next priority once the local endpoint is ejected), `distribute` weights, and warmup (an endpoint a
 reload adds gets a reduced share that grows over its window). Also what `validate` says about
-localityLbSetting without --locality."""
+localityLbSetting without --locality, and failoverPriority ranking by the proxy's labels."""
 
 import os
 import subprocess
@@ -164,8 +164,54 @@ loadBalancer:
         self.assertGreater(late.get("new", 0) / 300, 0.25, late)
         c.close()
 
-    # Scenario: without --locality, validate warns at the localityLbSetting line that it has no
-    # effect; with --locality it does not; failoverPriority is always reported as not enforced.
+    # Scenario: failoverPriority [network, tier=gold] against the proxy's labels (--selector): the
+    # endpoint agreeing on both first; once it is ejected, the one that differs only in tier (a
+    # `key=value` entry compares with the value), never the other network's.
+    def test_failover_priority_by_labels(self):
+        ups = self.upstreams(["local", "bronze", "remote"])
+        port = harness.free_port()
+        eps = "".join(
+            f"\n  - address: 127.0.0.1\n    ports: {{http: {ups[v].port}}}\n    network: {net}\n"
+            f"    labels: {{version: {v}, tier: {tier}}}"
+            for v, net, tier in (("local", "net1", "gold"), ("bronze", "net1", "bronze"), ("remote", "net2", "gold")))
+        se = f"""
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {{name: svc, namespace: default}}
+spec:
+  hosts: [{SVC}]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{{number: 80, name: http, protocol: HTTP}}]
+  endpoints:{eps}
+"""
+        policy = """
+loadBalancer:
+  simple: ROUND_ROBIN
+  localityLbSetting:
+    failoverPriority:
+    - topology.istio.io/network
+    - tier=gold
+outlierDetection:
+  consecutive5xxErrors: 1
+  interval: 1s
+  baseEjectionTime: 30s
+  maxEjectionPercent: 100
+"""
+        documents = [gwtest.gateway("gw", port, ["*"]), se, rc.virtual_service("svc", HOST, ROUTE),
+                     rc.destination_rule("svc", SVC, policy)]
+        gw = rc.start(documents, listen_ports=[port],
+                      extra_args=["--selector", "istio=ingressgateway", "--selector", "topology.istio.io/network=net1"])
+        self.addCleanup(gw.stop)
+        c = gwtest.Client(port)
+        self.assertEqual(shares(c, 30), {"local": 30})
+        ups["local"].stop()
+        shares(c, 3)  # the dead endpoint is met once (and retried), then ejected
+        self.assertEqual(shares(c, 30), {"bronze": 30})
+        c.close()
+
+    # Scenario: without --locality, validate warns at the localityLbSetting line that locality
+    # failover has no effect; with --locality it does not; failoverPriority is enforced, not warned.
     def test_validate_warns_without_locality(self):
         policy = """
 loadBalancer:
@@ -173,8 +219,6 @@ loadBalancer:
     failover:
     - from: us-east
       to: us-west
-    failoverPriority:
-    - topology.istio.io/network
 outlierDetection:
   consecutive5xxErrors: 1
 """
@@ -189,10 +233,13 @@ outlierDetection:
 
         without = validate()
         self.assertRegex(without, r"config\.yaml:\d+: .*localityLbSetting.*no locality")
-        self.assertIn("failoverPriority", without)
         with_locality = validate("--locality", LOCALITY)
         self.assertNotIn("no locality", with_locality)
-        self.assertIn("failoverPriority", with_locality)
+        ranked = policy.replace("    failover:", "    failoverPriority: [topology.istio.io/network]\n    failover:")
+        harness.write_yaml(d, "config.yaml", "\n---\n".join(
+            x.strip("\n") for x in docs(8080, [(9000, "us-east/zone1", "a")], ranked)))
+        self.assertNotIn("failoverPriority", validate())
+        self.assertNotIn("not enforced", validate())
 
 
 if __name__ == "__main__":
