@@ -87,9 +87,15 @@ uint64_t Forwarder::pool_key() const {
   // certificate or not, other trust) must never share a connection. A connection that began
   // with a PROXY header speaks for one client only, as Envoy keys its pools on that header.
   std::string key = rt_->cluster->name;
-  if (tls != nullptr) key += '|' + tls->server_name(head_.authority);
+  if (tls != nullptr) key += '|' + tls->server_name(tls_authority());
   if (!proxy.empty()) key += '|' + proxy;
   return std::hash<std::string>{}(key) | 1;
+}
+
+// A mirror's copy carries the `-shadow` Host, but its TLS name (auto SNI, auto SAN check) is the
+// host the copy is for, so a mirror cluster's certificate verifies as the primary's would.
+std::string_view Forwarder::tls_authority() const {
+  return options_.mirror ? shadow_origin(head_.authority) : head_.authority;
 }
 
 const std::string& Forwarder::proxy_header() const {
@@ -105,7 +111,7 @@ const std::string& Forwarder::proxy_header() const {
 asio::awaitable<Forwarder::Connected> Forwarder::start_tls(upstream::PooledConnection& conn,
                                                            SteadyClock::time_point deadline) {
   const tls::ClientTls& tls = *rt_->cluster->tls;
-  const std::string server_name = tls.server_name(head_.authority);
+  const std::string server_name = tls.server_name(tls_authority());
   SSL* ssl = SSL_new(tls.context());
   if (ssl == nullptr) {
     tls_failure_ = std::string(kTlsFailurePrefix) + "cannot create a session";

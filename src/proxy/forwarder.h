@@ -151,6 +151,8 @@ class Forwarder {
   // The PROXY protocol header this request's upstream connections start with (DestinationRule
   // proxyProtocol); empty when the cluster sends none. Computed on first use.
   const std::string& proxy_header() const;
+  // The authority TLS names are derived from (the Host, or for a mirror's copy its unshadowed Host).
+  std::string_view tls_authority() const;
   asio::awaitable<size_t> read_some(upstream::PooledConnection& conn, SteadyClock::time_point deadline,
                                     bool& timed_out);
   asio::awaitable<bool> write(upstream::PooledConnection& conn, std::string_view a, std::string_view b = {},

@@ -22,6 +22,19 @@ std::string shadow_authority(std::string_view authority) {
   return out;
 }
 
+std::string_view shadow_origin(std::string_view authority) {
+  constexpr std::string_view kSuffix = "-shadow";
+  // The port's colon is the first after an IPv6 literal's `]` (the suffix sits between them).
+  const size_t close = !authority.empty() && authority.front() == '[' ? authority.find(']') : std::string_view::npos;
+  const size_t colon = close != std::string_view::npos ? authority.find(':', close) : authority.rfind(':');
+  const size_t host_end = colon == std::string_view::npos ? authority.size() : colon;
+  if (host_end < kSuffix.size() || authority.substr(host_end - kSuffix.size(), kSuffix.size()) != kSuffix)
+    return authority;
+  // Only a port may follow the suffix: views cannot splice, so a host:port authority keeps its
+  // port off (TLS names never carry one).
+  return authority.substr(0, host_end - kSuffix.size());
+}
+
 namespace {
 
 // The copy's route: the one mirror destination, its timeout, no retries (Envoy's shadow requests

@@ -28,6 +28,9 @@ namespace sy::proxy {
 // "httpbin:8000" -> "httpbin-shadow:8000", "cluster-1" -> "cluster-1-shadow", "[::1]:80" ->
 // "[::1]-shadow:80" (the suffix goes on the host part, before any port).
 std::string shadow_authority(std::string_view authority);
+// The host a copy is for, for TLS names: "httpbin-shadow:8000" -> "httpbin" (the port is dropped:
+// TLS names carry none); an authority without the suffix is returned as it is.
+std::string_view shadow_origin(std::string_view authority);
 
 // Request body bytes a copy may have waiting (not yet sent upstream) before it is abandoned.
 inline constexpr size_t kMirrorBufferLimit = 1024 * 1024;

@@ -21,5 +21,21 @@ TEST(ShadowAuthority, SuffixGoesBeforeThePort) {
   for (const auto& c : cases) EXPECT_EQ(shadow_authority(c.in), c.out) << c.in;
 }
 
+// Scenario: the host a copy's TLS names come from, recovered from its shadow authority.
+TEST(ShadowAuthority, OriginForTlsNames) {
+  struct Case {
+    const char* in;
+    const char* out;
+  } cases[] = {
+      {"httpbin-shadow:8000", "httpbin"},
+      {"api.example.com-shadow", "api.example.com"},
+      {"[::1]-shadow:8080", "[::1]"},
+      {"plain.example.com:443", "plain.example.com:443"},
+      {"shadow", "shadow"},
+      {"-shadow", ""},
+  };
+  for (const auto& c : cases) EXPECT_EQ(shadow_origin(c.in), c.out) << c.in;
+}
+
 }  // namespace
 }  // namespace sy::proxy

@@ -7,6 +7,7 @@ Service test.Echo:
   Slow(ms)      -> waits ms milliseconds, then b"slow"
   Peers(b"")    -> how many distinct client connections (peer addresses) called so far
   Who(b"")      -> NAME
+  Note(key)     -> b"noted"; Noted(key) -> how many Note calls carried that key (mirroring tests)
   Collect(stream of bytes) -> the messages joined with b","  (client streaming)
   Chat(stream of bytes)    -> each message back as b"re:" + message, as it arrives (bidirectional)
 Any other method is UNIMPLEMENTED (gRPC's own answer)."""
@@ -70,6 +71,20 @@ def chat(requests, ctx):
         yield b"re:" + r
 
 
+notes = {}
+
+
+def note(req, ctx):
+    with lock:
+        notes[req] = notes.get(req, 0) + 1
+    return b"noted"
+
+
+def noted(req, ctx):
+    with lock:
+        return str(notes.get(req, 0)).encode()
+
+
 def count_peers(req, ctx):
     with lock:
         return str(len(peers)).encode()
@@ -83,6 +98,8 @@ def main():
         "Slow": grpc.unary_unary_rpc_method_handler(slow),
         "Peers": grpc.unary_unary_rpc_method_handler(count_peers),
         "Who": grpc.unary_unary_rpc_method_handler(lambda req, ctx: sys.argv[2].encode()),
+        "Note": grpc.unary_unary_rpc_method_handler(note),
+        "Noted": grpc.unary_unary_rpc_method_handler(noted),
         "Collect": grpc.stream_unary_rpc_method_handler(collect),
         "Chat": grpc.stream_stream_rpc_method_handler(chat),
     }

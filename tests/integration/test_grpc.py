@@ -64,6 +64,17 @@ spec:
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
+metadata: {{name: mirrored, namespace: default}}
+spec:
+  hosts: ["mirrored.example.com"]
+  gateways: [gw]
+  http:
+  - route:
+    - destination: {{host: grpc.plain.internal}}
+    mirror: {{host: grpc.second.internal}}
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
 metadata: {{name: echo-tls, namespace: default}}
 spec:
   hosts: ["tls.example.com"]
@@ -187,6 +198,23 @@ class GrpcTest(unittest.TestCase):
         outbox.put(None)
         self.assertEqual([b"re:m%d" % i for i in range(5)], got)
         self.assertEqual([], list(call))
+
+    def test_mirror_to_grpc_cluster(self):
+        """A mirrored call reaches the mirror's HTTP/2 (gRPC) cluster as well as the primary."""
+        key = b"mirror-%d" % time.monotonic_ns()
+        self.assertEqual(b"noted", self.channel("mirrored.example.com").unary_unary("/test.Echo/Note")(key, timeout=10))
+        direct = {name: grpc.insecure_channel(f"127.0.0.1:{port}")
+                  for name, port in (("first", self.plain_port), ("second", self.second_port))}
+        for ch in direct.values():
+            self.addCleanup(ch.close)
+        count = {}
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline:
+            count = {n: ch.unary_unary("/test.Echo/Noted")(key, timeout=10) for n, ch in direct.items()}
+            if count["second"] == b"1":
+                break
+            time.sleep(0.05)
+        self.assertEqual({"first": b"1", "second": b"1"}, count)
 
     def test_fault_abort_grpc_status(self):
         """fault.abort.grpcStatus RESOURCE_EXHAUSTED reaches the client as that status."""

@@ -10,6 +10,7 @@ import ssl
 import sys
 import tempfile
 import threading
+import time
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -159,7 +160,21 @@ class UpstreamTlsTest(unittest.TestCase):
             "nocert.example.com": (cls.mtls.port, f"{{mode: SIMPLE, caCertificates: {cls.pki.ca}, sni: api.example.com}}"),
         }
         cls.port = harness.free_port()
-        docs = [gwtest.gateway("gw", cls.port, ["*.example.com"]), virtual_service(list(cases))]
+        # A copy of every request for api.example.com goes to san.example.com's TLS cluster.
+        mirrored = """
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: mirrored, namespace: default}
+spec:
+  hosts: [mirrored.example.com]
+  gateways: [gw]
+  http:
+  - rewrite: {authority: api.example.com}
+    route:
+    - destination: {host: api.example.com, port: {number: 80}}
+    mirror: {host: san.example.com, port: {number: 80}}
+"""
+        docs = [gwtest.gateway("gw", cls.port, ["*.example.com"]), virtual_service(list(cases)), mirrored]
         for host, (target, tls) in cases.items():
             docs += [service_entry(host, target), destination_rule(host, tls)]
         cls.gw = gwtest.start_gateway(docs, listen_ports=[cls.port])
@@ -180,14 +195,26 @@ class UpstreamTlsTest(unittest.TestCase):
     # Scenario: HTTP to port 80 leaves as TLS to the upstream's port, with the request's host as SNI,
     # and kept-alive TLS connections are reused.
     def test_origination_with_auto_sni_and_pooling(self):
-        before = len(self.api.handshakes())
+        before, seen_before = len(self.api.handshakes()), len(self.api.seen)
         c = gwtest.Client(self.port)
         for _ in range(3):
             status, _, body = c.get("/", host="api.example.com")
             self.assertEqual((status, body), (200, b"secure api.example.com"))
         c.close()
-        new = self.api.handshakes()[before:]
-        self.assertEqual(new, ["api.example.com"])  # one handshake for three requests
+        self.assertEqual([sni for sni, _ in self.api.seen[seen_before:]], ["api.example.com"] * 3)
+        # At most one handshake for three requests (none when another test left one pooled).
+        self.assertLessEqual(len(self.api.handshakes()[before:]), 1)
+
+    # Scenario: a mirror to a cluster that originates TLS is sent over TLS (SNI: the copy's host
+    # without -shadow), never in plaintext; the client sees only the primary's answer.
+    def test_mirror_to_tls_cluster(self):
+        before = len(self.api.seen)
+        status, _, body = self.get("mirrored.example.com")
+        self.assertEqual((status, body), (200, b"secure api.example.com"))
+        deadline = time.monotonic() + 5
+        while len(self.api.seen) < before + 2 and time.monotonic() < deadline:
+            time.sleep(0.02)
+        self.assertEqual([sni for sni, _ in self.api.seen[before:]], ["api.example.com", "api.example.com"])
 
     # Scenario: an upstream certificate from another CA, or for another name, is a 503 UF naming the TLS error.
     def test_verification_failures_are_503(self):
