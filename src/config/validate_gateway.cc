@@ -68,12 +68,13 @@ bool tls_beyond_redirect(const ServerTLSSettings& t, const Source& source, const
   return false;
 }
 
-// Settings of a terminating server that switchyard does not enforce yet: refused, never ignored
-// (an unchecked client certificate is a silent hole). Also the form of the pinned digests, which
-// otherwise would simply never match.
+// The form of the pinned client-certificate digests, which otherwise would simply never match;
+// a CRL where no client certificate is checked.
 void refuse_unenforced(Reporter& r, const std::string& tpath, const ServerTLSSettings& t) {
-  if (!t.ca_crl.empty())
-    r.error(detail::keyed(tpath, "caCrl"), "not enforced yet: client certificates would not be checked against it");
+  using Mode = ServerTLSSettings::Mode;
+  if (!t.ca_crl.empty() && t.mode != Mode::kMutual && t.mode != Mode::kOptionalMutual)
+    r.warning(detail::keyed(tpath, "caCrl"),
+              "has no effect: only MUTUAL and OPTIONAL_MUTUAL servers check client certificates against it");
   for (size_t i = 0; i < t.verify_certificate_spki.size(); ++i) {
     const auto raw = base64_decode(t.verify_certificate_spki[i]);
     if (!raw || raw->size() != 32)

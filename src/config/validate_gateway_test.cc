@@ -139,7 +139,7 @@ servers:
   tls: {mode: SIMPLE, credentialName: my-cert}
 )y"),
            {}},
-          {"caCrl is refused until enforced; malformed pinned digests are errors at their entry",
+          {"caCrl is accepted on MUTUAL; malformed pinned digests are errors at their entry",
            gw(R"y(
 servers:
 - port: {number: 443, name: https, protocol: HTTPS}
@@ -148,8 +148,7 @@ servers:
         verifyCertificateHash: [z], caCrl: /crl.pem}
 )y"),
            {{"spec.servers[0].tls.verifyCertificateSpki[0]", "base64 SHA-256"},
-            {"spec.servers[0].tls.verifyCertificateHash[0]", "hex SHA-256"},
-            {"spec.servers[0].tls.caCrl", "not enforced yet"}}},
+            {"spec.servers[0].tls.verifyCertificateHash[0]", "hex SHA-256"}}},
           {"well-formed client-certificate pins and names are in force",
            gw(R"y(
 servers:
@@ -306,8 +305,8 @@ servers:
       Run::kObjects);
 }
 
-// Scenario: a refusal is printed at the line of the refused field (an HTTPS server's caCrl), so an editor can
-// jump to it from FILE:LINE.
+// Scenario: a diagnostic is printed at the line of its field (a SIMPLE server's caCrl, which checks
+// nothing there), so an editor can jump to it from FILE:LINE.
 TEST(ValidateGateway, TlsRefusalLine) {
   const std::string yaml = gw(R"y(
 servers:
@@ -332,7 +331,7 @@ servers:
   EXPECT_EQ(got.items()[0].path, "spec.servers[1].tls.caCrl");
   EXPECT_EQ(got.items()[0].line, tls_line) << got.items()[0].to_string();
   EXPECT_TRUE(got.items()[0].to_string().starts_with(
-      "gw.yaml:" + std::to_string(tls_line) + ": Gateway default/x: spec.servers[1].tls.caCrl: not enforced yet"))
+      "gw.yaml:" + std::to_string(tls_line) + ": Gateway default/x: spec.servers[1].tls.caCrl: warning: has no effect"))
       << got.items()[0].to_string();
 }
 

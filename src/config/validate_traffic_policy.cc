@@ -191,10 +191,8 @@ void check_outlier(Reporter& r, const std::string& path, const OutlierDetection&
 void check_client_tls(Reporter& r, const std::string& path, const ClientTLSSettings& t) {
   using Mode = ClientTLSSettings::Mode;
   // SIMPLE, MUTUAL and ISTIO_MUTUAL are originated; ISTIO_MUTUAL with the workload certificate
-  // given to serve (without it the cluster answers 503, said when the snapshot compiles). A CRL
-  // that is not checked is refused: revoked certificates would pass.
-  if (!t.ca_crl.empty() && t.mode != Mode::kIstioMutual)
-    r.error(detail::keyed(path, "caCrl"), "not enforced yet: revoked certificates would be accepted");
+  // given to serve (without it the cluster answers 503, said when the snapshot compiles); caCrl is
+  // checked for SIMPLE and MUTUAL (tls/revocation.h).
   bool has_material = !t.client_certificate.empty() || !t.private_key.empty() || !t.ca_certificates.empty() ||
                       !t.credential_name.empty() || !t.ca_crl.empty();
   switch (t.mode) {

@@ -129,6 +129,9 @@ asio::awaitable<Forwarder::Connected> Forwarder::start_tls(upstream::PooledConne
   }
   if (auto [ec] = std::get<0>(result); ec) {
     tls_failure_ = std::string(kTlsFailurePrefix) + ec.message();
+    // Which check refused the certificate (another CA, expired, revoked by caCrl...).
+    if (const long v = SSL_get_verify_result(ssl); v != X509_V_OK)
+      tls_failure_.append(" (").append(X509_verify_cert_error_string(v)).append(")");
     co_return Connected::kTlsFailed;
   }
   if (std::string problem = tls.check_peer(ssl, server_name); !problem.empty()) {

@@ -42,6 +42,7 @@ bool configured_material(const CompileContext& ctx, const policy::TlsOrigination
       return false;
     }
     if (const std::string* v = secret_value(*secret, {"ca.crt", "cacert"})) s.ca_pem = *v;
+    if (const std::string* v = secret_value(*secret, {"ca.crl"})) s.crl_pem = *v;
     if (t.mode == Mode::kMutual) {
       const std::string* cert = secret_value(*secret, {"tls.crt", "cert"});
       const std::string* key = secret_value(*secret, {"tls.key", "key"});
@@ -52,6 +53,8 @@ bool configured_material(const CompileContext& ctx, const policy::TlsOrigination
     }
   }
   if (!t.ca_certificates.empty() && !read_pem_file(t.ca_certificates, dr_file, s.ca_pem, error)) return false;
+  // caCrl: revoked upstream certificates (the file, else the Secret's ca.crl).
+  if (!t.ca_crl.empty() && !read_pem_file(t.ca_crl, dr_file, s.crl_pem, error)) return false;
   if (t.mode == Mode::kMutual && !t.client_certificate.empty() &&
       !(read_pem_file(t.client_certificate, dr_file, s.cert_pem, error) &&
         read_pem_file(t.private_key, dr_file, s.key_pem, error)))

@@ -1,6 +1,7 @@
 #include "snapshot/server_certificates.h"
 
 #include "snapshot/tls_material.h"
+#include "tls/revocation.h"
 
 namespace sy::snapshot {
 
@@ -27,6 +28,22 @@ bool pair_from_secret(const config::ConfigSet& config, const std::string& creden
   }
   out.key_pairs.emplace_back(*cert, *key);
   if (const std::string* c = secret_value(*s, {"ca.crt", "cacert"}); c != nullptr && ca.empty()) ca = *c;
+  return true;
+}
+
+// caCrl: the file, else `ca.crl` of the Secret the CA came from (Istio's generic-Secret key).
+// False with `error` when the file cannot be read.
+bool client_crl(const config::ServerTLSSettings& t, const std::string& yaml_file, const config::ConfigSet& config,
+                const std::string& ns, std::string& crl, std::string& error) {
+  if (!t.ca_crl.empty()) return read_pem_file(t.ca_crl, yaml_file, crl, error);
+  for (const std::string& name : {t.ca_cert_credential_name, t.credential_name + "-cacert", t.credential_name}) {
+    if (name.empty() || name == "-cacert") continue;
+    if (const config::Secret* s = find_secret(config, name, ns))
+      if (const std::string* v = secret_value(*s, {"ca.crl"})) {
+        crl = *v;
+        return true;
+      }
+  }
   return true;
 }
 
@@ -106,6 +123,8 @@ ResolvedServerTls resolve_server_tls(const config::ServerTLSSettings& t, const s
       return r;
     }
     s.client_ca_pem = std::move(ca);
+    if (!client_crl(t, yaml_file, config, proxy_namespace, s.client_crl_pem, r.error)) return r;
+    if (!s.client_crl_pem.empty()) r.error = tls::check_revocation_lists(s.client_crl_pem);
   }
   return r;
 }

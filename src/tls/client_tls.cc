@@ -6,6 +6,7 @@
 #include <openssl/x509v3.h>
 
 #include "tls/peer_identity.h"
+#include "tls/revocation.h"
 
 namespace sy::tls {
 
@@ -71,6 +72,10 @@ std::shared_ptr<const ClientTls> ClientTls::make(const ClientTlsSettings& settin
         error = "caCertificates holds no PEM certificate";
         return nullptr;
       }
+    }
+    if (!settings.crl_pem.empty()) {
+      error = add_revocation_lists(SSL_CTX_get_cert_store(c), settings.crl_pem);
+      if (!error.empty()) return nullptr;
     }
   }
   if (!settings.cert_pem.empty()) {

@@ -17,6 +17,7 @@ namespace sy::tls {
 
 struct ClientTlsSettings {
   std::string ca_pem;                          // empty: the system's trust store
+  std::string crl_pem;                         // caCrl: revoked upstream certificates; empty = none
   std::string cert_pem, key_pem;               // MUTUAL: the client certificate and its key
   std::string sni;                             // empty: the request's host
   std::vector<std::string> subject_alt_names;  // DNS names or URIs the upstream certificate must carry one of

@@ -1,5 +1,7 @@
 #include "tls/server_tls.h"
 
+#include "tls/revocation.h"
+
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/x509v3.h>
@@ -123,6 +125,9 @@ std::string ServerTls::add_server(const std::vector<std::string>& hosts, const S
   if (settings.key_pairs.empty()) return "no certificate";
   if (settings.client_auth != ServerTlsSettings::ClientAuth::kNone) {
     if (std::string e = load_client_ca(c, settings.client_ca_pem); !e.empty()) return e;
+    if (!settings.client_crl_pem.empty())
+      if (std::string e = add_revocation_lists(SSL_CTX_get_cert_store(c), settings.client_crl_pem); !e.empty())
+        return e;
   }
   const std::string& ciphers = settings.cipher_list.empty() ? std::string(kDefaultCiphers) : settings.cipher_list;
   if (SSL_CTX_set_cipher_list(c, ciphers.c_str()) != 1) return openssl_error("cipherSuites");

@@ -25,7 +25,8 @@ struct ServerTlsSettings {
   enum class ClientAuth { kNone, kOptional, kRequired };  // SIMPLE, OPTIONAL_MUTUAL, MUTUAL
   // (certificate chain PEM, private key PEM): several, e.g. RSA and ECDSA side by side.
   std::vector<std::pair<std::string, std::string>> key_pairs;
-  std::string client_ca_pem;  // trust for client certificates (MUTUAL, OPTIONAL_MUTUAL)
+  std::string client_ca_pem;   // trust for client certificates (MUTUAL, OPTIONAL_MUTUAL)
+  std::string client_crl_pem;  // caCrl: revoked client certificates (tls/revocation.h); empty = none
   ClientAuth client_auth = ClientAuth::kNone;
   int min_version = TLS1_2_VERSION;  // Istio's gateway default: TLS 1.2 minimum
   int max_version = TLS1_3_VERSION;

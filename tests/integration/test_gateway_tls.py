@@ -46,6 +46,24 @@ class Pki:
     def ca(self):
         return os.path.join(self.d, f"{self.name}.crt")
 
+    def crl(self, revoked):
+        """A CRL of this CA revoking the certificates at the paths `revoked`; returns its path."""
+        db = os.path.join(self.d, f"{self.name}-crl-{time.monotonic_ns()}")
+        os.mkdir(db)
+        open(os.path.join(db, "index.txt"), "w").close()
+        with open(os.path.join(db, "crlnumber"), "w") as f:
+            f.write("01\n")
+        conf = os.path.join(db, "ca.cnf")
+        with open(conf, "w") as f:
+            f.write(f"[ca]\ndefault_ca = d\n[d]\ndatabase = {db}/index.txt\ncrlnumber = {db}/crlnumber\n"
+                    "default_md = sha256\ndefault_crl_days = 2\n")
+        signer = ("-config", conf, "-keyfile", f"{self.name}.key", "-cert", f"{self.name}.crt")
+        for cert in revoked:
+            openssl("ca", *signer, "-revoke", cert, cwd=self.d)
+        out = os.path.join(db, "ca.crl")
+        openssl("ca", *signer, "-gencrl", "-out", out, cwd=self.d)
+        return out
+
 
 def read(path):
     with open(path) as f:
@@ -361,7 +379,8 @@ spec:
 
 class ClientCertificateRulesTest(unittest.TestCase):
     """MUTUAL with subjectAltNames / verifyCertificateHash / verifyCertificateSpki: a client
-    certificate from the trusted CA must also carry a listed name or the pinned digest."""
+    certificate from the trusted CA must also carry a listed name or the pinned digest; with caCrl
+    it must not be revoked."""
 
     @classmethod
     def setUpClass(cls):
@@ -376,10 +395,11 @@ class ClientCertificateRulesTest(unittest.TestCase):
                               capture_output=True, text=True).stdout.strip()
         conf = os.path.join(cls.d, "conf")
         os.mkdir(conf)
-        for src, name in ((cert, "srv.crt"), (key, "srv.key"), (cls.pki.ca, "ca.crt")):
+        revoked = cls.pki.crl([cls.other[0]])
+        for src, name in ((cert, "srv.crt"), (key, "srv.key"), (cls.pki.ca, "ca.crt"), (revoked, "ca.crl")):
             with open(src) as f, open(os.path.join(conf, name), "w") as out:
                 out.write(f.read())
-        cls.ports = {k: harness.free_port() for k in ("san", "hash", "spki")}
+        cls.ports = {k: harness.free_port() for k in ("san", "hash", "spki", "crl")}
         tls = "mode: MUTUAL, serverCertificate: srv.crt, privateKey: srv.key, caCertificates: ca.crt"
         with open(os.path.join(conf, "gateway.yaml"), "w") as f:
             f.write(f"""
@@ -398,6 +418,9 @@ spec:
   - port: {{number: {cls.ports['spki']}, name: https-spki, protocol: HTTPS}}
     hosts: ["*"]
     tls: {{{tls}, verifyCertificateSpki: ["{spki}"]}}
+  - port: {{number: {cls.ports['crl']}, name: https-crl, protocol: HTTPS}}
+    hosts: ["*"]
+    tls: {{{tls}, caCrl: ca.crl}}
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
@@ -433,6 +456,11 @@ spec:
         for kind in ("san", "hash", "spki"):
             self.assertTrue(self.answered(self.ports[kind], self.good), kind)
             self.assertFalse(self.answered(self.ports[kind], self.other), kind)
+
+    def test_revoked_client_certificate_is_refused(self):
+        """caCrl: the revoked certificate is refused in the handshake, the other one of the same CA admitted."""
+        self.assertTrue(self.answered(self.ports["crl"], self.good))
+        self.assertFalse(self.answered(self.ports["crl"], self.other))
 
 
 if __name__ == "__main__":

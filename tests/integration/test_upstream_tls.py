@@ -145,6 +145,9 @@ class UpstreamTlsTest(unittest.TestCase):
         cls.api = TlsUpstream(api_cert, api_key)
         cls.client_cert, cls.client_key = cls.pki.issue("gateway", "DNS:gateway")
         cls.mtls = TlsUpstream(api_cert, api_key, client_ca=cls.pki.ca)
+        # Revokes the api certificate; the unrevoking CRL lists an unrelated one.
+        cls.revoked_crl = cls.pki.crl([api_cert])
+        cls.clean_crl = cls.pki.crl([cls.pki.issue("unrelated", "DNS:unrelated")[0]])
         cases = {
             "api.example.com": (cls.api.port, f"{{mode: SIMPLE, caCertificates: {cls.pki.ca}}}"),
             "wrongca.example.com": (cls.api.port, f"{{mode: SIMPLE, caCertificates: {cls.other.ca}}}"),
@@ -158,6 +161,10 @@ class UpstreamTlsTest(unittest.TestCase):
             "mutual.example.com": (cls.mtls.port, f"{{mode: MUTUAL, caCertificates: {cls.pki.ca}, sni: api.example.com, "
                                                   f"clientCertificate: {cls.client_cert}, privateKey: {cls.client_key}}}"),
             "nocert.example.com": (cls.mtls.port, f"{{mode: SIMPLE, caCertificates: {cls.pki.ca}, sni: api.example.com}}"),
+            "revoked.example.com": (cls.api.port, f"{{mode: SIMPLE, caCertificates: {cls.pki.ca}, sni: api.example.com, "
+                                                  f"caCrl: {cls.revoked_crl}}}"),
+            "crl.example.com": (cls.api.port, f"{{mode: SIMPLE, caCertificates: {cls.pki.ca}, sni: api.example.com, "
+                                              f"caCrl: {cls.clean_crl}}}"),
         }
         cls.port = harness.free_port()
         # A copy of every request for api.example.com goes to san.example.com's TLS cluster.
@@ -215,6 +222,16 @@ spec:
         while len(self.api.seen) < before + 2 and time.monotonic() < deadline:
             time.sleep(0.02)
         self.assertEqual([sni for sni, _ in self.api.seen[before:]], ["api.example.com", "api.example.com"])
+
+    # Scenario: caCrl: an upstream whose certificate the CRL revokes is a 503 UF ("certificate
+    # revoked"); with a CRL that does not list it, the request goes through.
+    def test_revoked_upstream_certificate(self):
+        status, hdrs, body = self.get("revoked.example.com")
+        self.assertEqual(status, 503, body)
+        self.assertIn(b"certificate revoked", body)
+        self.assertIn("UF", hdrs.get("x-switchyard-reason", ""))
+        status, _, body = self.get("crl.example.com")
+        self.assertEqual((status, body), (200, b"secure crl.example.com"))
 
     # Scenario: an upstream certificate from another CA, or for another name, is a 503 UF naming the TLS error.
     def test_verification_failures_are_503(self):
