@@ -70,7 +70,7 @@ asio::awaitable<Forwarder::Connected> Forwarder::connect(upstream::PooledConnect
     auto sent = co_await (asio::async_write(conn.socket, asio::buffer(proxy), kTuple) || timer_.async_wait(kTuple));
     if (sent.index() != 0 || std::get<0>(std::get<0>(sent))) co_return Connected::kFailed;
   }
-  if (rt_->cluster->tls) co_return co_await start_tls(conn, deadline);
+  if (rt_->cluster->tls) co_return co_await start_tls(conn, ep, deadline);
   co_return Connected::kOk;
 }
 
@@ -108,7 +108,12 @@ const std::string& Forwarder::proxy_header() const {
   return *proxy_header_;
 }
 
-asio::awaitable<Forwarder::Connected> Forwarder::start_tls(upstream::PooledConnection& conn,
+std::string Forwarder::tls_session_key(const tcp::endpoint& ep) const {
+  return ep.address().to_string() + ':' + std::to_string(ep.port()) + '|' +
+         rt_->cluster->tls->server_name(tls_authority());
+}
+
+asio::awaitable<Forwarder::Connected> Forwarder::start_tls(upstream::PooledConnection& conn, const tcp::endpoint& ep,
                                                            SteadyClock::time_point deadline) {
   const tls::ClientTls& tls = *rt_->cluster->tls;
   const std::string server_name = tls.server_name(tls_authority());
@@ -118,6 +123,7 @@ asio::awaitable<Forwarder::Connected> Forwarder::start_tls(upstream::PooledConne
     co_return Connected::kTlsFailed;
   }
   tls.prepare(ssl, server_name);
+  tls.offer_session(tls_session_key(ep), ssl);
   conn.tls = std::make_unique<asio::ssl::stream<tcp::socket>>(std::move(conn.socket), ssl);
   conn.pool_key = pool_key();
   timer_.expires_at(deadline);
@@ -338,6 +344,9 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
   }
   const uint32_t max_per_conn = rt.cluster->policy.connection_pool.max_requests_per_connection;
   ++conn.requests;
+  // After the first exchange the upstream's session tickets are in: keep one for the next connection.
+  if (conn.tls && conn.requests == 1 && rt.cluster->tls)
+    rt.cluster->tls->save_session(tls_session_key(ep), conn.tls->native_handle());
   watch_.watch(nullptr);
   const bool reusable = rh.keep_alive && down_.body_complete() && begin_ == end_ &&
                         (max_per_conn == 0 || conn.requests < max_per_conn);

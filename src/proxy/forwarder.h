@@ -144,7 +144,10 @@ class Forwarder {
   asio::awaitable<bool> stopped_by_watch();
   asio::awaitable<Sent> send_request(upstream::PooledConnection& conn);
   // TLS origination on a connected socket: handshake within `deadline`, then the name check.
-  asio::awaitable<Connected> start_tls(upstream::PooledConnection& conn, SteadyClock::time_point deadline);
+  asio::awaitable<Connected> start_tls(upstream::PooledConnection& conn, const tcp::endpoint& ep,
+                                       SteadyClock::time_point deadline);
+  // The TLS session cache key of `ep` for this request (tls::ClientTls::save_session).
+  std::string tls_session_key(const tcp::endpoint& ep) const;
   // The pool key of this request's connections: 0 for plaintext, else one per cluster and SNI
   // and, with the PROXY protocol, per client connection (its header names the client).
   uint64_t pool_key() const;

@@ -113,6 +113,43 @@ std::shared_ptr<const ClientTls> ClientTls::make(const ClientTlsSettings& settin
   return out;
 }
 
+ClientTls::~ClientTls() {
+  for (auto& [key, session] : sessions_) SSL_SESSION_free(session);
+}
+
+void ClientTls::save_session(const std::string& key, SSL* ssl) const {
+  SSL_SESSION* live = SSL_get1_session(ssl);
+  if (live == nullptr) return;
+  // A copy: OpenSSL marks the connection's own session not resumable when that connection is
+  // freed without a close_notify (as a pooled upstream connection usually ends).
+  SSL_SESSION* session = SSL_SESSION_is_resumable(live) == 1 ? SSL_SESSION_dup(live) : nullptr;
+  SSL_SESSION_free(live);
+  if (session == nullptr) return;
+  std::lock_guard lock(sessions_mu_);
+  if (sessions_.size() >= kMaxSessions && !sessions_.contains(key)) {
+    for (auto& [k, s] : sessions_) SSL_SESSION_free(s);
+    sessions_.clear();
+  }
+  auto [it, inserted] = sessions_.try_emplace(key, session);
+  if (!inserted) {
+    SSL_SESSION_free(it->second);
+    it->second = session;
+  }
+}
+
+void ClientTls::offer_session(const std::string& key, SSL* ssl) const {
+  SSL_SESSION* session = nullptr;
+  {
+    std::lock_guard lock(sessions_mu_);
+    auto it = sessions_.find(key);
+    if (it == sessions_.end()) return;
+    session = it->second;
+    SSL_SESSION_up_ref(session);
+  }
+  SSL_set_session(ssl, session);  // takes its own reference
+  SSL_SESSION_free(session);
+}
+
 std::string ClientTls::server_name(std::string_view authority) const {
   if (!settings_.sni.empty()) return settings_.sni;
   std::string host(authority);

@@ -10,6 +10,8 @@
 
 #include <memory>
 #include <string>
+#include <unordered_map>
+#include <mutex>
 #include <string_view>
 #include <vector>
 
@@ -42,10 +44,26 @@ class ClientTls {
   // else why not (chain errors are reported by the handshake itself).
   std::string check_peer(SSL* ssl, const std::string& server_name) const;
 
+  // TLS session resumption: `key` names one upstream and name (endpoint and SNI). After a
+  // connection's first exchange, save_session keeps its session if resumable (TLS 1.3 tickets
+  // arrive after the handshake, so not earlier); offer_session puts the last one kept on a new
+  // connection, whose handshake then resumes unless the upstream declines. Any thread (a lock
+  // taken once per new connection, never per request).
+  void save_session(const std::string& key, SSL* ssl) const;
+  void offer_session(const std::string& key, SSL* ssl) const;
+
+  ~ClientTls();
+  ClientTls(const ClientTls&) = delete;
+  ClientTls& operator=(const ClientTls&) = delete;
+
  private:
   ClientTls() = default;
+  // Bounds the cache: beyond this many upstreams it starts over (sessions are only an optimisation).
+  static constexpr size_t kMaxSessions = 4096;
   std::shared_ptr<SSL_CTX> ctx_;
   ClientTlsSettings settings_;
+  mutable std::mutex sessions_mu_;
+  mutable std::unordered_map<std::string, SSL_SESSION*> sessions_;  // owned references
 };
 
 }  // namespace sy::tls

@@ -27,6 +27,7 @@ class TlsUpstream:
     def __init__(self, cert, key, client_ca=None, alpn=None):
         self.snis = []
         self.seen = []
+        self.resumed = []  # per request: whether its connection's handshake resumed a session
         self.lock = threading.Lock()
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(cert, key)
@@ -54,6 +55,7 @@ class TlsUpstream:
             def do_GET(self):
                 with owner.lock:
                     owner.seen.append((sni_of.get(id(self.connection)), self.connection.selected_alpn_protocol()))
+                    owner.resumed.append(self.connection.session_reused)
                 body = b"secure " + (self.headers.get("Host") or "").encode()
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(body)))
@@ -104,8 +106,9 @@ spec:
 """
 
 
-def destination_rule(host, tls):
+def destination_rule(host, tls, pool=None):
     name = host.split(".")[0]
+    pool_line = f"\n      connectionPool: {pool}" if pool else ""
     return f"""
 apiVersion: networking.istio.io/v1
 kind: DestinationRule
@@ -115,7 +118,7 @@ spec:
   trafficPolicy:
     portLevelSettings:
     - port: {{number: 80}}
-      tls: {tls}
+      tls: {tls}{pool_line}
 """
 
 
@@ -165,6 +168,8 @@ class UpstreamTlsTest(unittest.TestCase):
                                                   f"caCrl: {cls.revoked_crl}}}"),
             "crl.example.com": (cls.api.port, f"{{mode: SIMPLE, caCertificates: {cls.pki.ca}, sni: api.example.com, "
                                               f"caCrl: {cls.clean_crl}}}"),
+            # One request per connection: every request after the first needs a new handshake.
+            "resume.example.com": (cls.api.port, f"{{mode: SIMPLE, caCertificates: {cls.pki.ca}, sni: api.example.com}}"),
         }
         cls.port = harness.free_port()
         # A copy of every request for api.example.com goes to san.example.com's TLS cluster.
@@ -183,7 +188,8 @@ spec:
 """
         docs = [gwtest.gateway("gw", cls.port, ["*.example.com"]), virtual_service(list(cases)), mirrored]
         for host, (target, tls) in cases.items():
-            docs += [service_entry(host, target), destination_rule(host, tls)]
+            pool = "{http: {maxRequestsPerConnection: 1}}" if host == "resume.example.com" else None
+            docs += [service_entry(host, target), destination_rule(host, tls, pool)]
         cls.gw = gwtest.start_gateway(docs, listen_ports=[cls.port])
 
     @classmethod
@@ -222,6 +228,17 @@ spec:
         while len(self.api.seen) < before + 2 and time.monotonic() < deadline:
             time.sleep(0.02)
         self.assertEqual([sni for sni, _ in self.api.seen[before:]], ["api.example.com", "api.example.com"])
+
+    # Scenario: a new connection to an upstream already met resumes its TLS session (no full handshake).
+    def test_session_resumption(self):
+        before = len(self.api.resumed)
+        for _ in range(3):
+            status, _, body = self.get("resume.example.com")
+            self.assertEqual((status, body), (200, b"secure resume.example.com"))
+        resumed = self.api.resumed[before:]
+        self.assertEqual(len(resumed), 3)
+        # The first may resume a session another test's connection left; the later ones must.
+        self.assertEqual(resumed[1:], [True, True], resumed)
 
     # Scenario: caCrl: an upstream whose certificate the CRL revokes is a 503 UF ("certificate
     # revoked"); with a CRL that does not list it, the request goes through.
