@@ -329,6 +329,107 @@ class SilentH2Upstream(threading.Thread):
             silent = silent or self.answered_at is not None
 
 
+class GoawayH2Upstream(threading.Thread):
+    """An h2c upstream whose first connection answers its first request with GOAWAY (last stream
+    id 0: nothing was processed) and closes; later connections answer 200 and record the request."""
+
+    def __init__(self):
+        super().__init__(daemon=True)
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(8)
+        self.port = self.listener.getsockname()[1]
+        self.connections = 0
+        self.processed = []  # (method, body) of the requests answered
+
+    def run(self):
+        while True:
+            try:
+                sock, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections += 1
+            threading.Thread(target=self.serve, args=(sock, self.connections == 1), daemon=True).start()
+
+    def serve(self, sock, refuse):
+        import h2.config
+        import h2.connection
+        import h2.events
+
+        conn = h2.connection.H2Connection(config=h2.config.H2Configuration(client_side=False))
+        conn.initiate_connection()
+        sock.sendall(conn.data_to_send())
+        bodies = {}
+        with sock:
+            while True:
+                data = sock.recv(65536)
+                if not data:
+                    return
+                for ev in conn.receive_data(data):
+                    if isinstance(ev, h2.events.RequestReceived):
+                        if refuse:
+                            conn.close_connection(error_code=0, last_stream_id=0)
+                            sock.sendall(conn.data_to_send())
+                            return
+                        bodies[ev.stream_id] = [dict(ev.headers).get(b":method", b"").decode(), b""]
+                    elif isinstance(ev, h2.events.DataReceived):
+                        bodies[ev.stream_id][1] += ev.data
+                        conn.acknowledge_received_data(ev.flow_controlled_length, ev.stream_id)
+                    elif isinstance(ev, h2.events.StreamEnded):
+                        self.processed.append(tuple(bodies.pop(ev.stream_id)))
+                        conn.send_headers(ev.stream_id, [(":status", "200"), ("content-length", "2")])
+                        conn.send_data(ev.stream_id, b"ok", end_stream=True)
+                sock.sendall(conn.data_to_send())
+
+
+class GoawayRetryTest(unittest.TestCase):
+    def test_stream_above_goaway_last_id_is_retried(self):
+        """An upstream's GOAWAY (last stream id 0) refuses a POST it never processed: it is sent again on a new connection, once."""
+        up = GoawayH2Upstream()
+        up.start()
+        self.addCleanup(up.listener.close)
+        port = harness.free_port()
+        d = tempfile.mkdtemp(prefix="sy-goaway-")
+        with open(os.path.join(d, "config.yaml"), "w") as f:
+            f.write(f"""
+apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {{name: gw, namespace: default}}
+spec:
+  selector: {{istio: ingressgateway}}
+  servers:
+  - port: {{number: {port}, name: http, protocol: HTTP}}
+    hosts: ["*"]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {{name: goaway, namespace: default}}
+spec:
+  hosts: ["*"]
+  gateways: [gw]
+  http:
+  - route:
+    - destination: {{host: goaway.internal}}
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {{name: goaway, namespace: default}}
+spec:
+  hosts: [goaway.internal]
+  location: MESH_EXTERNAL
+  resolution: STATIC
+  ports: [{{number: 80, name: http2, protocol: HTTP2, targetPort: {up.port}}}]
+  endpoints: [{{address: 127.0.0.1}}]
+""")
+        gw = harness.start_process([harness.switchyard_bin(), "serve", "-c", d, "--bind", "127.0.0.1", "--workers", "1",
+                                    "--admin", "off"], ready_port=port)
+        self.addCleanup(gw.stop)
+        status, _, body = harness.http("POST", f"http://127.0.0.1:{port}/submit", body=b"payload")
+        self.assertEqual((status, body), (200, b"ok"))
+        self.assertEqual(up.processed, [("POST", b"payload")])  # processed exactly once
+        self.assertEqual(up.connections, 2)
+
+
 class Http2KeepAliveTest(unittest.TestCase):
     def test_unanswered_ping_closes_the_upstream_connection(self):
         """http2KeepAlive {interval 300ms, timeout 300ms}: an upstream that stops answering is disconnected within a second."""
