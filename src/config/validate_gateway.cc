@@ -222,10 +222,6 @@ void validate_gateway(const Gateway& gw, Diagnostics& out) {
               fmt::format("invalid protocol \"{}\", supported protocols are HTTP, HTTP2, GRPC, GRPC-WEB, MONGO, REDIS, "
                           "MYSQL, TCP, HTTPS, TLS",
                           s.port.protocol));
-    } else if (s.port.protocol == "GRPC-WEB") {
-      // Istio adds Envoy's grpc_web filter on such ports; switchyard has no translation yet.
-      r.warning(detail::keyed(ppath, "protocol"),
-                "not enforced yet: gRPC-Web is not translated to gRPC; requests pass through unchanged");
     }
     if (s.port.name.empty()) {
       r.error(detail::keyed(ppath, "name"), "port name must be set");

@@ -41,13 +41,13 @@ servers:
 )y"),
            {{"spec.servers[0].port.number", "port number 70000 must be in the range 1..65535"},
             {"spec.servers[0].port.protocol", "invalid protocol \"QUIC\""}}},
-          {"gRPC-Web is not translated",
+          {"a GRPC-WEB port is served (gRPC-Web is translated to gRPC)",
            gw(R"y(
 servers:
 - port: {number: 8080, name: web, protocol: GRPC-WEB}
   hosts: ["*"]
 )y"),
-           {warn("spec.servers[0].port.protocol", "gRPC-Web is not translated to gRPC")}},
+           {}},
           {"duplicate port names",
            gw(R"y(
 servers:

@@ -7,6 +7,9 @@
 
 #include "http/forwarded_scheme.h"
 #include "http/grpc.h"
+#include "proxy/grpc_web_downstream.h"
+
+#include <optional>
 #include "http/path_normalization.h"
 #include "policy/fault_decision.h"
 #include "proxy/cors.h"
@@ -105,7 +108,13 @@ asio::awaitable<bool> inject_fault(WorkerContext& ctx, const snapshot::RouteActi
 }  // namespace
 
 asio::awaitable<void> handle_request(WorkerContext& ctx, const ListenerBinding& binding, http::RequestHead& head,
-                                     Downstream& down) {
+                                     Downstream& client) {
+  // A gRPC-Web client is translated before anything looks at the request, as Envoy's grpc_web
+  // filter runs before the router: routes, metrics and local replies see gRPC.
+  std::optional<GrpcWebDownstream> web;
+  if (const auto kind = http::grpc_web_kind(head.headers); kind != http::GrpcWebKind::kNone)
+    web.emplace(client, head, kind);
+  Downstream& down = web ? static_cast<Downstream&>(*web) : client;
   RequestInfo info;
   // Pinned for the whole request: a reload publishes a new snapshot, this request keeps its own.
   std::shared_ptr<upstream::ClusterTable> table = ctx.current();

@@ -216,6 +216,62 @@ class GrpcTest(unittest.TestCase):
             time.sleep(0.05)
         self.assertEqual({"first": b"1", "second": b"1"}, count)
 
+    def grpc_web(self, kind, path, message, host="plain.example.com"):
+        """One gRPC-Web call over HTTP/1.1; returns (status, content-type, [(flag, payload)] frames)."""
+        import base64
+        import http.client
+        import struct
+
+        body = b"\0" + struct.pack(">I", len(message)) + message
+        if kind == "text":
+            body = base64.b64encode(body)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.request("POST", path, body=body, headers={"Host": host, "x-grpc-web": "1",
+                                                       "content-type": f"application/grpc-web{'-text' if kind == 'text' else ''}+proto"})
+        resp = conn.getresponse()
+        data = resp.read()
+        conn.close()
+        if kind == "text":
+            data = base64.b64decode(data)
+        frames = []
+        while data:
+            flag, n = data[0], struct.unpack(">I", data[1:5])[0]
+            frames.append((flag, data[5:5 + n]))
+            data = data[5 + n:]
+        self.last_grpc_status_header = resp.getheader("grpc-status")
+        return resp.status, resp.getheader("content-type"), frames
+
+    def test_grpc_web_binary_and_text(self):
+        """gRPC-Web (binary and -text) reaches the gRPC upstream; the reply carries the message, then the trailers as a 0x80 frame."""
+        for kind, ct in (("binary", "application/grpc-web+proto"), ("text", "application/grpc-web-text+proto")):
+            with self.subTest(kind):
+                status, content_type, frames = self.grpc_web(kind, "/test.Echo/Say", b"web")
+                self.assertEqual((status, content_type), (200, ct))
+                self.assertEqual(frames[0], (0, b"echo:web"))
+                self.assertEqual(frames[-1][0], 0x80)
+                trailers = dict(line.split(":", 1) for line in frames[-1][1].decode().split("\r\n") if line)
+                self.assertEqual(trailers.get("grpc-status"), "0", trailers)
+                self.assertEqual(trailers.get("x-trailer"), "t1", trailers)
+
+    def test_grpc_web_error_status(self):
+        """A trailers-only answer (UNIMPLEMENTED) keeps grpc-status in the headers, with an empty body, as Envoy sends it."""
+        status, content_type, frames = self.grpc_web("binary", "/test.Echo/NoSuchMethod", b"")
+        self.assertEqual((status, content_type, frames), (200, "application/grpc-web+proto", []))
+        self.assertEqual(self.last_grpc_status_header, "12")
+
+    def test_grpc_web_bad_base64_is_refused(self):
+        """A -text body that is not base64 is refused as a malformed body (400), gRPC-shaped as every local reply to a gRPC client: grpc-status INTERNAL."""
+        import http.client
+
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=10)
+        conn.request("POST", "/test.Echo/Say", body=b"!!!!", headers={
+            "Host": "plain.example.com", "content-type": "application/grpc-web-text"})
+        resp = conn.getresponse()
+        resp.read()
+        conn.close()
+        self.assertEqual((resp.status, resp.getheader("content-type"), resp.getheader("grpc-status")),
+                         (200, "application/grpc-web-text+proto", "13"))
+
     def test_fault_abort_grpc_status(self):
         """fault.abort.grpcStatus RESOURCE_EXHAUSTED reaches the client as that status."""
         with self.assertRaises(grpc.RpcError) as err:
