@@ -254,6 +254,9 @@ void check_traffic_policy(Reporter& r, const std::string& path, const TrafficPol
       r.error(keyed(tpath, "protocol"), "tunnel protocol must be CONNECT or POST");
     if (tp.tunnel->target_host.empty()) r.error(keyed(tpath, "targetHost"), "tunnel targetHost is required");
     check_port_number(r, keyed(tpath, "targetPort"), tp.tunnel->target_port);
+    r.warning(tpath,
+              "not enforced yet: TCP and TLS routes connect to the destination directly; they are not tunneled "
+              "through HTTP CONNECT or POST to it");
   }
   if (tp.proxy_protocol && tp.proxy_protocol->version != "V1" && tp.proxy_protocol->version != "V2" &&
       !tp.proxy_protocol->version.empty())
