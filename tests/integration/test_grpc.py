@@ -438,63 +438,23 @@ class GoawayH2Upstream(threading.Thread):
                 sock.sendall(conn.data_to_send())
 
 
-class GoawayRetryTest(unittest.TestCase):
-    def test_stream_above_goaway_last_id_is_retried(self):
-        """An upstream's GOAWAY (last stream id 0) refuses a POST it never processed: it is sent again on a new connection, once."""
-        up = GoawayH2Upstream()
-        up.start()
-        self.addCleanup(up.listener.close)
-        port = harness.free_port()
-        d = tempfile.mkdtemp(prefix="sy-goaway-")
-        with open(os.path.join(d, "config.yaml"), "w") as f:
-            f.write(f"""
-apiVersion: networking.istio.io/v1
-kind: Gateway
-metadata: {{name: gw, namespace: default}}
-spec:
-  selector: {{istio: ingressgateway}}
-  servers:
-  - port: {{number: {port}, name: http, protocol: HTTP}}
-    hosts: ["*"]
+def start_single_upstream_gateway(test, name, upstream_port, protocol, traffic_policy=""):
+    """A gateway (one worker, no admin) routing everything to `name`.internal, a ServiceEntry port
+    of `protocol` at 127.0.0.1:`upstream_port`, with an optional DestinationRule trafficPolicy
+    (YAML at 4 spaces). Returns the gateway's port; it is stopped by the test's cleanup."""
+    port = harness.free_port()
+    dr = "" if not traffic_policy else f"""
 ---
 apiVersion: networking.istio.io/v1
-kind: VirtualService
-metadata: {{name: goaway, namespace: default}}
+kind: DestinationRule
+metadata: {{name: {name}, namespace: default}}
 spec:
-  hosts: ["*"]
-  gateways: [gw]
-  http:
-  - route:
-    - destination: {{host: goaway.internal}}
----
-apiVersion: networking.istio.io/v1
-kind: ServiceEntry
-metadata: {{name: goaway, namespace: default}}
-spec:
-  hosts: [goaway.internal]
-  location: MESH_EXTERNAL
-  resolution: STATIC
-  ports: [{{number: 80, name: http2, protocol: HTTP2, targetPort: {up.port}}}]
-  endpoints: [{{address: 127.0.0.1}}]
-""")
-        gw = harness.start_process([harness.switchyard_bin(), "serve", "-c", d, "--bind", "127.0.0.1", "--workers", "1",
-                                    "--admin", "off"], ready_port=port)
-        self.addCleanup(gw.stop)
-        status, _, body = harness.http("POST", f"http://127.0.0.1:{port}/submit", body=b"payload")
-        self.assertEqual((status, body), (200, b"ok"))
-        self.assertEqual(up.processed, [("POST", b"payload")])  # processed exactly once
-        self.assertEqual(up.connections, 2)
-
-
-class Http2KeepAliveTest(unittest.TestCase):
-    def test_unanswered_ping_closes_the_upstream_connection(self):
-        """http2KeepAlive {interval 300ms, timeout 300ms}: an upstream that stops answering is disconnected within a second."""
-        up = SilentH2Upstream()
-        up.start()
-        port = harness.free_port()
-        d = tempfile.mkdtemp(prefix="sy-h2ka-")
-        with open(os.path.join(d, "config.yaml"), "w") as f:
-            f.write(f"""
+  host: {name}.internal
+  trafficPolicy:
+{traffic_policy}"""
+    d = tempfile.mkdtemp(prefix=f"sy-{name}-")
+    with open(os.path.join(d, "config.yaml"), "w") as f:
+        f.write(f"""
 apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {{name: gw, namespace: default}}
@@ -506,45 +466,59 @@ spec:
 ---
 apiVersion: networking.istio.io/v1
 kind: VirtualService
-metadata: {{name: silent, namespace: default}}
+metadata: {{name: {name}, namespace: default}}
 spec:
   hosts: ["*"]
   gateways: [gw]
   http:
   - route:
-    - destination: {{host: silent.internal}}
+    - destination: {{host: {name}.internal}}
 ---
 apiVersion: networking.istio.io/v1
 kind: ServiceEntry
-metadata: {{name: silent, namespace: default}}
+metadata: {{name: {name}, namespace: default}}
 spec:
-  hosts: [silent.internal]
+  hosts: [{name}.internal]
   location: MESH_EXTERNAL
   resolution: STATIC
-  ports: [{{number: 80, name: grpc, protocol: GRPC, targetPort: {up.port}}}]
+  ports: [{{number: 80, name: {protocol.lower()}, protocol: {protocol}, targetPort: {upstream_port}}}]
   endpoints: [{{address: 127.0.0.1}}]
----
-apiVersion: networking.istio.io/v1
-kind: DestinationRule
-metadata: {{name: silent, namespace: default}}
-spec:
-  host: silent.internal
-  trafficPolicy:
-    connectionPool:
-      http:
-        http2KeepAlive: {{interval: 300ms, timeout: 300ms}}
+{dr}
 """)
-        gw = harness.start_process([harness.switchyard_bin(), "serve", "-c", d, "--bind", "127.0.0.1", "--workers", "1",
-                                    "--admin", "off"], ready_port=port)
-        try:
-            ch = grpc.insecure_channel(f"127.0.0.1:{port}")
-            self.addCleanup(ch.close)
-            self.assertEqual(b"", ch.unary_unary("/x.Y/Z")(b"", timeout=10))
-            up.join(timeout=5)
-            self.assertIsNotNone(up.closed_at, "the gateway kept a connection whose PINGs go unanswered")
-            self.assertLess(up.closed_at - up.answered_at, 1.5)
-        finally:
-            gw.stop()
+    gw = harness.start_process([harness.switchyard_bin(), "serve", "-c", d, "--bind", "127.0.0.1", "--workers", "1",
+                                "--admin", "off"], ready_port=port)
+    test.addCleanup(gw.stop)
+    return port
+
+
+class GoawayRetryTest(unittest.TestCase):
+    def test_stream_above_goaway_last_id_is_retried(self):
+        """An upstream's GOAWAY (last stream id 0) refuses a POST it never processed: it is sent again on a new connection, once."""
+        up = GoawayH2Upstream()
+        up.start()
+        self.addCleanup(up.listener.close)
+        port = start_single_upstream_gateway(self, "goaway", up.port, "HTTP2")
+        status, _, body = harness.http("POST", f"http://127.0.0.1:{port}/submit", body=b"payload")
+        self.assertEqual((status, body), (200, b"ok"))
+        self.assertEqual(up.processed, [("POST", b"payload")])  # processed exactly once
+        self.assertEqual(up.connections, 2)
+
+
+class Http2KeepAliveTest(unittest.TestCase):
+    def test_unanswered_ping_closes_the_upstream_connection(self):
+        """http2KeepAlive {interval 300ms, timeout 300ms}: an upstream that stops answering is disconnected within a second."""
+        up = SilentH2Upstream()
+        up.start()
+        port = start_single_upstream_gateway(self, "silent", up.port, "GRPC", """    connectionPool:
+      http:
+        http2KeepAlive: {interval: 300ms, timeout: 300ms}
+""")
+        ch = grpc.insecure_channel(f"127.0.0.1:{port}")
+        self.addCleanup(ch.close)
+        self.assertEqual(b"", ch.unary_unary("/x.Y/Z")(b"", timeout=10))
+        up.join(timeout=5)
+        self.assertIsNotNone(up.closed_at, "the gateway kept a connection whose PINGs go unanswered")
+        self.assertLess(up.closed_at - up.answered_at, 1.5)
 
 
 if __name__ == "__main__":
