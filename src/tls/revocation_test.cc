@@ -22,12 +22,7 @@ std::string make_crl() {
   ASN1_TIME* now = ASN1_TIME_set(nullptr, std::time(nullptr));
   X509_CRL_set1_lastUpdate(crl, now);
   X509_CRL_sign(crl, key, EVP_sha256());
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509_CRL(bio, crl);
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio, &data);
-  std::string out(data, static_cast<size_t>(n));
-  BIO_free(bio);
+  std::string out = testing::to_pem(crl);
   ASN1_TIME_free(now);
   X509_NAME_free(issuer);
   X509_CRL_free(crl);

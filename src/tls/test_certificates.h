@@ -11,9 +11,11 @@
 
 namespace sy::tls::testing {
 
-inline std::string to_pem(X509* cert) {
+// What `write` puts into a memory BIO, as a string.
+template <typename Write>
+std::string pem_of(Write write) {
   BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_X509(bio, cert);
+  write(bio);
   char* data = nullptr;
   const long n = BIO_get_mem_data(bio, &data);
   std::string out(data, static_cast<size_t>(n));
@@ -21,14 +23,16 @@ inline std::string to_pem(X509* cert) {
   return out;
 }
 
+inline std::string to_pem(X509* cert) {
+  return pem_of([cert](BIO* b) { PEM_write_bio_X509(b, cert); });
+}
+
+inline std::string to_pem(X509_CRL* crl) {
+  return pem_of([crl](BIO* b) { PEM_write_bio_X509_CRL(b, crl); });
+}
+
 inline std::string to_pem(EVP_PKEY* key) {
-  BIO* bio = BIO_new(BIO_s_mem());
-  PEM_write_bio_PrivateKey(bio, key, nullptr, nullptr, 0, nullptr, nullptr);
-  char* data = nullptr;
-  const long n = BIO_get_mem_data(bio, &data);
-  std::string out(data, static_cast<size_t>(n));
-  BIO_free(bio);
-  return out;
+  return pem_of([key](BIO* b) { PEM_write_bio_PrivateKey(b, key, nullptr, nullptr, 0, nullptr, nullptr); });
 }
 
 // (certificate PEM, key PEM) for CN `name`, valid from an hour ago for `days` days.
