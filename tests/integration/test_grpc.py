@@ -504,6 +504,29 @@ class GoawayRetryTest(unittest.TestCase):
         self.assertEqual(up.connections, 2)
 
 
+class MaxConnectionDurationTest(unittest.TestCase):
+    def test_old_http2_connection_takes_no_new_stream(self):
+        """maxConnectionDuration 1s on a gRPC cluster: a call after the connection's second opens a new one; within it, calls share it."""
+        up_port = harness.free_port()
+        up = start_grpc_upstream(up_port, "aged")
+        self.addCleanup(up.stop)
+        port = start_single_upstream_gateway(self, "aged", up_port, "GRPC", """    connectionPool:
+      tcp: {maxConnectionDuration: 1s}
+""")
+        ch = grpc.insecure_channel(f"127.0.0.1:{port}")
+        self.addCleanup(ch.close)
+        say, peers = ch.unary_unary("/test.Echo/Say"), ch.unary_unary("/test.Echo/Peers")
+
+        def connections_after_a_call():
+            say(b"x", timeout=10)  # the upstream counts the connection each Say arrives on
+            return peers(b"", timeout=10)
+
+        self.assertEqual(b"1", connections_after_a_call())
+        self.assertEqual(b"1", connections_after_a_call())
+        time.sleep(1.3)
+        self.assertEqual(b"2", connections_after_a_call())
+
+
 class Http2KeepAliveTest(unittest.TestCase):
     def test_unanswered_ping_closes_the_upstream_connection(self):
         """http2KeepAlive {interval 300ms, timeout 300ms}: an upstream that stops answering is disconnected within a second."""
