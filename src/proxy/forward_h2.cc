@@ -274,6 +274,8 @@ asio::awaitable<Forwarder::Step> Forwarder::after_head_h2(H2Head got, upstream::
   }
   if (response_wants_retry(s.head, index, retry)) co_return Step::kRetry;  // the guard resets the stream
   co_await deliver_h2(conn, s, wake);
+  if (SSL* ssl = rt_->cluster->tls ? conn.tls_for_session_save() : nullptr)
+    rt_->cluster->tls->save_session(tls_session_key(rt_->addresses[index]), ssl);
   co_return Step::kDone;
 }
 

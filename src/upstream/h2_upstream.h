@@ -44,6 +44,13 @@ class H2Upstream final : public std::enable_shared_from_this<H2Upstream>, public
   bool usable() const;
   // Something was queued on the session: the write loop sends it.
   void kick() { writer_wake_.notify(); }
+  // The connection's TLS, for saving its session once (after a first stream, when TLS 1.3
+  // tickets have arrived): non-null the first time only, and only over TLS.
+  SSL* tls_for_session_save() {
+    if (session_saved_ || !conn_.tls) return nullptr;
+    session_saved_ = true;
+    return conn_.tls->native_handle();
+  }
 
   void stream_event(http::h2::ClientStream& s) override {
     if (s.io != nullptr) static_cast<net::WakeSignal*>(s.io)->notify();
@@ -70,6 +77,7 @@ class H2Upstream final : public std::enable_shared_from_this<H2Upstream>, public
   Clock::time_point last_active_ = Clock::now();
   bool dead_ = false;
   bool reading_done_ = false;
+  bool session_saved_ = false;
 };
 
 class H2Pool {
