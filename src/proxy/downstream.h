@@ -5,6 +5,7 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/stream.hpp>
 #include <string>
 #include <string_view>
 
@@ -42,9 +43,14 @@ class Downstream {
   virtual boost::asio::awaitable<bool> flush() = 0;
   virtual bool head_sent() const = 0;
 
-  // The raw transport for a tunnel (websocket after 101); bytes the client already sent past
-  // the request head are moved into `pending`. Null when the protocol has no such transport.
-  virtual boost::asio::ip::tcp::socket* tunnel_transport(std::string& pending) = 0;
+  // The raw transport for a tunnel (websocket after 101): the plain socket or the TLS stream;
+  // bytes the client already sent past the request head are moved into `pending`. Both null
+  // when the protocol has no such transport (an HTTP/2 stream).
+  struct TunnelTransport {
+    boost::asio::ip::tcp::socket* plain = nullptr;
+    boost::asio::ssl::stream<boost::asio::ip::tcp::socket>* tls = nullptr;
+  };
+  virtual TunnelTransport tunnel_transport(std::string& pending) = 0;
 
   virtual const boost::asio::ip::tcp::endpoint& peer() const = 0;
   // The address the client connected to (a system call; for the PROXY protocol header only).

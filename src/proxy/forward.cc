@@ -203,8 +203,6 @@ asio::awaitable<bool> Forwarder::prepare_request() {
                              down_.forwarded_client_cert());
     if (!action_.mirrors.empty()) start_mirrors();
   }
-  // WebSocket tunnels to a TLS upstream are not built yet: the upgrade is not offered there.
-  if (rt.cluster->tls) head_.upgrade = head_.websocket = false;
   stamp_attempt(1);
   non_idempotent_ = is_non_idempotent(head_);
   avoid_tried_ = action_.retry.retry_ignore_previous_hosts &&

@@ -279,17 +279,12 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
   }
   watch_.watch(&conn.tcp());  // the connection moved into this frame
   if (rh.status == 101) {
-    if (conn.tls) {  // not offered upstream over TLS (forward.cc); a 101 here is a broken upstream
-      info_.flags |= kUpstreamProtocolError;
-      co_await fail(502, "upstream protocol error");
-      co_return;
-    }
     watch_.watch(nullptr);  // a tunnel may stay quiet for as long as its two ends like
     if (!co_await down_.write_head(rh)) co_return;
     std::string client_pending;
-    tcp::socket* client = down_.tunnel_transport(client_pending);
+    const Downstream::TunnelTransport client = down_.tunnel_transport(client_pending);
     std::string_view upstream_pending(buf_.data() + begin_, end_ - begin_);
-    co_await run_tunnel(*client, conn.socket, client_pending, upstream_pending);
+    co_await tunnel(client, conn, client_pending, upstream_pending);
     co_return;
   }
 
@@ -354,6 +349,21 @@ asio::awaitable<void> Forwarder::deliver(upstream::PooledConnection conn, const 
     ctx_.pool().give_back(
         ep, std::move(conn),
         std::chrono::duration_cast<std::chrono::milliseconds>(rt.cluster->policy.connection_pool.http_idle_timeout));
+}
+
+// A WebSocket after 101: bytes both ways between the client's transport and the upstream
+// connection, each plain or TLS.
+asio::awaitable<void> Forwarder::tunnel(const Downstream::TunnelTransport& client, upstream::PooledConnection& conn,
+                                        std::string_view client_pending, std::string_view upstream_pending) {
+  if (client.tls != nullptr && conn.tls) {
+    co_await run_tunnel(*client.tls, *conn.tls, client_pending, upstream_pending);
+  } else if (client.tls != nullptr) {
+    co_await run_tunnel(*client.tls, conn.socket, client_pending, upstream_pending);
+  } else if (client.plain != nullptr && conn.tls) {
+    co_await run_tunnel(*client.plain, *conn.tls, client_pending, upstream_pending);
+  } else if (client.plain != nullptr) {
+    co_await run_tunnel(*client.plain, conn.socket, client_pending, upstream_pending);
+  }
 }
 
 // Response headers the gateway adds to an upstream response: route and destination header

@@ -162,6 +162,8 @@ class Forwarder {
                               std::string_view c = {});
   asio::awaitable<void> deliver(upstream::PooledConnection conn, const tcp::endpoint& ep,
                                 const upstream::ClusterRuntime& rt);
+  asio::awaitable<void> tunnel(const Downstream::TunnelTransport& client, upstream::PooledConnection& conn,
+                               std::string_view client_pending, std::string_view upstream_pending);
   asio::awaitable<void> fail(int status, std::string_view body, bool overloaded = false);
   asio::awaitable<void> await_first_resolution();
   void decorate_response(http::HeaderMap& headers) const;

@@ -26,7 +26,7 @@ class GrpcWebDownstream final : public Downstream {
   boost::asio::awaitable<bool> end_body(const http::HeaderMap* trailers = nullptr) override;
   boost::asio::awaitable<bool> flush() override { return client_.flush(); }
   bool head_sent() const override { return client_.head_sent(); }
-  boost::asio::ip::tcp::socket* tunnel_transport(std::string&) override { return nullptr; }
+  TunnelTransport tunnel_transport(std::string&) override { return {}; }
   const boost::asio::ip::tcp::endpoint& peer() const override { return client_.peer(); }
   boost::asio::ip::tcp::endpoint local() const override { return client_.local(); }
   bool peer_closed() override { return client_.peer_closed(); }

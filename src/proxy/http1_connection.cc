@@ -101,7 +101,7 @@ class Http1Connection final : public Downstream {
   asio::awaitable<bool> end_body(const http::HeaderMap* trailers) override;
   asio::awaitable<bool> flush() override;
   bool head_sent() const override { return head_sent_; }
-  tcp::socket* tunnel_transport(std::string& pending) override;
+  TunnelTransport tunnel_transport(std::string& pending) override;
   const tcp::endpoint& peer() const override { return peer_; }
   tcp::endpoint local() const override {
     boost::system::error_code ec;
@@ -357,14 +357,14 @@ bool Http1Connection<Stream>::peer_closed() {
 }
 
 template <class Stream>
-tcp::socket* Http1Connection<Stream>::tunnel_transport(std::string& pending) {
-  if constexpr (!kPlain) {
-    return nullptr;  // never asked: upgrades are not offered on TLS connections (run())
+Downstream::TunnelTransport Http1Connection<Stream>::tunnel_transport(std::string& pending) {
+  tunnelled_ = true;  // the 101 head was written at once (interim heads are never held back)
+  pending.assign(unread());
+  begin_ = end_ = 0;
+  if constexpr (kPlain) {
+    return {.plain = &socket_, .tls = nullptr};
   } else {
-    tunnelled_ = true;  // the 101 head was written at once (interim heads are never held back)
-    pending.assign(unread());
-    begin_ = end_ = 0;
-    return &socket_;
+    return {.plain = nullptr, .tls = &socket_};
   }
 }
 
@@ -430,9 +430,6 @@ asio::awaitable<std::optional<Park>> Http1Connection<Stream>::run() {
 
     http::RequestHead& head = mem_->parser.head();
     request_ = &head;
-    // WebSocket tunnels run over plain connections only for now: over TLS the upgrade is not
-    // offered upstream (Upgrade is dropped) and the request is served as HTTP/1.1.
-    if constexpr (!kPlain) head.upgrade = head.websocket = false;
     continue_sent_ = head_sent_ = chunked_response_ = response_done_ = head_pending_ = false;
     body_done_ = head.framing == http::BodyFraming::None;
     body_read_ = 0;

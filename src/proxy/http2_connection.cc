@@ -71,7 +71,7 @@ class StreamDownstream final : public Downstream {
   asio::awaitable<bool> end_body(const http::HeaderMap* trailers) override;
   asio::awaitable<bool> flush() override { co_return !gone(); }
   bool head_sent() const override { return head_sent_; }
-  tcp::socket* tunnel_transport(std::string&) override { return nullptr; }
+  TunnelTransport tunnel_transport(std::string&) override { return {}; }
   const tcp::endpoint& peer() const override;
   tcp::endpoint local() const override { return conn_.local(); }
   bool peer_closed() override { return gone(); }

@@ -17,7 +17,7 @@ class FakeDownstream final : public Downstream {
   boost::asio::awaitable<bool> end_body(const http::HeaderMap*) override { co_return true; }
   boost::asio::awaitable<bool> flush() override { co_return true; }
   bool head_sent() const override { return false; }
-  boost::asio::ip::tcp::socket* tunnel_transport(std::string&) override { return nullptr; }
+  TunnelTransport tunnel_transport(std::string&) override { return {}; }
   const boost::asio::ip::tcp::endpoint& peer() const override { return peer_; }
   boost::asio::ip::tcp::endpoint local() const override { return {}; }
   bool peer_closed() override { return closed_; }

@@ -25,7 +25,20 @@ struct TunnelState {
   int running = 2;
 };
 
-asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to, TunnelState& state, uint64_t& moved) {
+tcp::socket& lowest(tcp::socket& s) { return s; }
+tcp::socket& lowest(TlsSocket& s) { return s.next_layer(); }
+
+// The end of one direction: a plain socket is half-closed (its peer reads EOF, the other
+// direction goes on); a TLS stream cannot be, so the whole tunnel ends.
+bool half_close(tcp::socket& to) {
+  boost::system::error_code ignored;
+  to.shutdown(tcp::socket::shutdown_send, ignored);
+  return true;
+}
+bool half_close(TlsSocket&) { return false; }
+
+template <class From, class To>
+asio::awaitable<void> pump(From& from, To& to, TunnelState& state, uint64_t& moved, tcp::socket& other_source) {
   std::array<char, 16 * 1024> buf;
   for (;;) {
     auto [rec, n] = co_await from.async_read_some(asio::buffer(buf), kTuple);
@@ -35,8 +48,10 @@ asio::awaitable<void> pump(tcp::socket& from, tcp::socket& to, TunnelState& stat
     if (wec) break;
     moved += w;
   }
-  boost::system::error_code ignored;
-  to.shutdown(tcp::socket::shutdown_send, ignored);
+  if (!half_close(to)) {
+    boost::system::error_code ignored;
+    other_source.cancel(ignored);  // the other direction ends too: `to` is TLS
+  }
   if (--state.running == 0) state.idle.cancel();  // the guard has nothing left to watch
 }
 
@@ -64,7 +79,8 @@ asio::awaitable<void> idle_guard(tcp::socket& a, tcp::socket& b, TunnelState& st
 
 }  // namespace
 
-asio::awaitable<void> run_tunnel(tcp::socket& client, tcp::socket& upstream, std::string_view client_pending,
+template <class Client, class Upstream>
+asio::awaitable<void> run_tunnel(Client& client, Upstream& upstream, std::string_view client_pending,
                                  std::string_view upstream_pending, std::chrono::steady_clock::duration idle_timeout,
                                  TunnelBytes* bytes, std::chrono::steady_clock::time_point ends_at) {
   TunnelBytes local;
@@ -74,14 +90,30 @@ asio::awaitable<void> run_tunnel(tcp::socket& client, tcp::socket& upstream, std
   moved.to_upstream += client_pending.size();
   moved.to_client += upstream_pending.size();
   TunnelState state(client.get_executor());
+  tcp::socket& c = lowest(client);
+  tcp::socket& u = lowest(upstream);
   // Both directions run until both have finished; a half-close is forwarded as a half-close.
   if (idle_timeout.count() > 0 || ends_at != std::chrono::steady_clock::time_point::max())
-    co_await (pump(client, upstream, state, moved.to_upstream) && pump(upstream, client, state, moved.to_client) &&
-              idle_guard(client, upstream, state, idle_timeout, ends_at));
-  else co_await (pump(client, upstream, state, moved.to_upstream) && pump(upstream, client, state, moved.to_client));
+    co_await (pump(client, upstream, state, moved.to_upstream, u) && pump(upstream, client, state, moved.to_client, c) &&
+              idle_guard(c, u, state, idle_timeout, ends_at));
+  else
+    co_await (pump(client, upstream, state, moved.to_upstream, u) && pump(upstream, client, state, moved.to_client, c));
   boost::system::error_code ignored;
-  client.close(ignored);
-  upstream.close(ignored);
+  c.close(ignored);
+  u.close(ignored);
 }
+
+template asio::awaitable<void> run_tunnel(tcp::socket&, tcp::socket&, std::string_view, std::string_view,
+                                          std::chrono::steady_clock::duration, TunnelBytes*,
+                                          std::chrono::steady_clock::time_point);
+template asio::awaitable<void> run_tunnel(TlsSocket&, tcp::socket&, std::string_view, std::string_view,
+                                          std::chrono::steady_clock::duration, TunnelBytes*,
+                                          std::chrono::steady_clock::time_point);
+template asio::awaitable<void> run_tunnel(tcp::socket&, TlsSocket&, std::string_view, std::string_view,
+                                          std::chrono::steady_clock::duration, TunnelBytes*,
+                                          std::chrono::steady_clock::time_point);
+template asio::awaitable<void> run_tunnel(TlsSocket&, TlsSocket&, std::string_view, std::string_view,
+                                          std::chrono::steady_clock::duration, TunnelBytes*,
+                                          std::chrono::steady_clock::time_point);
 
 }  // namespace sy::proxy
