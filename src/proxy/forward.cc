@@ -373,23 +373,33 @@ asio::awaitable<Forwarder::Step> Forwarder::connection_failed(Connected connecte
 }
 
 // The request on a connected connection, up to the response head (or the attempt's failure).
+// A send that failed on the client's side: a malformed body (400, as nginx and haproxy answer,
+// then close) or a client that went away. True when the request ended here.
+asio::awaitable<bool> Forwarder::ended_by_client(Sent sent) {
+  bool ended = false;
+  if (sent == Sent::kMalformedBody) {
+    info_.flags |= kDownstreamProtocolError;
+    co_await fail(400, "malformed request body");
+    ended = true;
+  } else if (sent == Sent::kClientGone) {
+    info_.flags |= kDownstreamConnectionTermination;
+    down_.close_after_response();
+    ended = true;
+  }
+  co_return ended;
+}
+
 asio::awaitable<Forwarder::Step> Forwarder::exchange(upstream::PooledConnection& conn, size_t index,
                                                      policy::RetryState& retry) {
   const bool replayable = !body_started_ || replayable_;
   const Sent sent = co_await send_request(conn);
   if (co_await stopped_by_watch()) co_return Step::kDone;
+  if (co_await ended_by_client(sent)) co_return Step::kDone;
   switch (sent) {
     case Sent::kOk:
-      break;
-    case Sent::kMalformedBody:
-      // Broken chunked framing from the client: 400 as nginx and haproxy answer, then close.
-      info_.flags |= kDownstreamProtocolError;
-      co_await fail(400, "malformed request body");
-      co_return Step::kDone;
+    case Sent::kMalformedBody:  // answered by ended_by_client
     case Sent::kClientGone:
-      info_.flags |= kDownstreamConnectionTermination;
-      down_.close_after_response();
-      co_return Step::kDone;
+      break;
     case Sent::kFailedBeforeBytes:
     case Sent::kFailed:
       // The upstream closed an idle connection as we reused it: it never saw this request.

@@ -138,21 +138,8 @@ asio::awaitable<Forwarder::Step> Forwarder::attempt_h2(size_t index, policy::Ret
   } else {
     sent = co_await send_request_h2(*conn, *s, wake);
   }
-  switch (sent) {
-    case Sent::kOk:
-      break;
-    case Sent::kMalformedBody:
-      info_.flags |= kDownstreamProtocolError;
-      co_await fail(400, "malformed request body");
-      co_return Step::kDone;
-    case Sent::kClientGone:
-      info_.flags |= kDownstreamConnectionTermination;
-      down_.close_after_response();
-      co_return Step::kDone;
-    case Sent::kFailedBeforeBytes:
-    case Sent::kFailed:
-      break;  // the stream's fate (reset, refused, or an early response) is read below
-  }
+  // Any other failed send: the stream's fate (reset, refused, or an early response) is read below.
+  if (co_await ended_by_client(sent)) co_return Step::kDone;
   const H2Head got = co_await await_head_h2(*s, wake, *conn, duplex ? &pump : nullptr);
   const Step step = co_await after_head_h2(got, *conn, *s, wake, index, retry);
   if (pump.running) {  // the answer is complete (or failed): stop reading the client's body

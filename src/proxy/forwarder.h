@@ -143,6 +143,7 @@ class Forwarder {
   // accordingly. False when it did not fire.
   asio::awaitable<bool> stopped_by_watch();
   asio::awaitable<Sent> send_request(upstream::PooledConnection& conn);
+  asio::awaitable<bool> ended_by_client(Sent sent);
   // TLS origination on a connected socket: handshake within `deadline`, then the name check.
   asio::awaitable<Connected> start_tls(upstream::PooledConnection& conn, const tcp::endpoint& ep,
                                        SteadyClock::time_point deadline);
