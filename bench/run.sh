@@ -30,6 +30,10 @@ if [[ ! -x "$BUILD/bench/fast-upstream" || bench/fast_upstream.cc -nt "$BUILD/be
   g++ -O2 -std=c++20 -Wall -Wextra -o "$BUILD/bench/fast-upstream" bench/fast_upstream.cc
 fi
 
+if [[ ! -x "$BUILD/bench/openloop" || bench/openloop.cc -nt "$BUILD/bench/openloop" ]]; then
+  g++ -O2 -std=c++20 -Wall -Wextra -o "$BUILD/bench/openloop" bench/openloop.cc
+fi
+
 # 10,000 idle connections need that many descriptors in the client and the proxy.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 if (( $(nproc) < 2 )); then
@@ -39,4 +43,5 @@ fi
 
 # Hard bound on the whole run; bench.py stops its children by PID on SIGTERM.
 exec timeout --signal=TERM --kill-after=30 "${BENCH_TIMEOUT:-1200}" \
-  python3 bench/bench.py --switchyard "$BUILD/switchyard" --upstream "$BUILD/bench/fast-upstream" "$@"
+  python3 bench/bench.py --switchyard "$BUILD/switchyard" --upstream "$BUILD/bench/fast-upstream" \
+  --openloop "$BUILD/bench/openloop" "$@"
