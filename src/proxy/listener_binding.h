@@ -17,6 +17,8 @@ struct ListenerBinding {
   // Mesh listener, connection redirected here by iptables: where the client meant to connect
   // (SO_ORIGINAL_DST). `resolution: NONE` services forward there.
   std::optional<boost::asio::ip::tcp::endpoint> original_dst = std::nullopt;
+
+  bool operator==(const ListenerBinding&) const = default;
 };
 
 }  // namespace sy::proxy

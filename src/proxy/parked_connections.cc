@@ -10,7 +10,7 @@ void ParkedConnections::park(boost::asio::ip::tcp::socket socket, ListenerBindin
                              ConnectionClosed on_closed, Wake wake, void* owner) {
   wake_ = wake;
   owner_ = owner;
-  auto it = parked_.insert(parked_.end(), Entry{std::move(socket), std::move(binding), on_closed, deadline});
+  auto it = parked_.insert(parked_.end(), Entry{std::move(socket), share(std::move(binding)), on_closed, deadline});
   // The wait may last minutes: its operation gets an exactly sized block (exact_heap_allocator.h).
   const ExactHeapAllocator<void> exact;
 #if defined(BOOST_ASIO_HAS_IO_URING) && defined(BOOST_ASIO_DISABLE_EPOLL)
@@ -39,7 +39,26 @@ void ParkedConnections::on_peek(std::list<Entry>::iterator it, const boost::syst
     e.on_closed();
     return;
   }
-  wake_(owner_, std::move(e.binding), std::move(e.socket), e.on_closed);
+  wake_(owner_, *e.binding, std::move(e.socket), e.on_closed);
+}
+
+std::shared_ptr<const ListenerBinding> ParkedConnections::share(ListenerBinding binding) {
+  if (binding.original_dst) return std::make_shared<const ListenerBinding>(std::move(binding));
+  for (const auto& held : shared_bindings_)
+    if (*held == binding) return held;
+  auto made = std::make_shared<const ListenerBinding>(std::move(binding));
+  // A reload that changed listeners leaves old bindings behind: replace one nobody parks with.
+  if (shared_bindings_.size() < kSharedBindings) {
+    shared_bindings_.push_back(made);
+  } else {
+    for (auto& held : shared_bindings_) {
+      if (held.use_count() == 1) {
+        held = made;
+        break;
+      }
+    }
+  }
+  return made;
 }
 
 void ParkedConnections::arm(Clock::time_point at) {
