@@ -12,6 +12,9 @@ Scenarios (see docs/performance.md):
   b  fixed rate (50% of haproxy's max from a): h2load --h1 --rps (latency from its log), then
      bench/openloop (each request timed from its scheduled instant: no coordinated omission)
   c  1 KiB request bodies, 64 KiB responses (wrk)
+  t  HTTPS keep-alive, small response (wrk over TLS 1.3, ECDSA P-256), every proxy terminating TLS
+  s  TLS handshakes per second, full and resumed, ECDSA P-256 and RSA 2048 (openssl s_time)
+  h  h2c with prior knowledge, h2load -c 10 -m 10, HTTP/1.1 upstream
   e  10,000 idle keep-alive client connections: RSS of each proxy
 Targets run interleaved, A B C D A B C D ..., and every figure is reported as a median over rounds.
 """
@@ -26,6 +29,7 @@ import re
 import shutil
 import signal
 import socket
+import ssl
 import statistics
 import subprocess
 import sys
@@ -133,13 +137,25 @@ def rss_kib(pid: int) -> int:
     return total
 
 
-def wait_http(port: int, host: str, path: str = "/", timeout: float = 20.0) -> None:
+def wait_http(port: int, host: str, path: str = "/", timeout: float = 20.0, frontend: str = "http") -> None:
+    """Waits for a 200 from 127.0.0.1:port: HTTP/1.1, HTTPS (certificate not checked) or h2c (one
+    h2load request: the peers' h2c ports speak nothing else)."""
     deadline = time.monotonic() + timeout
     last = None
+    insecure = ssl.create_default_context()
+    insecure.check_hostname = False
+    insecure.verify_mode = ssl.CERT_NONE
     while time.monotonic() < deadline:
         try:
-            req = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers={"Host": host})
-            with urllib.request.urlopen(req, timeout=2) as r:
+            if frontend == "h2c":
+                out = subprocess.run(["h2load", "-n", "1", "-c", "1", "-H", f":authority: {host}",
+                                      f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, timeout=5)
+                if "1 succeeded" in out.stdout:
+                    return
+                raise RuntimeError(out.stdout[-300:])
+            scheme = "https" if frontend == "https" else "http"
+            req = urllib.request.Request(f"{scheme}://127.0.0.1:{port}{path}", headers={"Host": host})
+            with urllib.request.urlopen(req, timeout=2, context=insecure if scheme == "https" else None) as r:
                 if r.status == 200:
                     r.read()
                     return
@@ -155,10 +171,16 @@ def bench_host(i: int) -> str:
     return f"svc-{i:05d}.bench.test"
 
 
-def switchyard_config(dirpath: str, port: int, upstream_port: int, vs_count: int) -> str:
+def switchyard_config(dirpath: str, port: int, upstream_port: int, vs_count: int, tls: "Cert | None" = None) -> str:
     """Gateway + ServiceEntry (STATIC endpoint = the upstream) + vs_count VirtualServices, each with
-    a prefix route and a catch-all; route timeouts and retries left at their defaults."""
+    a prefix route and a catch-all; route timeouts and retries left at their defaults. With `tls`,
+    the Gateway server is HTTPS (SIMPLE) with that certificate; an HTTP server also takes h2c."""
     os.makedirs(dirpath, exist_ok=True)
+    server_tls = "" if tls is None else f"""    tls:
+      mode: SIMPLE
+      serverCertificate: {tls.cert}
+      privateKey: {tls.key}
+"""
     docs = [f"""apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata:
@@ -170,11 +192,11 @@ spec:
   servers:
   - port:
       number: {port}
-      name: http
-      protocol: HTTP
+      name: {"https" if tls else "http"}
+      protocol: {"HTTPS" if tls else "HTTP"}
     hosts:
     - "*"
-""", f"""apiVersion: networking.istio.io/v1
+{server_tls}""", f"""apiVersion: networking.istio.io/v1
 kind: ServiceEntry
 metadata:
   name: upstream
@@ -228,7 +250,34 @@ spec:
     return dirpath
 
 
-def haproxy_config(path: str, port: int, upstream_port: int) -> str:
+@dataclass
+class Cert:
+    """A certificate and key for the TLS rows, made with the openssl CLI; `pem` is both in one file
+    (haproxy's crt)."""
+    cert: str
+    key: str
+    pem: str
+
+
+def make_cert(run: str, name: str, key_args: list[str]) -> Cert:
+    cert, key, pem = (os.path.join(run, f"{name}.{ext}") for ext in ("crt", "key", "pem"))
+    subprocess.run(["openssl", "req", "-x509", "-nodes", "-days", "2", *key_args, "-keyout", key, "-out", cert,
+                    "-subj", f"/CN={bench_host(BENCH_HOST_INDEX)}", "-addext", "subjectAltName=DNS:*.bench.test"],
+                   check=True, capture_output=True)
+    with open(pem, "w") as f:
+        f.write(open(cert).read() + open(key).read())
+    return Cert(cert, key, pem)
+
+
+def haproxy_bind(port: int, frontend: str, tls: "Cert | None") -> str:
+    if frontend == "h2c":
+        return f"bind 127.0.0.1:{port} proto h2"
+    if frontend == "https":
+        return f"bind 127.0.0.1:{port} ssl crt {tls.pem} alpn http/1.1"
+    return f"bind 127.0.0.1:{port}"
+
+
+def haproxy_config(path: str, port: int, upstream_port: int, frontend: str = "http", tls: "Cert | None" = None) -> str:
     with open(path, "w") as f:
         f.write(f"""global
     nbthread 1
@@ -249,7 +298,7 @@ defaults
     http-reuse always
 
 frontend fe
-    bind 127.0.0.1:{port}
+    {haproxy_bind(port, frontend, tls)}
     default_backend be
 
 backend be
@@ -258,7 +307,17 @@ backend be
     return path
 
 
-def nginx_config(prefix: str, port: int, upstream_port: int) -> str:
+def nginx_listen(port: int, frontend: str, tls: "Cert | None") -> str:
+    if frontend == "h2c":
+        return f"listen 127.0.0.1:{port} http2 backlog=4096;"
+    if frontend == "https":
+        # Tickets are on by default; the shared cache serves clients that resume by session id.
+        return (f"listen 127.0.0.1:{port} ssl backlog=4096;\n        ssl_certificate {tls.cert};\n"
+                f"        ssl_certificate_key {tls.key};\n        ssl_session_cache shared:SSL:10m;")
+    return f"listen 127.0.0.1:{port} backlog=4096;"
+
+
+def nginx_config(prefix: str, port: int, upstream_port: int, frontend: str = "http", tls: "Cert | None" = None) -> str:
     os.makedirs(prefix, exist_ok=True)
     path = os.path.join(prefix, "nginx.conf")
     with open(path, "w") as f:
@@ -293,7 +352,7 @@ http {{
     }}
 
     server {{
-        listen 127.0.0.1:{port} backlog=4096;
+        {nginx_listen(port, frontend, tls)}
         location / {{
             proxy_pass http://up;
             proxy_http_version 1.1;
@@ -316,6 +375,7 @@ class Target:
     cpu_pid: int = 0                # whose CPU time is charged per request
     kind: str = "proxy"             # "direct", "switchyard", "haproxy", "nginx"
     note: str = ""
+    scheme: str = "http"            # "https" on the TLS rows
 
 
 def switchyard_supports_access_log(binary: str) -> bool:
@@ -327,16 +387,17 @@ def switchyard_supports_access_log(binary: str) -> bool:
 
 
 def start_switchyard(name: str, binary: str, run: str, upstream_port: int, vs_count: int,
-                     access_log: str | None = None, extra_args: tuple = ()) -> Target:
+                     access_log: str | None = None, extra_args: tuple = (), frontend: str = "http",
+                     tls: Cert | None = None) -> Target:
     port = free_port()
-    cfg = switchyard_config(os.path.join(run, name), port, upstream_port, vs_count)
+    cfg = switchyard_config(os.path.join(run, name), port, upstream_port, vs_count, tls if frontend == "https" else None)
     cmd = [binary, "serve", "-c", cfg, "--workers", "1", "--bind", "127.0.0.1", "--drain-time-ms", "200"]
     if access_log is not None:
         cmd += ["--access-log", access_log]
     cmd += list(extra_args)
     p = PROCS.start(name, cmd, SERVER_CPU, run)
     host = bench_host(BENCH_HOST_INDEX)
-    wait_http(port, host, timeout=60 if vs_count > 1 else 20)
+    wait_http(port, host, timeout=60 if vs_count > 1 else 20, frontend=frontend)
     return Target(name, port, host, p, p.pid, "switchyard")
 
 
@@ -352,21 +413,21 @@ def event_loop_line(logfile: str) -> str:
     return "event loop: not reported"
 
 
-def start_haproxy(name: str, run: str, upstream_port: int) -> Target:
+def start_haproxy(name: str, run: str, upstream_port: int, frontend: str = "http", tls: Cert | None = None) -> Target:
     port = free_port()
-    cfg = haproxy_config(os.path.join(run, f"{name}.cfg"), port, upstream_port)
+    cfg = haproxy_config(os.path.join(run, f"{name}.cfg"), port, upstream_port, frontend, tls)
     p = PROCS.start(name, ["haproxy", "-db", "-f", cfg], SERVER_CPU, run)
-    wait_http(port, "localhost")
+    wait_http(port, "localhost", frontend=frontend)
     return Target(name, port, bench_host(BENCH_HOST_INDEX), p, p.pid, "haproxy")
 
 
-def start_nginx(name: str, run: str, upstream_port: int) -> Target:
+def start_nginx(name: str, run: str, upstream_port: int, frontend: str = "http", tls: Cert | None = None) -> Target:
     port = free_port()
     prefix = os.path.join(run, name)
-    cfg = nginx_config(prefix, port, upstream_port)
+    cfg = nginx_config(prefix, port, upstream_port, frontend, tls)
     p = PROCS.start(name, ["nginx", "-p", prefix, "-e", os.path.join(prefix, "error.log"), "-c", cfg],
                     SERVER_CPU, run)
-    wait_http(port, "localhost")
+    wait_http(port, "localhost", frontend=frontend)
     return Target(name, port, bench_host(BENCH_HOST_INDEX), p, p.pid, "nginx")
 
 
@@ -375,7 +436,7 @@ def start_nginx(name: str, run: str, upstream_port: int) -> Target:
 def run_wrk(t: Target, seconds: float, conns: int, path: str = "/", body_bytes: int = 0) -> dict:
     env = dict(os.environ, BENCH_BODY_BYTES=str(body_bytes))
     cmd = ["taskset", "-c", LOADGEN_CPU, "wrk", "-t1", f"-c{conns}", f"-d{int(seconds)}s", "--timeout", "5s",
-           "-s", os.path.join(HERE, "wrk_report.lua"), "-H", f"Host: {t.host}", f"http://127.0.0.1:{t.port}{path}"]
+           "-s", os.path.join(HERE, "wrk_report.lua"), "-H", f"Host: {t.host}", f"{t.scheme}://127.0.0.1:{t.port}{path}"]
     cpu0 = cpu_seconds(t.cpu_pid)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30, env=env)
     cpu1 = cpu_seconds(t.cpu_pid)
@@ -447,6 +508,105 @@ def run_openloop(t: Target, seconds: float, conns: int, total_rate: float, gener
     return {"rps": r["rps"], "requests": r["requests"], "p50_us": r["p50_us"], "p90_us": r["p90_us"],
             "p99_us": r["p99_us"], "p999_us": r["p999_us"], "errors": r["errors"] + r["scheduled"] - r["requests"],
             "cpu_s": cpu1 - cpu0, "connections": r["connections"], "send_lag_p99_us": r["send_lag_p99_us"]}
+
+
+def h2load_log_latency(logf: str) -> tuple[list[int], int]:
+    """Per-request latencies (µs, sorted) and non-200 count from an h2load --log-file."""
+    lat, bad = [], 0
+    with open(logf) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3:
+                if parts[1] != "200":
+                    bad += 1
+                lat.append(int(parts[2]))
+    os.unlink(logf)
+    lat.sort()
+    return lat, bad
+
+
+def run_h2load_mux(t: Target, seconds: float, clients: int, streams: int, run: str) -> dict:
+    """h2c, closed loop: `clients` connections with `streams` concurrent streams each."""
+    logf = os.path.join(run, f"h2load-mux-{t.name}.log")
+    cmd = ["taskset", "-c", LOADGEN_CPU, "h2load", "-c", str(clients), "-m", str(streams), "-D", str(int(seconds)),
+           "--log-file", logf, "-H", f":authority: {t.host}", f"http://127.0.0.1:{t.port}/"]
+    cpu0 = cpu_seconds(t.cpu_pid)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
+    cpu1 = cpu_seconds(t.cpu_pid)
+    lat, bad = h2load_log_latency(logf)
+    m = re.search(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored",
+                  out.stdout)
+    if not m:
+        raise RuntimeError(f"h2load against {t.name} printed no summary:\n{out.stdout}\n{out.stderr}")
+    done = int(m.group(2))
+    return {"rps": done / seconds, "requests": done, "p50_us": percentile(lat, 50), "p90_us": percentile(lat, 90),
+            "p99_us": percentile(lat, 99), "p999_us": percentile(lat, 99.9),
+            "errors": int(m.group(4)) + int(m.group(5)) + bad, "cpu_s": cpu1 - cpu0}
+
+
+def run_handshakes(t: Target, seconds: float, resume: bool) -> dict:
+    """TLS handshakes per second from one `openssl s_time` client: full ones (-new) or resumed
+    (-reuse: one full handshake, then the session is offered on every new connection)."""
+    cmd = ["taskset", "-c", LOADGEN_CPU, "openssl", "s_time", "-connect", f"127.0.0.1:{t.port}",
+           "-reuse" if resume else "-new", "-time", str(int(seconds))]
+    cpu0 = cpu_seconds(t.cpu_pid)
+    out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
+    cpu1 = cpu_seconds(t.cpu_pid)
+    m = re.search(r"(\d+) connections in [\d.]+s", out.stdout)
+    if not m:
+        raise RuntimeError(f"s_time against {t.name} printed no result:\n{out.stdout}\n{out.stderr}")
+    n = int(m.group(1))
+    return {"rps": n / seconds, "requests": n, "p50_us": float("nan"), "p90_us": float("nan"),
+            "p99_us": float("nan"), "p999_us": float("nan"), "errors": 0, "cpu_s": cpu1 - cpu0}
+
+
+def tls_and_h2_scenarios(args, run: str, up_port: int, report: list[str], results: dict) -> None:
+    """Issue 12's HTTPS rows (t: keep-alive, s: handshakes) and issue 14's h2c row (h). Fresh
+    proxies per frontend, each terminating TLS with the same certificate and key."""
+    if "t" in args.scenarios or "s" in args.scenarios:
+        for label, key_args in (("ECDSA P-256", ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]),
+                                ("RSA 2048", ["-newkey", "rsa:2048"])):
+            if label.startswith("RSA") and "s" not in args.scenarios:
+                continue
+            cert = make_cert(run, label.split()[0].lower(), key_args)
+            tag = label.split()[0].lower()
+            targets = [start_switchyard(f"switchyard-tls-{tag}", args.switchyard, run, up_port, 1, frontend="https", tls=cert),
+                       start_haproxy(f"haproxy-tls-{tag}", run, up_port, "https", cert),
+                       start_nginx(f"nginx-tls-{tag}", run, up_port, "https", cert)]
+            for t in targets:
+                t.scheme = "https"
+                t.name = t.name.split("-tls-")[0]
+                run_wrk(t, 1, args.conns)
+            if "t" in args.scenarios and label.startswith("ECDSA"):
+                log("scenario t: HTTPS keep-alive, small responses")
+                rows = interleave(targets, args.rounds, lambda t: run_wrk(t, args.seconds, args.conns))
+                results["t"] = {n: r.runs for n, r in rows.items()}
+                report.append(table(f"(t) HTTPS keep-alive ({label}, TLS 1.3), 13-byte response, wrk -c{args.conns}",
+                                    rows))
+            if "s" in args.scenarios:
+                for resume in (False, True):
+                    what = "resumed" if resume else "full"
+                    log(f"scenario s: {what} TLS handshakes, {label}")
+                    rows = interleave(targets, args.rounds, lambda t: run_handshakes(t, args.seconds, resume))
+                    results[f"s-{tag}-{what}"] = {n: r.runs for n, r in rows.items()}
+                    report.append(table(f"(s) {what} TLS handshakes per second, {label}, one `openssl s_time` "
+                                        f"client (the req/s column is handshakes/s, CPU µs per handshake)", rows))
+            for t in targets:
+                PROCS.stop(t.proc)
+    if "h" in args.scenarios:
+        targets = [start_switchyard("switchyard-h2c", args.switchyard, run, up_port, 1, frontend="h2c"),
+                   start_haproxy("haproxy-h2c", run, up_port, "h2c"),
+                   start_nginx("nginx-h2c", run, up_port, "h2c")]
+        for t in targets:
+            t.name = t.name.removesuffix("-h2c")
+            run_h2load_mux(t, 1, 10, 10, run)
+        log("scenario h: h2c, h2load -c 10 -m 10")
+        rows = interleave(targets, args.rounds, lambda t: run_h2load_mux(t, args.seconds, 10, 10, run))
+        results["h"] = {n: r.runs for n, r in rows.items()}
+        report.append(table("(h) h2c (HTTP/2 prior knowledge) to the proxy, HTTP/1.1 upstream, h2load -c 10 -m 10, "
+                            "13-byte response", rows))
+        for t in targets:
+            PROCS.stop(t.proc)
 
 
 # === reporting ===
@@ -648,7 +808,8 @@ def main() -> int:
     ap.add_argument("--upstream", required=True, help="fast-upstream binary (bench/run.sh builds it)")
     ap.add_argument("--openloop", default=os.path.join(ROOT, "build", "bench", "openloop"),
                     help="open-loop generator binary (bench/run.sh builds it from bench/openloop.cc)")
-    ap.add_argument("--scenarios", default="abce", help="subset of a, b, c, e (d rides along with a)")
+    ap.add_argument("--scenarios", default="abcthse",
+                    help="subset of a, b, c, t, s, h, e (d rides along with a; b also runs b-open)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5, help="length of one measured run")
     ap.add_argument("--conns", type=int, default=50, help="wrk connections for a and c")
@@ -758,6 +919,8 @@ def main() -> int:
                               lambda t: run_wrk(t, args.seconds, args.conns, path="/big", body_bytes=1024))
             results["c"] = {n: r.runs for n, r in rows.items()}
             report.append(table("(c) POST with 1 KiB body, 64 KiB response (wrk, closed loop)", rows))
+
+        tls_and_h2_scenarios(args, run, up_port, report, results)
 
         if "e" in args.scenarios:
             log(f"scenario e: {args.idle_conns} idle keep-alive connections")
