@@ -156,7 +156,8 @@ def bench_host(i: int) -> str:
 
 def switchyard_config(dirpath: str, port: int, upstream_port: int, vs_count: int) -> str:
     """Gateway + ServiceEntry (STATIC endpoint = the upstream) + vs_count VirtualServices, each with
-    a prefix route and a catch-all; route timeouts and retries left at their defaults."""
+    a prefix route, an exact header route (x-tenant) and a catch-all, the shape of
+    bench/config_scale.py; route timeouts and retries left at their defaults."""
     os.makedirs(dirpath, exist_ok=True)
     docs = [f"""apiVersion: networking.istio.io/v1
 kind: Gateway
@@ -212,6 +213,16 @@ spec:
     match:
     - uri:
         prefix: /api/v{i}/
+    route:
+    - destination:
+        host: upstream.bench.test
+        port:
+          number: 80
+  - name: tenant
+    match:
+    - headers:
+        x-tenant:
+          exact: t{i}
     route:
     - destination:
         host: upstream.bench.test
