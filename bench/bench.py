@@ -173,8 +173,9 @@ def bench_host(i: int) -> str:
 
 def switchyard_config(dirpath: str, port: int, upstream_port: int, vs_count: int, tls: "Cert | None" = None) -> str:
     """Gateway + ServiceEntry (STATIC endpoint = the upstream) + vs_count VirtualServices, each with
-    a prefix route and a catch-all; route timeouts and retries left at their defaults. With `tls`,
-    the Gateway server is HTTPS (SIMPLE) with that certificate; an HTTP server also takes h2c."""
+    a prefix route, an exact header route (x-tenant) and a catch-all, the shape of
+    bench/config_scale.py; route timeouts and retries left at their defaults. With `tls`, the
+    Gateway server is HTTPS (SIMPLE) with that certificate; an HTTP server also takes h2c."""
     os.makedirs(dirpath, exist_ok=True)
     server_tls = "" if tls is None else f"""    tls:
       mode: SIMPLE
@@ -235,6 +236,16 @@ spec:
     match:
     - uri:
         prefix: /api/v{i}/
+    route:
+    - destination:
+        host: upstream.bench.test
+        port:
+          number: 80
+  - name: tenant
+    match:
+    - headers:
+        x-tenant:
+          exact: t{i}
     route:
     - destination:
         host: upstream.bench.test

@@ -54,8 +54,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   config::AdmissionState admission;
   config::AdmissionResult admitted = admission.admit(std::move(loaded));
   render(admitted.diagnostics);
-  const auto snap = snapshot::compile(std::make_shared<const config::ConfigSet>(std::move(admitted.config)),
-                                      snapshot::CompileOptions{});
+  const auto snap = snapshot::compile(admitted.config, snapshot::CompileOptions{});
   render(snap->diagnostics);
   return 0;
 }

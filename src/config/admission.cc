@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <set>
+#include <tuple>
 
 #include "config/validate.h"
 
@@ -82,9 +83,40 @@ std::string object_key(const AnyObject& o) {
       o);
 }
 
+bool AdmissionState::reusable(const std::string& file, uint64_t content_hash) const {
+  auto it = files_.find(file);
+  return it != files_.end() && it->second.content_hash == content_hash;
+}
+
+AnyObject AdmissionState::copy_of(const Place& p) const {
+  const ConfigSet& c = *last_;
+  switch (p.kind) {
+    case 0:
+      return c.gateways[p.index];
+    case 1:
+      return c.virtual_services[p.index];
+    case 2:
+      return c.destination_rules[p.index];
+    case 3:
+      return c.service_entries[p.index];
+    case 4:
+      return c.workload_entries[p.index];
+    case 5:
+      return c.secrets[p.index];
+    case 6:
+      return c.services[p.index];
+    default:
+      return c.endpoint_slices[p.index];
+  }
+}
+
 AdmissionResult AdmissionState::admit(LoadResult fresh) {
   AdmissionResult result;
   result.diagnostics = fresh.diagnostics;
+  // Unchanged files say again what they said when they were parsed (warnings only: they were clean).
+  for (const auto& file : fresh.reused)
+    if (auto memo = files_.find(file); memo != files_.end())
+      for (const auto& d : memo->second.diagnostics) result.diagnostics.add(d);
 
   // Parse-level failures: whole files (YAML syntax, unreadable) and single objects.
   std::set<std::string> broken_files;
@@ -104,8 +136,29 @@ AdmissionResult AdmissionState::admit(LoadResult fresh) {
   collect(fresh.config.secrets, loaded);
   collect(fresh.config.services, loaded);
   collect(fresh.config.endpoint_slices, loaded);
+  std::map<std::string, size_t> parsed_per_file;  // objects each parsed file gave, admitted or not
+  for (const auto& o : loaded) ++parsed_per_file[source_of(o).file];
+  std::vector<AnyObject> parse_rejected;
+  collect(fresh.rejected.gateways, parse_rejected);
+  collect(fresh.rejected.virtual_services, parse_rejected);
+  collect(fresh.rejected.destination_rules, parse_rejected);
+  collect(fresh.rejected.service_entries, parse_rejected);
+  collect(fresh.rejected.workload_entries, parse_rejected);
+  collect(fresh.rejected.secrets, parse_rejected);
+  collect(fresh.rejected.services, parse_rejected);
+  collect(fresh.rejected.endpoint_slices, parse_rejected);
+  for (const auto& o : parse_rejected) ++parsed_per_file[source_of(o).file];
 
+  // One object per key; of two with the same key the earlier in load order (file path, then
+  // position) wins, as the first of a fresh load does.
   std::map<std::string, AnyObject> admitted;
+  auto admit_one = [&](std::string key, AnyObject&& o) {
+    auto [it, inserted] = admitted.try_emplace(std::move(key), std::move(o));
+    if (inserted) return;
+    const Source& kept = source_of(it->second);
+    const Source& other = source_of(o);
+    if (std::tie(other.file, other.line) < std::tie(kept.file, kept.line)) it->second = std::move(o);
+  };
   for (auto& o : loaded) {
     Diagnostics d;
     validate_one(o, d);
@@ -117,13 +170,20 @@ AdmissionResult AdmissionState::admit(LoadResult fresh) {
         if (item.severity == Severity::kError) errs.push_back(item);
       continue;
     }
-    admitted.emplace(std::move(key), std::move(o));
+    admit_one(std::move(key), std::move(o));
+  }
+  // Unchanged files: their objects as admitted last time (they were valid then and still are).
+  for (const auto& file : fresh.reused) {
+    auto held = keys_by_file_.find(file);
+    if (held == keys_by_file_.end()) continue;
+    for (const auto& key : held->second)
+      if (auto at = objects_.find(key); at != objects_.end()) admit_one(key, copy_of(at->second));
   }
 
   for (auto& [key, errors] : failed) {
     Rejection r{key, false, std::move(errors)};
     if (auto old = objects_.find(key); old != objects_.end() && !admitted.contains(key)) {
-      admitted.emplace(key, old->second);
+      admitted.emplace(key, copy_of(old->second));
       r.kept_previous = true;
     }
     result.rejected.push_back(std::move(r));
@@ -140,7 +200,7 @@ AdmissionResult AdmissionState::admit(LoadResult fresh) {
       for (const auto& key : keys) {
         if (admitted.contains(key)) continue;
         if (auto old = objects_.find(key); old != objects_.end()) {
-          admitted.emplace(key, old->second);
+          admitted.emplace(key, copy_of(old->second));
           r.kept_previous = true;
         }
       }
@@ -157,25 +217,38 @@ AdmissionResult AdmissionState::admit(LoadResult fresh) {
     const Source& sb = source_of(*b);
     return sa.file != sb.file ? sa.file < sb.file : sa.line < sb.line;
   });
-  ConfigSet& cs = result.config;
+  remember_files(fresh, result.diagnostics, ordered, parsed_per_file);
+
+  auto cs = std::make_shared<ConfigSet>();
   std::set<std::string> files(fresh.config.files.begin(), fresh.config.files.end());
+  previous_last_ = last_;
+  previous_objects_ = std::move(objects_);
+  previous_keys_by_file_ = std::move(keys_by_file_);
+  last_reused_ = fresh.reused;
   keys_by_file_.clear();
+  objects_.clear();
   int index = 0;
   for (AnyObject* o : ordered) {
     std::visit([&](auto& x) { x.source.index = index++; }, *o);
-    keys_by_file_[source_of(*o).file].push_back(object_key(*o));
+    std::string key = object_key(*o);
+    keys_by_file_[source_of(*o).file].push_back(key);
     files.insert(source_of(*o).file);
+    const size_t kind = o->index();
     std::visit(
         [&](auto& x) {
+          auto place = [&](auto& list) {
+            objects_.emplace(std::move(key), Place{kind, list.size()});
+            list.push_back(std::move(x));
+          };
           using T = std::decay_t<decltype(x)>;
-          if constexpr (std::is_same_v<T, Gateway>) cs.gateways.push_back(x);
-          if constexpr (std::is_same_v<T, VirtualService>) cs.virtual_services.push_back(x);
-          if constexpr (std::is_same_v<T, DestinationRule>) cs.destination_rules.push_back(x);
-          if constexpr (std::is_same_v<T, ServiceEntry>) cs.service_entries.push_back(x);
-          if constexpr (std::is_same_v<T, WorkloadEntry>) cs.workload_entries.push_back(x);
-          if constexpr (std::is_same_v<T, Secret>) cs.secrets.push_back(x);
-          if constexpr (std::is_same_v<T, KubeService>) cs.services.push_back(x);
-          if constexpr (std::is_same_v<T, EndpointSlice>) cs.endpoint_slices.push_back(x);
+          if constexpr (std::is_same_v<T, Gateway>) place(cs->gateways);
+          if constexpr (std::is_same_v<T, VirtualService>) place(cs->virtual_services);
+          if constexpr (std::is_same_v<T, DestinationRule>) place(cs->destination_rules);
+          if constexpr (std::is_same_v<T, ServiceEntry>) place(cs->service_entries);
+          if constexpr (std::is_same_v<T, WorkloadEntry>) place(cs->workload_entries);
+          if constexpr (std::is_same_v<T, Secret>) place(cs->secrets);
+          if constexpr (std::is_same_v<T, KubeService>) place(cs->services);
+          if constexpr (std::is_same_v<T, EndpointSlice>) place(cs->endpoint_slices);
         },
         *o);
   }
@@ -183,10 +256,62 @@ AdmissionResult AdmissionState::admit(LoadResult fresh) {
   for (const auto& file : broken_files) {
     if (!keys_by_file_.contains(file)) keys_by_file_[file] = {};
   }
-  cs.files.assign(files.begin(), files.end());
-  objects_ = std::move(admitted);
-  analyze(cs, result.diagnostics);
+  cs->files.assign(files.begin(), files.end());
+  analyze(*cs, result.diagnostics);
+  last_ = cs;
+  result.config = std::move(cs);
   return result;
+}
+
+void AdmissionState::keep_previous() {
+  auto in_force = previous_last_.lock();
+  if (!in_force) return;
+  last_ = std::move(in_force);
+  objects_ = std::move(previous_objects_);
+  keys_by_file_ = std::move(previous_keys_by_file_);
+  previous_last_.reset();
+  previous_objects_.clear();
+  previous_keys_by_file_.clear();
+  const std::set<std::string> reused(last_reused_.begin(), last_reused_.end());
+  std::erase_if(files_, [&](const auto& memo) { return !reused.contains(memo.first); });
+}
+
+void AdmissionState::remember_files(const LoadResult& fresh, const Diagnostics& diagnostics,
+                                    const std::vector<AnyObject*>& ordered,
+                                    const std::map<std::string, size_t>& parsed_per_file) {
+  std::map<std::string, FileMemo> memos;
+  // A parsed file is admitted whole when it said nothing that is an error, every object it gave
+  // is the one in force (no duplicate, no last-good version kept in its name) and none is a Secret.
+  std::map<std::string, size_t> held;
+  std::set<std::string> unsure;  // files holding a Secret
+  for (const AnyObject* o : ordered) {
+    const std::string& file = source_of(*o).file;
+    ++held[file];
+    if (std::holds_alternative<Secret>(*o)) unsure.insert(file);
+  }
+  for (const auto& d : diagnostics.items())
+    if (d.severity == Severity::kError) unsure.insert(d.file);
+  // An unchanged file stays reusable while all its objects are still in force from it (one may
+  // lose to an earlier file's object of the same name; then it is parsed again next time).
+  for (const auto& file : fresh.reused) {
+    auto memo = files_.find(file);
+    auto kept = held.find(file);
+    const size_t n_held = kept == held.end() ? 0 : kept->second;
+    if (memo != files_.end() && n_held == memo->second.objects) memos.emplace(file, std::move(memo->second));
+  }
+  for (const auto& [file, hash] : fresh.content_hashes) {
+    if (memos.contains(file) || unsure.contains(file)) continue;
+    auto parsed = parsed_per_file.find(file);
+    auto kept = held.find(file);
+    const size_t n_parsed = parsed == parsed_per_file.end() ? 0 : parsed->second;
+    const size_t n_held = kept == held.end() ? 0 : kept->second;
+    if (n_parsed != n_held) continue;
+    FileMemo memo{hash, n_parsed, {}};
+    for (const auto& d : diagnostics.items())
+      if (d.file == file) memo.diagnostics.push_back(d);
+    memos.emplace(file, std::move(memo));
+  }
+  files_ = std::move(memos);
 }
 
 }  // namespace sy::config

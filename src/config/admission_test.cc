@@ -50,30 +50,30 @@ LoadResult load_two(const std::string& vs_file, const std::string& se_file) {
 TEST(Admission, InvalidObjectKeepsLastGoodVersion) {
   AdmissionState state;
   auto first = state.admit(load_two(with_weight("100"), kSe));
-  ASSERT_EQ(first.config.virtual_services.size(), 1u);
+  ASSERT_EQ(first.config->virtual_services.size(), 1u);
   EXPECT_TRUE(first.rejected.empty());
 
   auto second = state.admit(load_two(with_weight("-5"), kSe));
-  ASSERT_EQ(second.config.virtual_services.size(), 1u);
-  EXPECT_EQ(second.config.virtual_services[0].http[0].route[0].weight, 100);
+  ASSERT_EQ(second.config->virtual_services.size(), 1u);
+  EXPECT_EQ(second.config->virtual_services[0].http[0].route[0].weight, 100);
   ASSERT_EQ(second.rejected.size(), 1u);
   EXPECT_EQ(second.rejected[0].key, "VirtualService/default/web");
   EXPECT_TRUE(second.rejected[0].kept_previous);
-  EXPECT_EQ(second.config.service_entries.size(), 1u);
+  EXPECT_EQ(second.config->service_entries.size(), 1u);
 
   auto third = state.admit(load_two(with_weight("7"), kSe));  // the fix applies
   EXPECT_TRUE(third.rejected.empty());
-  EXPECT_EQ(third.config.virtual_services[0].http[0].route[0].weight, 7);
+  EXPECT_EQ(third.config->virtual_services[0].http[0].route[0].weight, 7);
 }
 
 // Scenario: a new object that is broken from the start is simply absent.
 TEST(Admission, NewBrokenObjectIsAbsent) {
   AdmissionState state;
   auto r = state.admit(load_two(with_weight("-1"), kSe));
-  EXPECT_TRUE(r.config.virtual_services.empty());
+  EXPECT_TRUE(r.config->virtual_services.empty());
   ASSERT_EQ(r.rejected.size(), 1u);
   EXPECT_FALSE(r.rejected[0].kept_previous);
-  EXPECT_EQ(r.config.service_entries.size(), 1u);
+  EXPECT_EQ(r.config->service_entries.size(), 1u);
 }
 
 // Scenario: unparseable YAML rejects that file's new content; the objects it held stay in force.
@@ -81,13 +81,13 @@ TEST(Admission, UnparseableFileKeepsItsObjects) {
   AdmissionState state;
   state.admit(load_two(with_weight("100"), kSe));
   auto r = state.admit(load_two("spec: [unclosed\n", kSe));
-  ASSERT_EQ(r.config.virtual_services.size(), 1u);
+  ASSERT_EQ(r.config->virtual_services.size(), 1u);
   ASSERT_FALSE(r.rejected.empty());
   EXPECT_EQ(r.rejected.back().key, "file:vs.yaml");
   EXPECT_TRUE(r.rejected.back().kept_previous);
   // Still kept on the next round if the file stays broken.
   auto again = state.admit(load_two("spec: [unclosed\n", kSe));
-  EXPECT_EQ(again.config.virtual_services.size(), 1u);
+  EXPECT_EQ(again.config->virtual_services.size(), 1u);
 }
 
 // Scenario: a config directory that is gone (deleted to be written again) keeps the objects of
@@ -100,7 +100,7 @@ TEST(Admission, MissingConfigDirectoryKeepsItsObjects) {
   LoadResult gone;
   gone.diagnostics.add(Diagnostic{Severity::kError, "conf", 0, "", "", "", "no such file or directory"});
   auto r = state.admit(std::move(gone));
-  ASSERT_EQ(r.config.virtual_services.size(), 1u);
+  ASSERT_EQ(r.config->virtual_services.size(), 1u);
   ASSERT_EQ(r.rejected.size(), 1u);
   EXPECT_EQ(r.rejected[0].key, "file:conf");
   EXPECT_TRUE(r.rejected[0].kept_previous);
@@ -111,7 +111,7 @@ TEST(Admission, MissingConfigDirectoryKeepsItsObjects) {
   other.admit(std::move(sibling));
   LoadResult gone2;
   gone2.diagnostics.add(Diagnostic{Severity::kError, "conf", 0, "", "", "", "no such file or directory"});
-  EXPECT_TRUE(other.admit(std::move(gone2)).config.virtual_services.empty());
+  EXPECT_TRUE(other.admit(std::move(gone2)).config->virtual_services.empty());
 }
 
 // Scenario: an object with a parse-level error (unknown field) is rejected alone too.
@@ -121,7 +121,7 @@ TEST(Admission, ParseErrorKeepsLastGoodVersion) {
   std::string typo = with_weight("100");
   typo.replace(typo.find("  - route:"), 10, "  - rout:");
   auto r = state.admit(load_two(typo, kSe));
-  ASSERT_EQ(r.config.virtual_services.size(), 1u);
+  ASSERT_EQ(r.config->virtual_services.size(), 1u);
   ASSERT_EQ(r.rejected.size(), 1u);
   EXPECT_TRUE(r.rejected[0].kept_previous);
 }
@@ -131,7 +131,7 @@ TEST(Admission, RemovedObjectDisappears) {
   AdmissionState state;
   state.admit(load_two(with_weight("100"), kSe));
   auto r = state.admit(load_two("", kSe));
-  EXPECT_TRUE(r.config.virtual_services.empty());
+  EXPECT_TRUE(r.config->virtual_services.empty());
   EXPECT_TRUE(r.rejected.empty());
 }
 

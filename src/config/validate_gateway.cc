@@ -59,13 +59,14 @@ bool tls_beyond_redirect(const ServerTLSSettings& t, const Source& source, const
       !t.max_protocol_version.empty() || !t.cipher_suites.empty())
     return true;
   const std::string prefix = tls_path + ".";
-  for (const auto& [path, line] : source.path_lines) {
-    if (!path.starts_with(prefix)) continue;
-    std::string_view field = std::string_view(path).substr(prefix.size());
+  bool beyond = false;
+  source.path_lines.for_each([&](std::string_view path, int) {
+    if (!path.starts_with(prefix)) return;
+    std::string_view field = path.substr(prefix.size());
     field = field.substr(0, field.find_first_of(".["));
-    if (field != "httpsRedirect") return true;
-  }
-  return false;
+    if (field != "httpsRedirect") beyond = true;
+  });
+  return beyond;
 }
 
 // The form of the pinned client-certificate digests, which otherwise would simply never match;

@@ -96,7 +96,7 @@ std::optional<std::string> implicit_flow_pair_as_string(const YAML::Node& n) {
 }  // namespace
 
 void ObjectContext::record(const std::string& path, int line) {
-  if (!path.empty() && line > 0) source_.path_lines.emplace(path, line);
+  if (!path.empty() && line > 0) source_.path_lines.record(path, line);
 }
 
 void ObjectContext::error(const std::string& path, int line, std::string message) {

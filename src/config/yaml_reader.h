@@ -132,7 +132,9 @@ class Cursor {
   void read_list(std::string_view key, std::vector<T>& out, F&& parse) {
     auto c = field(key);
     if (!c) return;
-    for (Cursor& item : c->items())
+    std::vector<Cursor> items = c->items();
+    out.reserve(out.size() + items.size());  // exact: a parsed object is kept while it is in force
+    for (Cursor& item : items)
       if (auto v = item.object<T>(parse)) out.push_back(std::move(*v));
   }
 

@@ -108,6 +108,7 @@ void build_virtual_hosts(CompileContext& ctx, Listener& l,
       append_vs_routes(ctx, vi, scope, 0, vh);
     }
     move_catch_alls_last(vh);
+    vh.routes.shrink_to_fit();  // a route entry is ~1 KiB; a 10,000-host table kept ~1 spare each
     l.hosts.add(name, static_cast<uint32_t>(l.virtual_hosts.size()));
     l.virtual_hosts.push_back(std::move(vh));
   }
@@ -193,7 +194,10 @@ void build_gateway_listeners(CompileContext& ctx) {
   std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) {
     return std::tie(listeners[a].port, listeners[a].bind) < std::tie(listeners[b].port, listeners[b].bind);
   });
-  for (size_t i : idx) ctx.snap.listeners.push_back(std::move(listeners[i]));
+  for (size_t i : idx) {
+    listeners[i].virtual_hosts.shrink_to_fit();
+    ctx.snap.listeners.push_back(std::move(listeners[i]));
+  }
 }
 
 }  // namespace sy::snapshot::detail

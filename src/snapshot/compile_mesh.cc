@@ -128,9 +128,11 @@ void build_mesh(CompileContext& ctx) {
     l.mesh = true;
     l.port = port;
     l.protocol = "HTTP";
+    l.virtual_hosts.reserve(t.order.size());
     for (const std::string& d : t.order) {
       l.hosts.add(d, static_cast<uint32_t>(l.virtual_hosts.size()));
       l.virtual_hosts.push_back(std::move(t.hosts[d]));
+      l.virtual_hosts.back().routes.shrink_to_fit();
     }
     // Aliases last, so a real host always wins over another service's short alias.
     for (uint32_t i = 0; i < l.virtual_hosts.size(); ++i) {

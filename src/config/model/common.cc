@@ -3,13 +3,13 @@
 namespace sy::config {
 
 int Source::line_of(const std::string& path) const {
-  std::string p = path;
+  std::string_view p = path;
   while (!p.empty()) {
-    if (auto it = path_lines.find(p); it != path_lines.end()) return it->second;
+    if (auto found = path_lines.find(p)) return *found;
     // Strip the last ".field" or "[i]" segment.
     size_t cut = p.find_last_of(".[");
-    if (cut == std::string::npos) break;
-    p.resize(cut);
+    if (cut == std::string_view::npos) break;
+    p = p.substr(0, cut);
   }
   return line;
 }

@@ -10,6 +10,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "config/model/path_lines.h"
 #include "core/duration.h"
 
 namespace sy::config {
@@ -22,7 +23,7 @@ struct Source {
   std::string file;
   int line = 0;   // line of the document's first key (apiVersion/kind), 1-based
   int index = 0;  // position of the object in load order (file path order, then position in file)
-  std::unordered_map<std::string, int> path_lines;  // "spec.http[0].route" -> 12
+  PathLines path_lines;  // "spec.http[0].route" -> 12 (compact: path_lines.h)
 
   // Line of `path`, or of its nearest recorded ancestor, or of the object.
   int line_of(const std::string& path) const;
