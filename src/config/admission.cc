@@ -72,6 +72,18 @@ void collect(std::vector<T>& in, std::vector<AnyObject>& out) {
   for (auto& x : in) out.emplace_back(std::move(x));
 }
 
+// Every object of `set`, of every kind, in the order the kinds are compiled.
+void collect_all(ConfigSet& set, std::vector<AnyObject>& out) {
+  collect(set.gateways, out);
+  collect(set.virtual_services, out);
+  collect(set.destination_rules, out);
+  collect(set.service_entries, out);
+  collect(set.workload_entries, out);
+  collect(set.secrets, out);
+  collect(set.services, out);
+  collect(set.endpoint_slices, out);
+}
+
 }  // namespace
 
 std::string object_key(const AnyObject& o) {
@@ -128,25 +140,11 @@ AdmissionResult AdmissionState::admit(LoadResult fresh) {
   }
 
   std::vector<AnyObject> loaded;
-  collect(fresh.config.gateways, loaded);
-  collect(fresh.config.virtual_services, loaded);
-  collect(fresh.config.destination_rules, loaded);
-  collect(fresh.config.service_entries, loaded);
-  collect(fresh.config.workload_entries, loaded);
-  collect(fresh.config.secrets, loaded);
-  collect(fresh.config.services, loaded);
-  collect(fresh.config.endpoint_slices, loaded);
+  collect_all(fresh.config, loaded);
   std::map<std::string, size_t> parsed_per_file;  // objects each parsed file gave, admitted or not
   for (const auto& o : loaded) ++parsed_per_file[source_of(o).file];
   std::vector<AnyObject> parse_rejected;
-  collect(fresh.rejected.gateways, parse_rejected);
-  collect(fresh.rejected.virtual_services, parse_rejected);
-  collect(fresh.rejected.destination_rules, parse_rejected);
-  collect(fresh.rejected.service_entries, parse_rejected);
-  collect(fresh.rejected.workload_entries, parse_rejected);
-  collect(fresh.rejected.secrets, parse_rejected);
-  collect(fresh.rejected.services, parse_rejected);
-  collect(fresh.rejected.endpoint_slices, parse_rejected);
+  collect_all(fresh.rejected, parse_rejected);
   for (const auto& o : parse_rejected) ++parsed_per_file[source_of(o).file];
 
   // One object per key; of two with the same key the earlier in load order (file path, then
