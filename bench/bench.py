@@ -482,25 +482,7 @@ def run_h2load(t: Target, seconds: float, clients: int, total_rate: float, run: 
     cpu0 = cpu_seconds(t.cpu_pid)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
     cpu1 = cpu_seconds(t.cpu_pid)
-    lat, bad = [], 0
-    with open(logf) as f:
-        for line in f:
-            parts = line.split()
-            if len(parts) >= 3:
-                if parts[1] != "200":
-                    bad += 1
-                lat.append(int(parts[2]))
-    os.unlink(logf)
-    lat.sort()
-    m = re.search(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored",
-                  out.stdout)
-    if not m:
-        raise RuntimeError(f"h2load against {t.name} printed no summary:\n{out.stdout}\n{out.stderr}")
-    done = int(m.group(2))
-    errors = int(m.group(4)) + int(m.group(5)) + bad
-    return {"rps": done / seconds, "requests": done, "p50_us": percentile(lat, 50), "p90_us": percentile(lat, 90),
-            "p99_us": percentile(lat, 99),
-            "p999_us": percentile(lat, 99.9), "errors": errors, "cpu_s": cpu1 - cpu0}
+    return h2load_result(t, out, logf, seconds, cpu1 - cpu0)
 
 
 def run_openloop(t: Target, seconds: float, conns: int, total_rate: float, generator: str) -> dict:
@@ -516,13 +498,16 @@ def run_openloop(t: Target, seconds: float, conns: int, total_rate: float, gener
     if not m:
         raise RuntimeError(f"openloop against {t.name} printed no result:\n{out.stdout}\n{out.stderr}")
     r = json.loads(m.group(1))
+    # `requests` counts 200s only, so scheduled - requests is every failure: non-200 answers, broken
+    # connections, and requests still unanswered when the generator gave up.
     return {"rps": r["rps"], "requests": r["requests"], "p50_us": r["p50_us"], "p90_us": r["p90_us"],
-            "p99_us": r["p99_us"], "p999_us": r["p999_us"], "errors": r["errors"] + r["scheduled"] - r["requests"],
+            "p99_us": r["p99_us"], "p999_us": r["p999_us"], "errors": r["scheduled"] - r["requests"],
             "cpu_s": cpu1 - cpu0, "connections": r["connections"], "send_lag_p99_us": r["send_lag_p99_us"]}
 
 
-def h2load_log_latency(logf: str) -> tuple[list[int], int]:
-    """Per-request latencies (µs, sorted) and non-200 count from an h2load --log-file."""
+def h2load_result(t: Target, out: subprocess.CompletedProcess, logf: str, seconds: float, cpu_s: float) -> dict:
+    """One h2load run's figures: completions from its summary, percentiles and non-200 answers from
+    its per-request --log-file (third column: microseconds)."""
     lat, bad = [], 0
     with open(logf) as f:
         for line in f:
@@ -533,7 +518,14 @@ def h2load_log_latency(logf: str) -> tuple[list[int], int]:
                 lat.append(int(parts[2]))
     os.unlink(logf)
     lat.sort()
-    return lat, bad
+    m = re.search(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored",
+                  out.stdout)
+    if not m:
+        raise RuntimeError(f"h2load against {t.name} printed no summary:\n{out.stdout}\n{out.stderr}")
+    done = int(m.group(2))
+    return {"rps": done / seconds, "requests": done, "p50_us": percentile(lat, 50), "p90_us": percentile(lat, 90),
+            "p99_us": percentile(lat, 99), "p999_us": percentile(lat, 99.9),
+            "errors": int(m.group(4)) + int(m.group(5)) + bad, "cpu_s": cpu_s}
 
 
 def run_h2load_mux(t: Target, seconds: float, clients: int, streams: int, run: str) -> dict:
@@ -544,15 +536,7 @@ def run_h2load_mux(t: Target, seconds: float, clients: int, streams: int, run: s
     cpu0 = cpu_seconds(t.cpu_pid)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
     cpu1 = cpu_seconds(t.cpu_pid)
-    lat, bad = h2load_log_latency(logf)
-    m = re.search(r"requests: (\d+) total, \d+ started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored",
-                  out.stdout)
-    if not m:
-        raise RuntimeError(f"h2load against {t.name} printed no summary:\n{out.stdout}\n{out.stderr}")
-    done = int(m.group(2))
-    return {"rps": done / seconds, "requests": done, "p50_us": percentile(lat, 50), "p90_us": percentile(lat, 90),
-            "p99_us": percentile(lat, 99), "p999_us": percentile(lat, 99.9),
-            "errors": int(m.group(4)) + int(m.group(5)) + bad, "cpu_s": cpu1 - cpu0}
+    return h2load_result(t, out, logf, seconds, cpu1 - cpu0)
 
 
 def run_handshakes(t: Target, seconds: float, resume: bool, clients: int = 8) -> dict:
