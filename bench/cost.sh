@@ -2,13 +2,19 @@
 # Deterministic per-request cost of one switchyard build, for iterating on the hot path where the
 # shared machine makes req/s too noisy: system calls per request (strace -c) and user-space
 # instructions per request (callgrind), for keep-alive GETs of a 13-byte response.
-# Usage: [IO=auto|io_uring|epoll] bench/cost.sh [BUILD_DIR] [REQUESTS]
+# Usage: [IO=auto|io_uring|epoll] [PROTO=h1|h2c] bench/cost.sh [BUILD_DIR] [REQUESTS]
+# PROTO=h2c measures HTTP/2 prior knowledge to the proxy (h2load -c 10 -m 10, bench scenario h).
 # The callgrind part always measures the epoll event loop: valgrind does not run io_uring programs.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:-build}
 N=${2:-20000}
 IO=${IO:-auto}
+case "${PROTO:-h1}" in
+  h1) LOAD=(--h1 -c 10) ;;
+  h2c) LOAD=(-c 10 -m 10) ;;
+  *) echo "PROTO is h1 or h2c" >&2; exit 1 ;;
+esac
 command -v strace >/dev/null && command -v valgrind >/dev/null && command -v h2load >/dev/null || {
   echo "cost.sh needs strace, valgrind and h2load (nghttp2-client)" >&2; exit 1; }
 mkdir -p "$BUILD/bench"
@@ -53,9 +59,9 @@ start_gw() { env ${SY_PRELOAD:+LD_PRELOAD=$SY_PRELOAD} "$@" serve -c "$run/cfg.y
 wait_gw() { for _ in $(seq 100); do curl -fs -o /dev/null "http://127.0.0.1:$GW/" && return 0; sleep 0.1; done; cat "$run/gw.log"; exit 1; }
 
 start_gw "$BUILD/switchyard"; wait_gw; GWPID=${pids[-1]}
-h2load --h1 -c 10 -n 2000 "http://127.0.0.1:$GW/" >/dev/null
+h2load "${LOAD[@]}" -n 2000 "http://127.0.0.1:$GW/" >/dev/null
 strace -c -f -q -o "$run/strace" -p "$GWPID" & spid=$!; sleep 0.5
-h2load --h1 -c 10 -n "$N" "http://127.0.0.1:$GW/" | grep -E "^requests:" 
+h2load "${LOAD[@]}" -n "$N" "http://127.0.0.1:$GW/" | grep -E "^requests:" 
 kill -INT $spid; wait $spid 2>/dev/null || true
 echo "system calls per request (strace -c, $N requests, 10 connections):"
 awk -v n="$N" 'NR>2 && $1 ~ /^[0-9.]+$/ && NF>=5 { calls=$4; name=$NF; if ($5 ~ /^[0-9]+$/) errs=$5; else errs=0;
@@ -68,9 +74,9 @@ EPOLL_BIN="$BUILD/switchyard-epoll"; [[ -x "$EPOLL_BIN" ]] || EPOLL_BIN="$BUILD/
 CN=$((N / 4))
 env ${SY_PRELOAD:+LD_PRELOAD=$SY_PRELOAD} valgrind --tool=callgrind --callgrind-out-file="$run/cg.out" "$EPOLL_BIN" serve -c "$run/cfg.yaml" --workers 1 \
   --bind 127.0.0.1 --access-log off --admin off >"$run/gw.log" 2>&1 & pids+=($!); wait_gw; VPID=${pids[-1]}
-h2load --h1 -c 10 -n 500 "http://127.0.0.1:$GW/" >/dev/null
+h2load "${LOAD[@]}" -n 500 "http://127.0.0.1:$GW/" >/dev/null
 callgrind_control -z "$VPID" >/dev/null
-h2load --h1 -c 10 -n "$CN" "http://127.0.0.1:$GW/" | grep -E "^requests:"
+h2load "${LOAD[@]}" -n "$CN" "http://127.0.0.1:$GW/" | grep -E "^requests:"
 callgrind_control -d "$VPID" >/dev/null; sleep 1
 total=$(callgrind_annotate "$(ls -t "$run"/cg.out* | head -1)" 2>/dev/null | awk '/PROGRAM TOTALS/ {gsub(",","",$1); print $1}')
 echo "user-space instructions per request (callgrind, $CN requests): $((total / CN))"

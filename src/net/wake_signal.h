@@ -20,14 +20,17 @@ class WakeSignal {
 
   void notify() {
     pending_ = true;
-    timer_.cancel();
+    // Cancelling takes the event loop's timer lock; without a waiter there is nothing to wake.
+    if (waiting_) timer_.cancel();
   }
 
   // True when notified; false when `deadline` passed first.
   boost::asio::awaitable<bool> wait(Clock::time_point deadline = Clock::time_point::max()) {
     if (!pending_) {
       timer_.expires_at(deadline);
+      waiting_ = true;
       co_await timer_.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+      waiting_ = false;
     }
     const bool woken = pending_;
     pending_ = false;
@@ -37,6 +40,7 @@ class WakeSignal {
  private:
   boost::asio::steady_timer timer_;
   bool pending_ = false;
+  bool waiting_ = false;
 };
 
 }  // namespace sy::net

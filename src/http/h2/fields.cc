@@ -9,11 +9,22 @@ namespace sy::http::h2 {
 
 namespace {
 
+// Fields HTTP/2 forbids or carries elsewhere (RFC 9113 section 8.2.2; Host becomes :authority).
+// Sorted out by length first: this runs for every field of every HTTP/2 head.
 bool connection_specific(std::string_view name) {
-  return iequals(name, "connection") || iequals(name, "keep-alive") || iequals(name, "proxy-connection") ||
-         iequals(name, "transfer-encoding") || iequals(name, "upgrade") || iequals(name, "te") ||
-         iequals(name, "http2-settings") || iequals(name, "host");
+  switch (name.size()) {
+    case 2: return iequals(name, "te");
+    case 4: return iequals(name, "host");
+    case 7: return iequals(name, "upgrade");
+    case 10: return iequals(name, "connection") || iequals(name, "keep-alive");
+    case 14: return iequals(name, "http2-settings");
+    case 16: return iequals(name, "proxy-connection");
+    case 17: return iequals(name, "transfer-encoding");
+    default: return false;
+  }
 }
+
+bool content_length(std::string_view name) { return name.size() == 14 && iequals(name, "content-length"); }
 
 nghttp2_nv nv_of(std::string_view name, std::string_view value) {
   return nghttp2_nv{reinterpret_cast<uint8_t*>(const_cast<char*>(name.data())),
@@ -30,9 +41,11 @@ void append_fields(const HeaderMap& fields, FieldScratch& s, Keep keep) {
   s.names.clear();
   s.names.reserve(total);
   for (const auto& e : fields) {
-    if (e.name.empty() || e.name[0] == ':' || iequals(e.name, "content-length") || !keep(e.name, e.value)) continue;
+    if (e.name.empty() || e.name[0] == ':' || content_length(e.name) || !keep(e.name, e.value)) continue;
     const size_t at = s.names.size();
-    for (char c : e.name) s.names.push_back(static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c));
+    s.names.resize(at + e.name.size());  // within the reservation: earlier views stay valid
+    char* out = s.names.data() + at;
+    for (char c : e.name) *out++ = static_cast<char>(c >= 'A' && c <= 'Z' ? c + 32 : c);
     s.nv.push_back(nv_of(std::string_view(s.names).substr(at, e.name.size()), e.value));
   }
 }

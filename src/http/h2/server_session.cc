@@ -58,7 +58,7 @@ struct ServerSession::Callbacks {
       // Streams the client reset whose flows still run count too: they hold upstream work.
       if (me.streams_.size() >= 2 * static_cast<size_t>(me.limits_.max_concurrent_streams))
         return me.fail(Violation::kTooManyStreams) ? 0 : NGHTTP2_ERR_CALLBACK_FAILURE;
-      auto s = std::make_unique<Stream>();
+      auto s = me.new_stream();
       s->id = frame->hd.stream_id;
       s->opened = std::chrono::steady_clock::now();
       s->head.version = Version::Http2;
@@ -229,7 +229,25 @@ Stream* ServerSession::find(int32_t id) {
 void ServerSession::erase_if_finished(Stream& s) {
   if (!s.closed || (!s.released && s.dispatched)) return;
   if (!s.dispatched) --incomplete_heads_;  // reset (or refused) before its head ended
-  streams_.erase(s.id);
+  auto it = streams_.find(s.id);
+  recycle(std::move(it->second));
+  streams_.erase(it);
+}
+
+std::unique_ptr<Stream> ServerSession::new_stream() {
+  if (spare_.empty()) return std::make_unique<Stream>();
+  std::unique_ptr<Stream> s = std::move(spare_.back());
+  spare_.pop_back();
+  return s;
+}
+
+void ServerSession::recycle(std::unique_ptr<Stream> s) {
+  if (spare_.size() >= kSpareStreams) return;
+  HeaderMap headers = std::move(s->head.headers);
+  headers.clear();
+  *s = Stream{};  // every field back to its default; only the header map's buffers carry over
+  s->head.headers = std::move(headers);
+  spare_.push_back(std::move(s));
 }
 
 std::optional<std::chrono::steady_clock::time_point> ServerSession::oldest_incomplete_head() const {

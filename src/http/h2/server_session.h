@@ -149,6 +149,8 @@ class ServerSession {
   struct Callbacks;
   Stream* find(int32_t id);
   void erase_if_finished(Stream& s);
+  std::unique_ptr<Stream> new_stream();
+  void recycle(std::unique_ptr<Stream> s);
   bool fail(Violation v);
   void finish_request_head(Stream& s);
   void on_rst_received(Stream& s);
@@ -158,6 +160,10 @@ class ServerSession {
   Limits limits_;
   nghttp2_session* session_ = nullptr;
   std::unordered_map<int32_t, std::unique_ptr<Stream>> streams_;
+  // Finished streams kept for the next ones, with their request header map's buffers: a busy
+  // connection then opens streams without allocating a Stream and its header storage each time.
+  static constexpr std::size_t kSpareStreams = 16;
+  std::vector<std::unique_ptr<Stream>> spare_;
   std::vector<Stream*> new_requests_;
   std::size_t connection_consume_ = 0;  // window of closed streams' unread body, given back later
   Violation violation_ = Violation::kNone;
