@@ -72,6 +72,9 @@ std::string cluster_key(std::string_view host, uint32_t port, std::string_view s
 std::string cluster_name(std::string_view host, uint32_t port, std::string_view subset);
 bool labels_select(const config::Labels& selector, const config::Labels& labels);
 bool is_http_protocol(std::string_view protocol);
+// The workloads behind a ServiceEntry: inline endpoints, or WorkloadEntries in its namespace
+// selected by its workloadSelector (compile_clusters.cc).
+std::vector<const config::WorkloadEntrySpec*> workloads_of(const CompileContext& ctx, const config::ServiceEntry& se);
 
 // Passes, in the order compile() runs them.
 void build_services(CompileContext& ctx);

@@ -40,6 +40,9 @@ struct CompileOptions {
   config::Labels proxy_labels;                  // empty => every Gateway applies
   std::string root_namespace = "istio-system";  // last place a DestinationRule is looked up
   WorkloadIdentity workload;                    // ISTIO_MUTUAL's certificates (workload_identity.h)
+  // The mesh's trust domain (MeshConfig trustDomain, `serve --trust-domain`): the SPIFFE
+  // identities ISTIO_MUTUAL expects of endpoints with a serviceAccount (service_identities.h).
+  std::string trust_domain = "cluster.local";
   // This proxy's locality "region/zone/subzone" (serve --locality); empty = none, and then
   // locality load balancing does nothing, as for an Istio proxy without a locality.
   std::string locality;
