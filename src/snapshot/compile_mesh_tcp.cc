@@ -141,10 +141,15 @@ void decide_by_port(CompileContext& ctx, std::vector<std::pair<ServiceRef, MeshT
 }  // namespace
 
 void build_mesh_tcp(CompileContext& ctx) {
+  // Exact hosts in load order, then wildcard ones (`*.example.com`: found by port or address
+  // only, their cluster forwarding as their resolution says, usually to the original destination).
+  std::vector<const ServiceInfo*> services;
+  for (const std::string& host : ctx.service_order) services.push_back(&ctx.services.at(host));
+  for (const ServiceInfo& w : ctx.wildcard_services) services.push_back(&w);
   std::vector<std::pair<ServiceRef, MeshTcpService>> built;
   std::set<uint32_t> used_vs;
-  for (const std::string& host : ctx.service_order) {
-    const ServiceInfo& info = ctx.services.at(host);
+  for (const ServiceInfo* service : services) {
+    const ServiceInfo& info = *service;
     for (size_t pi = 0; pi < info.entry->ports.size(); ++pi) {
       if (!is_mesh_tcp_protocol(info.entry->ports[pi].protocol)) continue;
       ServiceRef ref{&info, pi};

@@ -187,6 +187,29 @@ spec:
   EXPECT_EQ(snap->find_mesh_tcp(6380, &*other), nullptr);
 }
 
+// Scenario: a wildcard ServiceEntry host's TLS port (Istio's egress pattern) takes its port's
+// connections and forwards them to the original destination (resolution NONE).
+TEST(CompileMeshTcp, WildcardHostByPort) {
+  std::string yaml = kMeshTcp;
+  yaml += R"y(
+---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: wiki, namespace: default}
+spec:
+  hosts: ["*.wikipedia.org"]
+  ports: [{number: 443, name: tls, protocol: TLS}]
+)y";
+  auto snap = compile_yaml(yaml, client_proxy());
+  auto dst = route::IpAddress::parse("198.51.100.7");
+  const MeshTcpService* s = snap->find_mesh_tcp(443, &*dst);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(s->host, "*.wikipedia.org");
+  const Cluster& c = snap->clusters[s->route(&*dst).clusters.at(0)];
+  EXPECT_EQ(c.name, "outbound|443||*.wikipedia.org");
+  EXPECT_EQ(c.discovery, Discovery::kOriginalDst);
+}
+
 // Scenario: the weights of a tcp[] rule carry over to its destinations (80/20 over 10000 picks).
 TEST(CompileMeshTcp, Weights) {
   auto snap = compile_yaml(kMeshTcp, client_proxy());
