@@ -1,8 +1,9 @@
-"""VirtualService tcp[] routes on the mesh listener, as a sidecar's outbound TCP: a client's
-connections to a service's TCP port are redirected to `--mesh-listen` by iptables (in a network
-namespace of the test's own) and routed by their original destination (SO_ORIGINAL_DST) through
-the tcp[] rules (weights, subsets, destinationSubnets), else to the service itself, with the
-cluster's tcp.idleTimeout, a `resolution: NONE` service reaching the address dialled, and an
+"""Mesh tcp[] routes: TCP connections iptables redirects to --mesh-listen go by original destination.
+
+A client's connections to a service's TCP port are redirected to `--mesh-listen` by iptables (in a
+network namespace of the test's own) and routed by their original destination (SO_ORIGINAL_DST)
+through the tcp[] rules (weights, subsets, destinationSubnets), else to the service itself, with
+the cluster's tcp.idleTimeout, a `resolution: NONE` service reaching the address dialled, and an
 access log line and istio_tcp_* counts for each connection."""
 
 import os
