@@ -14,6 +14,7 @@ struct ValidateOptions {
   std::string proxy_namespace = "default";
   std::string locality;  // as serve --locality
   std::string workload_cert, workload_key, workload_ca;
+  std::string trust_domain = "cluster.local";  // as serve --trust-domain
 };
 // Prints every problem as `FILE:LINE: Kind ns/name: field.path: message`. Exit 0 valid, 1 invalid.
 int run_validate(const ValidateOptions& opts);

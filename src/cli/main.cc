@@ -27,6 +27,10 @@ const CLI::Validator kLocality(
 constexpr const char* kLocalityHelp =
     "This proxy's locality region/zone/subzone: locality failover and distribute follow it (none: no locality LB)";
 
+constexpr const char* kTrustDomainHelp =
+    "The mesh's trust domain (MeshConfig trustDomain): ISTIO_MUTUAL checks endpoints' serviceAccounts as "
+    "spiffe://TRUST_DOMAIN/ns/NS/sa/ACCOUNT";
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -47,6 +51,7 @@ int main(int argc, char** argv) {
   v->add_option("--workload-key", validate.workload_key, "As serve: its private key");
   v->add_option("--workload-ca", validate.workload_ca, "As serve: the mesh's root certificates");
   v->add_option("--locality", validate.locality, kLocalityHelp)->check(kLocality);
+  v->add_option("--trust-domain", validate.trust_domain, kTrustDomainHelp)->capture_default_str();
   v->callback([&] { rc = sy::cli::run_validate(validate); });
 
   sy::cli::ExplainOptions explain;
@@ -84,6 +89,7 @@ int main(int argc, char** argv) {
                 "ISTIO_MUTUAL: workload certificate chain (PEM, as istio-agent writes)");
   s->add_option("--workload-key", serve.workload_key, "ISTIO_MUTUAL: its private key (PEM)");
   s->add_option("--workload-ca", serve.workload_ca, "ISTIO_MUTUAL: the mesh's root certificates (PEM)");
+  s->add_option("--trust-domain", serve.trust_domain, kTrustDomainHelp)->capture_default_str();
   s->add_option("--header-timeout-ms", header_timeout_ms, "Time a client has to send a whole request head")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);

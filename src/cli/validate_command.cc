@@ -69,6 +69,7 @@ int run_validate(const ValidateOptions& opts) {
   copts.proxy_namespace = opts.proxy_namespace;
   copts.locality = opts.locality;
   copts.workload = snapshot::read_workload_identity(opts.workload_cert, opts.workload_key, opts.workload_ca);
+  copts.trust_domain = opts.trust_domain;
   auto snap = snapshot::compile(loaded.config, copts);
   std::set<std::string> said;
   for (const auto& d : items) said.insert(d.to_string());

@@ -133,6 +133,8 @@ std::vector<KubeRegistryEntry> kube_registry(const ConfigSet& config) {
     se.hosts = {kube_service_host(*svc)};
     se.export_to = kube_export_to(svc->meta);
     const bool external = svc->type == "ExternalName";
+    // The cluster IP is where clients reach the Service (a sidecar's TCP listener is VIP:PORT).
+    if (!external && !svc->cluster_ip.empty() && !svc->headless()) se.addresses = {svc->cluster_ip};
     se.location = external ? ServiceEntry::Location::kMeshExternal : ServiceEntry::Location::kMeshInternal;
 
     // FQDN slices are skipped, as Istio's endpoint controller skips them.

@@ -11,6 +11,7 @@
 //               cluster IP's port), or at `targetPort` for a headless Service (its name resolves to
 //               the pods); an ExternalName Service resolves its externalName
 //   exportTo    the `networking.istio.io/exportTo` annotation (comma-separated), default everywhere
+//   addresses   the cluster IP (none for a headless or ExternalName Service)
 //
 // Endpoints carry no labels: an EndpointSlice lists addresses, not the pods' labels, so a
 // DestinationRule subset that selects by label has no endpoints on a Service host.

@@ -28,6 +28,11 @@ namespace {
 constexpr auto kTuple = asio::as_tuple(asio::use_awaitable);
 using Clock = std::chrono::steady_clock;
 
+route::IpAddress ip_of(const asio::ip::address& a) {
+  if (a.is_v4()) return route::IpAddress::v4(a.to_v4().to_uint());
+  return route::IpAddress::v6(a.to_v6().to_bytes());
+}
+
 // Reads until the ClientHello is whole (bounded by size and the header timeout). Returns false
 // when the bytes are not a TLS ClientHello or the client was too slow.
 asio::awaitable<bool> read_client_hello(WorkerContext& ctx, tcp::socket& client, std::string& pending,
@@ -51,11 +56,14 @@ asio::awaitable<bool> read_client_hello(WorkerContext& ctx, tcp::socket& client,
 }
 
 // One attempt to the destination cluster: endpoint choice, breaker, connect. The connected socket,
-// or nullopt (the reason is logged).
+// or nullopt (the reason is logged). `original_dst`: where a mesh client meant to connect, the
+// one endpoint of a `resolution: NONE` cluster.
 asio::awaitable<bool> connect_upstream(WorkerContext& ctx, upstream::ClusterTable& table, uint32_t cluster_id,
-                                       tcp::socket& upstream_socket, policy::ResourceToken& slot, std::string& why,
-                                       RequestInfo& info) {
+                                       const std::optional<tcp::endpoint>& original_dst, tcp::socket& upstream_socket,
+                                       policy::ResourceToken& slot, std::string& why, RequestInfo& info) {
   std::shared_ptr<upstream::ClusterRuntime> rt = table.runtime(cluster_id);
+  if (rt->cluster->discovery == snapshot::Discovery::kOriginalDst && original_dst)
+    rt = upstream::original_destination_runtime(*rt->cluster, *original_dst);
   const snapshot::Cluster& cluster = *rt->cluster;
   if (cluster.missing() || cluster.tls) {
     info.flags |= kNoClusterFound;
@@ -120,8 +128,13 @@ asio::awaitable<bool> send_proxy_header(const policy::ClusterPolicy& policy, tcp
 asio::awaitable<void> serve_l4(WorkerContext& ctx, ListenerBinding binding, tcp::socket client) {
   std::shared_ptr<upstream::ClusterTable> table = ctx.current();  // pinned for the connection
   const snapshot::Snapshot& snap = table->snapshot();
-  const snapshot::L4Listener* listener = snap.find_l4(binding.port, binding.bind);
-  if (listener == nullptr) co_return;
+  // A gateway's L4 listener, or on the mesh the service the connection was meant for.
+  const snapshot::L4Listener* listener = binding.mesh ? nullptr : snap.find_l4(binding.port, binding.bind);
+  std::optional<route::IpAddress> destination;
+  if (binding.original_dst) destination = ip_of(binding.original_dst->address());
+  const snapshot::MeshTcpService* service =
+      binding.mesh ? snap.find_mesh_tcp(binding.port, destination ? &*destination : nullptr) : nullptr;
+  if (listener == nullptr && service == nullptr) co_return;
   // Every connection that got this far is logged and counted once, whichever way it ends.
   RequestInfo info;
   info.l4 = true;
@@ -129,12 +142,13 @@ asio::awaitable<void> serve_l4(WorkerContext& ctx, ListenerBinding binding, tcp:
   std::string pending, sni;  // before `report`, which reads `sni` through head.authority
   const RequestReport report(ctx, head, info, snap);
 
-  if (listener->passthrough && !co_await read_client_hello(ctx, client, pending, sni)) {
+  if (listener != nullptr && listener->passthrough && !co_await read_client_hello(ctx, client, pending, sni)) {
     info.flags |= kDownstreamProtocolError;
     co_return;
   }
   head.authority = sni;
-  const snapshot::L4Route* route = listener->route(sni);
+  const snapshot::L4Route* route =
+      service != nullptr ? &service->route(destination ? &*destination : nullptr) : listener->route(sni);
   if (route == nullptr) {
     info.flags |= kNoRoute;
     spdlog::debug("port {}: no route for {}", binding.port, sni.empty() ? "this connection" : "SNI " + sni);
@@ -148,7 +162,7 @@ asio::awaitable<void> serve_l4(WorkerContext& ctx, ListenerBinding binding, tcp:
   tcp::socket upstream_socket(ctx.io());
   policy::ResourceToken slot;
   std::string why;
-  if (!co_await connect_upstream(ctx, *table, cluster_id, upstream_socket, slot, why, info)) {
+  if (!co_await connect_upstream(ctx, *table, cluster_id, binding.original_dst, upstream_socket, slot, why, info)) {
     spdlog::debug("port {} ({}): {}", binding.port, route->name, why);
     co_return;
   }
@@ -172,6 +186,13 @@ asio::awaitable<void> serve_l4(WorkerContext& ctx, ListenerBinding binding, tcp:
 }
 
 }  // namespace
+
+bool is_mesh_tcp(const snapshot::Snapshot& snap, const ListenerBinding& binding) {
+  if (snap.mesh_tcp.empty()) return false;  // the common case: no TCP service at all
+  if (!binding.original_dst) return snap.find_mesh_tcp(binding.port, nullptr) != nullptr;
+  const route::IpAddress destination = ip_of(binding.original_dst->address());
+  return snap.find_mesh_tcp(binding.port, &destination) != nullptr;
+}
 
 void start_l4_connection(WorkerContext& ctx, ListenerBinding binding, tcp::socket socket, ConnectionClosed on_closed) {
   asio::co_spawn(ctx.io(), serve_l4(ctx, std::move(binding), std::move(socket)), [on_closed](std::exception_ptr e) {

@@ -89,7 +89,9 @@ asio::awaitable<void> accept_loop(proxy::WorkerContext& ctx, std::shared_ptr<tcp
                                          },
                                          &by};
     std::shared_ptr<upstream::ClusterTable> table = ctx.current();
-    if (binding.l4) {
+    // A mesh connection meant for a service's TCP port is routed below HTTP (tcp[] rules).
+    if (binding.mesh && proxy::is_mesh_tcp(table->snapshot(), conn_binding)) conn_binding.l4 = true;
+    if (conn_binding.l4) {
       proxy::start_l4_connection(ctx, std::move(conn_binding), std::move(socket), closed);
       continue;
     }

@@ -52,6 +52,7 @@ bool Reloader::reload(ProxyServer* server, bool catch_up) {
   copts.proxy_labels = opts_.selector;
   copts.locality = opts_.locality;
   copts.workload = snapshot::read_workload_identity(opts_.workload_cert, opts_.workload_key, opts_.workload_ca);
+  copts.trust_domain = opts_.trust_domain;
   // Shared with the snapshot (the const& overload would copy the whole config on every reload);
   // admission keeps the same ConfigSet for last-good versions, so the model is held once.
   auto snap = snapshot::compile(admitted.config, copts);

@@ -21,6 +21,9 @@ struct ServeOptions {
   std::string locality;  // "region/zone/subzone" of this proxy, for locality load balancing
   // ISTIO_MUTUAL's workload certificate chain, key and mesh roots (snapshot/workload_identity.h).
   std::string workload_cert, workload_key, workload_ca;
+  // The mesh's trust domain (MeshConfig trustDomain): ISTIO_MUTUAL expects the endpoints'
+  // serviceAccounts as spiffe://TRUST_DOMAIN/ns/NS/sa/ACCOUNT.
+  std::string trust_domain = "cluster.local";
   proxy::ProxyOptions proxy;
   // Client connections open at once across every listener and worker; 0 = the descriptor limit
   // minus a reserve for upstream connections and files (server/connection_limit.h).

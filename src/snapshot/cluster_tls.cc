@@ -6,6 +6,7 @@
 // Unusable material makes the cluster kMissing: its requests get 503 rather than plaintext.
 #include "snapshot/compile_context.h"
 #include "snapshot/istio_mutual.h"
+#include "snapshot/service_identities.h"
 #include "snapshot/tls_material.h"
 
 namespace sy::snapshot::detail {
@@ -22,11 +23,13 @@ const config::Source& destination_rule_source(const CompileContext& ctx, const C
 }
 
 // The SAN list Istio checks a mesh upstream against when the DestinationRule names none: the
-// ServiceEntry's subjectAltNames for the host (the service accounts of its workloads).
+// service accounts of all the host's workloads plus its ServiceEntry's subjectAltNames
+// (service_identities.h). A Kubernetes Service's endpoints carry no service account here.
 std::vector<std::string> service_subject_alt_names(const CompileContext& ctx, const Cluster& c) {
   const ServiceInfo* svc = ctx.find_service(c.host);
-  if (svc != nullptr && svc->entry != nullptr) return svc->entry->subject_alt_names;
-  return {};
+  if (svc == nullptr || svc->entry == nullptr) return {};
+  return service_identities(workloads_of(ctx, *svc->entry), svc->namespace_, ctx.options.trust_domain,
+                            svc->entry->subject_alt_names);
 }
 
 // SIMPLE / MUTUAL material from the Secret and the files. False with `error` when unusable.

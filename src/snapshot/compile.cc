@@ -66,6 +66,29 @@ const Listener* Snapshot::find_mesh(uint32_t port) const {
   return it != mesh.end() && it->port == port ? &*it : nullptr;
 }
 
+const MeshTcpService* Snapshot::find_mesh_tcp(uint32_t port, const route::IpAddress* destination) const {
+  auto it = std::lower_bound(mesh_tcp.begin(), mesh_tcp.end(), port,
+                             [](const MeshTcpService& s, uint32_t p) { return s.port < p; });
+  const MeshTcpService* by_port = nullptr;
+  for (; it != mesh_tcp.end() && it->port == port; ++it) {
+    if (it->by_port && !by_port) by_port = &*it;
+    if (destination == nullptr) continue;
+    for (const route::IpPrefix& a : it->addresses)
+      if (a.contains(*destination)) return &*it;
+  }
+  return by_port;
+}
+
+const L4Route& MeshTcpService::route(const route::IpAddress* destination) const {
+  for (const MeshTcpRule& r : rules) {
+    if (r.destination_subnets.empty()) return r.route;
+    if (destination == nullptr) continue;
+    for (const route::IpPrefix& s : r.destination_subnets)
+      if (s.contains(*destination)) return r.route;
+  }
+  return fallback;
+}
+
 const Cluster* Snapshot::find_cluster(std::string_view name) const {
   for (const Cluster& c : clusters)
     if (c.name == name) return &c;
@@ -197,6 +220,7 @@ std::shared_ptr<const Snapshot> compile(std::shared_ptr<const config::ConfigSet>
   detail::build_gateway_listeners(ctx);
   detail::build_l4_listeners(ctx);
   detail::build_mesh(ctx);
+  detail::build_mesh_tcp(ctx);
   return snap;
 }
 

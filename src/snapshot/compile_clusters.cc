@@ -60,10 +60,6 @@ void build_services(CompileContext& ctx) {
   }
 }
 
-namespace {
-
-// The workloads behind a ServiceEntry: inline endpoints, or WorkloadEntries in its namespace
-// selected by its workloadSelector.
 std::vector<const config::WorkloadEntrySpec*> workloads_of(const CompileContext& ctx, const config::ServiceEntry& se) {
   std::vector<const config::WorkloadEntrySpec*> out;
   for (const auto& ep : se.endpoints) out.push_back(&ep);
@@ -75,6 +71,8 @@ std::vector<const config::WorkloadEntrySpec*> workloads_of(const CompileContext&
   }
   return out;
 }
+
+namespace {
 
 Discovery discovery_of(const config::ServiceEntry& se) {
   using R = config::ServiceEntry::Resolution;

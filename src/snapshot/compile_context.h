@@ -72,6 +72,9 @@ std::string cluster_key(std::string_view host, uint32_t port, std::string_view s
 std::string cluster_name(std::string_view host, uint32_t port, std::string_view subset);
 bool labels_select(const config::Labels& selector, const config::Labels& labels);
 bool is_http_protocol(std::string_view protocol);
+// The workloads behind a ServiceEntry: inline endpoints, or WorkloadEntries in its namespace
+// selected by its workloadSelector (compile_clusters.cc).
+std::vector<const config::WorkloadEntrySpec*> workloads_of(const CompileContext& ctx, const config::ServiceEntry& se);
 
 // Passes, in the order compile() runs them.
 void build_services(CompileContext& ctx);
@@ -91,6 +94,16 @@ bool vs_binds_to(const config::VirtualService& vs, const std::string& gateway_re
 // A TCP server, or a TLS/HTTPS server in PASSTHROUGH mode: routed by tcp[]/tls[] rules.
 bool is_l4_server(const config::Server& s);
 void build_mesh(CompileContext& ctx);
+// compile_mesh_tcp.cc: the services' TCP ports on the mesh listener; runs after build_mesh (an
+// HTTP port there decides which TCP services are found by port alone).
+void build_mesh_tcp(CompileContext& ctx);
+// A VirtualService that applies on the mesh listener: `gateways` absent or naming `mesh`.
+bool vs_bound_to_mesh(const config::VirtualService& vs);
+// One tcp[]/tls[] rule's destinations as an L4 route (compile_l4.cc), warning (at `path`) about a
+// destination whose connections will be closed. `context_port` as for resolve_cluster.
+L4Route make_l4_route(CompileContext& ctx, const config::VirtualService& vs,
+                      const std::vector<config::RouteDestination>& route, const std::string& name,
+                      const std::string& path, uint32_t context_port);
 
 // The rules VirtualService `vs_index` compiles into, delegates expanded (compile_delegate.cc).
 const ExpandedRules& expanded_rules(CompileContext& ctx, uint32_t vs_index);

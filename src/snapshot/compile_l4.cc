@@ -22,16 +22,18 @@ bool applies(const std::optional<uint32_t>& port, const std::vector<std::string>
                      [&](const std::string& g) { return config::resolve_gateway_ref(g, vs_ns) == gateway_ref; });
 }
 
-template <class Rule>
-L4Route make_route(CompileContext& ctx, const config::VirtualService& vs, const Rule& rule, const std::string& name,
-                   const std::string& path) {
+}  // namespace
+
+L4Route make_l4_route(CompileContext& ctx, const config::VirtualService& vs,
+                      const std::vector<config::RouteDestination>& route, const std::string& name,
+                      const std::string& path, uint32_t context_port) {
   L4Route r;
   r.name = name;
   std::vector<std::optional<int32_t>> weights;
-  for (size_t i = 0; i < rule.route.size(); ++i) {
-    const config::RouteDestination& d = rule.route[i];
+  for (size_t i = 0; i < route.size(); ++i) {
+    const config::RouteDestination& d = route[i];
     const std::string host = config::resolve_short_name(d.destination.host, vs.meta.namespace_);
-    const uint32_t cluster = ctx.resolve_cluster(host, d.destination.port, d.destination.subset, 0);
+    const uint32_t cluster = ctx.resolve_cluster(host, d.destination.port, d.destination.subset, context_port);
     if (const Cluster& c = ctx.snap.clusters[cluster]; c.missing())
       ctx.warn("VirtualService", vs.meta.namespace_ + "/" + vs.meta.name, vs.source,
                fmt::format("{}.route[{}].destination", path, i),
@@ -46,6 +48,8 @@ L4Route make_route(CompileContext& ctx, const config::VirtualService& vs, const 
   r.split = split::WeightedChoice::build(weights);
   return r;
 }
+
+namespace {
 
 // Match conditions L4 routes do not evaluate yet: said (FILE:LINE), never silently ignored.
 template <class Match>
@@ -74,7 +78,8 @@ void add_rules(CompileContext& ctx, L4Listener& l, const std::string& gateway_re
           const auto& m = rule.match[mi];
           if (!applies(m.port, m.gateways, l.port, gateway_ref, vs->meta.namespace_)) continue;
           warn_unenforced(ctx, *vs, fmt::format("spec.tls[{}].match[{}]", i, mi), m);
-          L4Route r = make_route(ctx, *vs, rule, fmt::format("{} tls[{}]", object, i), fmt::format("spec.tls[{}]", i));
+          L4Route r = make_l4_route(ctx, *vs, rule.route, fmt::format("{} tls[{}]", object, i),
+                                    fmt::format("spec.tls[{}]", i), 0);
           r.sni_hosts = m.sni_hosts;
           l.routes.push_back(std::move(r));
         }
@@ -89,8 +94,8 @@ void add_rules(CompileContext& ctx, L4Listener& l, const std::string& gateway_re
       if (!any) continue;
       for (size_t mi = 0; mi < rule.match.size(); ++mi)
         warn_unenforced(ctx, *vs, fmt::format("spec.tcp[{}].match[{}]", i, mi), rule.match[mi]);
-      l.routes.push_back(
-          make_route(ctx, *vs, rule, fmt::format("{} tcp[{}]", object, i), fmt::format("spec.tcp[{}]", i)));
+      l.routes.push_back(make_l4_route(ctx, *vs, rule.route, fmt::format("{} tcp[{}]", object, i),
+                                       fmt::format("spec.tcp[{}]", i), 0));
     }
   }
 }

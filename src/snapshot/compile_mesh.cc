@@ -13,11 +13,11 @@
 #include "snapshot/compile_context.h"
 
 namespace sy::snapshot::detail {
-namespace {
-
-bool bound_to_mesh(const config::VirtualService& vs) {
+bool vs_bound_to_mesh(const config::VirtualService& vs) {
   return vs.gateways.empty() || std::find(vs.gateways.begin(), vs.gateways.end(), "mesh") != vs.gateways.end();
 }
+
+namespace {
 
 std::vector<uint32_t> http_ports(const ServiceInfo& s) {
   std::vector<uint32_t> out;
@@ -52,16 +52,15 @@ void build_mesh(CompileContext& ctx) {
 
   for (uint32_t vi = 0; vi < ctx.virtual_services.size(); ++vi) {
     const config::VirtualService& vs = *ctx.virtual_services[vi];
-    if (!bound_to_mesh(vs) || !policy::exported_to(vs.export_to, vs.meta.namespace_, ctx.options.proxy_namespace))
+    if (!vs_bound_to_mesh(vs) || !policy::exported_to(vs.export_to, vs.meta.namespace_, ctx.options.proxy_namespace))
       continue;
     const std::string object = vs.meta.namespace_ + "/" + vs.meta.name;
-    // The mesh listener speaks HTTP only: its L4 rules are said to be ignored, never dropped quietly.
-    if (!vs.tcp.empty())
-      ctx.warn("VirtualService", object, vs.source, "spec.tcp",
-               "tcp[] rules are routed on Gateway TCP servers only; on the mesh listener they are ignored");
+    // tcp[] rules are compiled by build_mesh_tcp; tls[] rules are not routed on the mesh listener
+    // yet: said, never dropped quietly.
     if (!vs.tls.empty())
       ctx.warn("VirtualService", object, vs.source, "spec.tls",
-               "tls[] rules are routed on Gateway TLS passthrough servers only; on the mesh listener they are ignored");
+               "tls[] rules are routed on Gateway TLS passthrough servers only; on the mesh listener they are ignored "
+               "(a TLS or HTTPS service port there is forwarded as opaque TCP: by tcp[] rules, else to the service)");
     for (size_t hi = 0; hi < vs.hosts.size(); ++hi) {
       std::string h = config::resolve_short_name(vs.hosts[hi], vs.meta.namespace_);
       std::set<uint32_t> ports;

@@ -23,6 +23,7 @@
 #include "policy/retry_policy.h"
 #include "policy/route_policies.h"
 #include "route/host_table.h"
+#include "route/ip_prefix.h"
 #include "route/redirect.h"
 #include "route/request_match.h"
 #include "route/rewrite.h"
@@ -40,6 +41,9 @@ struct CompileOptions {
   config::Labels proxy_labels;                  // empty => every Gateway applies
   std::string root_namespace = "istio-system";  // last place a DestinationRule is looked up
   WorkloadIdentity workload;                    // ISTIO_MUTUAL's certificates (workload_identity.h)
+  // The mesh's trust domain (MeshConfig trustDomain, `serve --trust-domain`): the SPIFFE
+  // identities ISTIO_MUTUAL expects of endpoints with a serviceAccount (service_identities.h).
+  std::string trust_domain = "cluster.local";
   // This proxy's locality "region/zone/subzone" (serve --locality); empty = none, and then
   // locality load balancing does nothing, as for an Istio proxy without a locality.
   std::string locality;
@@ -221,6 +225,33 @@ struct L4Listener {
   const L4Route* route(std::string_view sni) const;
 };
 
+// === Mesh TCP (a sidecar's outbound TCP: service ports below HTTP on the mesh listener) ===
+
+// One tcp[] rule of a mesh VirtualService as it applies to one service port. Its port, gateways,
+// sourceLabels and sourceNamespace were settled at compile time against this proxy (as istiod
+// does when it builds the listener); destinationSubnets are left for connection time.
+struct MeshTcpRule {
+  L4Route route;
+  std::vector<route::IpPrefix> destination_subnets;  // empty: any destination
+};
+
+// A TCP port of a service (protocol TCP, or TLS/HTTPS/MONGO/REDIS/MYSQL, which a sidecar forwards
+// as opaque TCP) as the mesh listener serves it: a connection meant for it goes through the
+// first rule that takes its destination, else to the service's own cluster (Istio's default).
+struct MeshTcpService {
+  std::string host;
+  uint32_t port = 0;
+  std::vector<route::IpPrefix> addresses;  // ServiceEntry addresses / the Service's cluster IP
+  // Takes connections to `port` whatever their address: a service without addresses, the first
+  // on a port that is no HTTP service's (Istio's 0.0.0.0:PORT listener).
+  bool by_port = false;
+  std::vector<MeshTcpRule> rules;  // merge order
+  L4Route fallback;                // the service's own cluster: outbound|PORT||HOST
+
+  // The route for a connection to `destination` (null: the address is not known).
+  const L4Route& route(const route::IpAddress* destination) const;
+};
+
 struct Snapshot {
   uint64_t version = 0;
   uint64_t content_hash = 0;  // FNV-1a over the whole ConfigSet (see config_hash.h)
@@ -228,6 +259,7 @@ struct Snapshot {
   std::vector<Listener> listeners;  // gateway listeners, sorted by (port, bind)
   std::vector<Listener> mesh;       // one per mesh port, sorted by port
   std::vector<L4Listener> l4;       // gateway TCP and TLS passthrough ports
+  std::vector<MeshTcpService> mesh_tcp;  // sorted by port, then load order
   std::vector<Cluster> clusters;    // index == Cluster::id
   std::vector<VirtualServiceInfo> virtual_services;
   std::shared_ptr<const config::ConfigSet> config;  // what this was compiled from (explain, config_dump)
@@ -236,6 +268,10 @@ struct Snapshot {
   const Listener* find_listener(uint32_t port, std::string_view bind = {}) const;
   const Listener* find_mesh(uint32_t port) const;
   const L4Listener* find_l4(uint32_t port, std::string_view bind = {}) const;
+  // The service a mesh connection to (`destination`, `port`) is meant for when that is a TCP
+  // port: the first whose addresses hold the destination, else the port's by_port service; null
+  // when none (the connection is HTTP). `destination` null: not known (not redirected).
+  const MeshTcpService* find_mesh_tcp(uint32_t port, const route::IpAddress* destination) const;
   const Cluster* find_cluster(std::string_view name) const;
 };
 

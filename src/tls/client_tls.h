@@ -36,6 +36,8 @@ class ClientTls {
   static std::shared_ptr<const ClientTls> make(const ClientTlsSettings& settings, std::string& error);
 
   SSL_CTX* context() const { return ctx_.get(); }
+  // What it was made from (explain and tests read the names it checks).
+  const ClientTlsSettings& settings() const { return settings_; }
   // The SNI for a request to `authority` ("host" or "host:port"); empty for an IP address.
   std::string server_name(std::string_view authority) const;
   // Sets SNI on a new connection's SSL.

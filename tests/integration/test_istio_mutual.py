@@ -2,8 +2,9 @@
 --workload-key, --workload-ca): a Gateway server terminates mesh mTLS with it (callers need a
 certificate of the mesh's roots), a rotation of the files reaches new handshakes, a DestinationRule
 originates mesh mTLS to a sidecar-like upstream (workload certificate, Istio's SNI and ALPN, the
-ServiceEntry's subjectAltNames checked), and without the flags the server stays closed and the
-cluster answers 503 — never plaintext — with a line that names the flags."""
+ServiceEntry's subjectAltNames and its endpoints' service accounts checked), and without the flags
+the server stays closed and the cluster answers 503 — never plaintext — with a line that names the
+flags."""
 
 import os
 import shutil
@@ -244,6 +245,88 @@ class IstioMutualOrigination(unittest.TestCase):
         self.assertIn("UF", headers.get("x-switchyard-reason", ""))
         self.assertIn(b"subjectAltNames", body)
         self.assertEqual(len(self.up.seen), before)
+
+
+def service_with_accounts(name, port, account, selected):
+    """A mesh ServiceEntry without subjectAltNames whose one workload runs as `account`: a
+    WorkloadEntry it selects (`selected`) or an inline endpoint; plus its ISTIO_MUTUAL rule."""
+    workload = f"{{address: 127.0.0.1, ports: {{http: {port}}}, serviceAccount: {account}, labels: {{app: {name}}}}}"
+    if selected:
+        endpoints = f"""  workloadSelector: {{labels: {{app: {name}}}}}
+---
+apiVersion: networking.istio.io/v1
+kind: WorkloadEntry
+metadata: {{name: {name}-vm, namespace: default}}
+spec: {workload}
+"""
+    else:
+        endpoints = f"  endpoints: [{workload}]\n"
+    return f"""
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {{name: {name}, namespace: default}}
+spec:
+  hosts: [{name}.default.svc.cluster.local]
+  location: MESH_INTERNAL
+  resolution: STATIC
+  ports: [{{number: 9080, name: http, protocol: HTTP}}]
+{endpoints}---
+apiVersion: networking.istio.io/v1
+kind: DestinationRule
+metadata: {{name: {name}, namespace: default}}
+spec:
+  host: {name}.default.svc.cluster.local
+  trafficPolicy:
+    tls: {{mode: ISTIO_MUTUAL}}
+"""
+
+
+class IstioMutualServiceAccounts(unittest.TestCase):
+    """Without subjectAltNames anywhere, the upstream is checked against its endpoints' service
+    accounts, spiffe://cluster.local/ns/default/sa/ACCOUNT, as istiod builds the list."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.d = tempfile.mkdtemp(prefix="sy-imtls-sa-")
+        cls.mesh = Pki(cls.d, "mesh-root")
+        gw_cert, gw_key = cls.mesh.issue("istio-ingressgateway", GATEWAY_SA)
+        right_cert, right_key = cls.mesh.issue("reviews", "URI:spiffe://cluster.local/ns/default/sa/reviews")
+        wrong_cert, wrong_key = cls.mesh.issue("ratings", "URI:spiffe://cluster.local/ns/default/sa/intruder")
+        cls.right = TlsUpstream(right_cert, right_key, client_ca=cls.mesh.ca, alpn=["istio"])
+        cls.wrong = TlsUpstream(wrong_cert, wrong_key, client_ca=cls.mesh.ca, alpn=["istio"])
+        cls.port = harness.free_port()
+        docs = [mesh_routes(cls.port, ["reviews", "ratings"]),
+                service_with_accounts("reviews", cls.right.port, "reviews", selected=True),
+                service_with_accounts("ratings", cls.wrong.port, "ratings", selected=False)]
+        cls.gw = gwtest.start_gateway(docs, listen_ports=[cls.port], extra_args=[
+            "--admin", "off", "--workload-cert", gw_cert, "--workload-key", gw_key, "--workload-ca", cls.mesh.ca])
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.gw.stop()
+        cls.right.stop()
+        cls.wrong.stop()
+        shutil.rmtree(cls.d, ignore_errors=True)
+
+    # Scenario: a WorkloadEntry's serviceAccount matches the upstream certificate's URI SAN: served.
+    def test_matching_service_account(self):
+        c = gwtest.Client(self.port)
+        status, _, body = c.get("/reviews", host="bookinfo.example.com")
+        c.close()
+        self.assertEqual(status, 200, body)
+        self.assertIn(("outbound_.9080_._.reviews.default.svc.cluster.local", "istio"), self.right.seen)
+
+    # Scenario: the upstream's certificate names another service account than the endpoint's:
+    # 503 UF with the TLS reason, and no request reaches it.
+    def test_other_service_account_is_503(self):
+        before = len(self.wrong.seen)
+        c = gwtest.Client(self.port)
+        status, headers, body = c.get("/ratings", host="bookinfo.example.com")
+        c.close()
+        self.assertEqual(status, 503, body)
+        self.assertIn("UF", headers.get("x-switchyard-reason", ""))
+        self.assertIn(b"subjectAltNames", body)
+        self.assertEqual(len(self.wrong.seen), before)
 
 
 class IstioMutualWithoutWorkloadCert(unittest.TestCase):

@@ -19,9 +19,10 @@ import harness  # noqa: E402
 CLIENT_SOURCE = "127.0.0.2"  # only this client's connections are redirected, not switchyard's own
 
 
-def in_own_netns():
-    """Re-runs this file in a new network namespace (iptables rules stay inside it). Returns the
-    exit code, or None when namespaces or iptables are not available here."""
+def in_own_netns(script=__file__):
+    """Re-runs `script` (this file by default) in a new network namespace (iptables rules stay
+    inside it). Returns its exit code, None when already inside one, or -1 when namespaces or
+    iptables are not available here."""
     if os.environ.get("SY_IN_NETNS") == "1":
         return None
     if not shutil.which("unshare") or not shutil.which("iptables") or not shutil.which("ip"):
@@ -30,7 +31,7 @@ def in_own_netns():
     if probe.returncode != 0:
         return -1
     env = dict(os.environ, SY_IN_NETNS="1")
-    return subprocess.run(["unshare", "-n", sys.executable, os.path.abspath(__file__), *sys.argv[1:]], env=env).returncode
+    return subprocess.run(["unshare", "-n", sys.executable, os.path.abspath(script), *sys.argv[1:]], env=env).returncode
 
 
 class EchoUpstream:
