@@ -32,7 +32,7 @@ test-asan: deps
 bench-micro: build
 	@$(BUILD)/bench_micro
 
-# Side-by-side benchmark against haproxy and nginx (targets in docs/performance.md); about 12 minutes (HTTP/1.1, open loop, HTTPS, handshakes, h2c, idle memory).
+# Side-by-side benchmark against haproxy and nginx (targets in docs/performance.md); about 13 minutes (HTTP/1.1, open loop, HTTPS, handshakes, h2c, gRPC, idle memory).
 # Pass bench.py flags through BENCH_ARGS, e.g. BENCH_ARGS="--scenarios a --rounds 5".
 bench: build
 	@SKIP_BUILD=1 BUILD=$(BUILD) bash bench/run.sh $(BENCH_ARGS)

@@ -15,6 +15,7 @@ Scenarios (see docs/performance.md):
   t  HTTPS keep-alive, small response (wrk over TLS 1.3, ECDSA P-256), every proxy terminating TLS
   s  TLS handshakes per second, full and resumed, ECDSA P-256 and RSA 2048 (openssl s_time)
   h  h2c with prior knowledge, h2load -c 10 -m 10, HTTP/1.1 upstream
+  g  gRPC unary over h2c, h2load -c 10 -m 10 POSTing one message, to bench/grpc_upstream (h2c)
   e  10,000 idle keep-alive client connections: RSS of each proxy
 Targets run interleaved, A B C D A B C D ..., and every figure is reported as a median over rounds.
 """
@@ -45,6 +46,12 @@ LOADGEN_CPU = "0"
 SERVER_CPU = "1"
 EPOLL = "switchyard-epoll"  # extra row: the same binary with --io epoll (when it has an io_uring build)
 BENCH_HOST_INDEX = 4999  # the VirtualService host requests carry, in both the 1- and 10,000-VS configs
+# Scenario g: one unary call, a length-prefixed 7-byte message (field 1 = "bench"), written to the
+# run directory as GRPC_BODY by tls_and_h2_scenarios.
+GRPC_PATH = "/bench.Echo/Unary"
+GRPC_MESSAGE = b"\x00\x00\x00\x00\x07\x0a\x05bench"
+GRPC_HEADERS = ["-H", "content-type: application/grpc", "-H", "te: trailers"]
+GRPC_BODY = ""
 
 
 def log(msg: str) -> None:
@@ -139,7 +146,8 @@ def rss_kib(pid: int) -> int:
 
 def wait_http(port: int, host: str, path: str = "/", timeout: float = 20.0, frontend: str = "http") -> None:
     """Waits for a 200 from 127.0.0.1:port: HTTP/1.1, HTTPS (certificate not checked) or h2c (one
-    h2load request: the peers' h2c ports speak nothing else)."""
+    h2load request: the peers' h2c ports speak nothing else) or gRPC (one unary call with nghttp,
+    which must end in trailers with grpc-status 0: a proxy's own gRPC-shaped error is a 200 too)."""
     deadline = time.monotonic() + timeout
     last = None
     insecure = ssl.create_default_context()
@@ -147,6 +155,12 @@ def wait_http(port: int, host: str, path: str = "/", timeout: float = 20.0, fron
     insecure.verify_mode = ssl.CERT_NONE
     while time.monotonic() < deadline:
         try:
+            if frontend == "grpc":
+                out = subprocess.run(["nghttp", "-v", "-d", GRPC_BODY, *GRPC_HEADERS, "-H", f":authority: {host}",
+                                      f"http://127.0.0.1:{port}{GRPC_PATH}"], capture_output=True, timeout=5)
+                if b"grpc-status: 0" in out.stdout:
+                    return
+                raise RuntimeError(out.stdout[-300:])
             if frontend == "h2c":
                 out = subprocess.run(["h2load", "-n", "1", "-c", "1", "-H", f":authority: {host}",
                                       f"http://127.0.0.1:{port}{path}"], capture_output=True, text=True, timeout=5)
@@ -171,11 +185,13 @@ def bench_host(i: int) -> str:
     return f"svc-{i:05d}.bench.test"
 
 
-def switchyard_config(dirpath: str, port: int, upstream_port: int, vs_count: int, tls: "Cert | None" = None) -> str:
+def switchyard_config(dirpath: str, port: int, upstream_port: int, vs_count: int, tls: "Cert | None" = None,
+                      upstream_protocol: str = "HTTP") -> str:
     """Gateway + ServiceEntry (STATIC endpoint = the upstream) + vs_count VirtualServices, each with
     a prefix route, an exact header route (x-tenant) and a catch-all, the shape of
     bench/config_scale.py; route timeouts and retries left at their defaults. With `tls`, the
-    Gateway server is HTTPS (SIMPLE) with that certificate; an HTTP server also takes h2c."""
+    Gateway server is HTTPS (SIMPLE) with that certificate; an HTTP server also takes h2c. With
+    upstream_protocol GRPC the upstream is spoken to in HTTP/2 (h2c), as Istio does for that port."""
     os.makedirs(dirpath, exist_ok=True)
     server_tls = "" if tls is None else f"""    tls:
       mode: SIMPLE
@@ -209,12 +225,12 @@ spec:
   resolution: STATIC
   ports:
   - number: 80
-    name: http
-    protocol: HTTP
+    name: {upstream_protocol.lower()}
+    protocol: {upstream_protocol}
   endpoints:
   - address: 127.0.0.1
     ports:
-      http: {upstream_port}
+      {upstream_protocol.lower()}: {upstream_port}
 """]
     indices = [i for i in range(vs_count) if i != BENCH_HOST_INDEX][: vs_count - 1] + [BENCH_HOST_INDEX]
     with open(os.path.join(dirpath, "bench.yaml"), "w") as f:
@@ -281,7 +297,7 @@ def make_cert(run: str, name: str, key_args: list[str]) -> Cert:
 
 
 def haproxy_bind(port: int, frontend: str, tls: "Cert | None") -> str:
-    if frontend == "h2c":
+    if frontend in ("h2c", "grpc"):
         return f"bind 127.0.0.1:{port} proto h2"
     if frontend == "https":
         return f"bind 127.0.0.1:{port} ssl crt {tls.pem} alpn http/1.1"
@@ -313,13 +329,13 @@ frontend fe
     default_backend be
 
 backend be
-    server up 127.0.0.1:{upstream_port}
+    server up 127.0.0.1:{upstream_port}{" proto h2" if frontend == "grpc" else ""}
 """)
     return path
 
 
 def nginx_listen(port: int, frontend: str, tls: "Cert | None") -> str:
-    if frontend == "h2c":
+    if frontend in ("h2c", "grpc"):
         return f"listen 127.0.0.1:{port} http2 backlog=4096;"
     if frontend == "https":
         # Tickets are on by default; the shared cache serves clients that resume by session id.
@@ -365,7 +381,7 @@ http {{
     server {{
         {nginx_listen(port, frontend, tls)}
         location / {{
-            proxy_pass http://up;
+            {"grpc_pass grpc://up;" if frontend == "grpc" else 'proxy_pass http://up;'}
             proxy_http_version 1.1;
             proxy_set_header Connection "";
         }}
@@ -401,7 +417,8 @@ def start_switchyard(name: str, binary: str, run: str, upstream_port: int, vs_co
                      access_log: str | None = None, extra_args: tuple = (), frontend: str = "http",
                      tls: Cert | None = None) -> Target:
     port = free_port()
-    cfg = switchyard_config(os.path.join(run, name), port, upstream_port, vs_count, tls if frontend == "https" else None)
+    cfg = switchyard_config(os.path.join(run, name), port, upstream_port, vs_count, tls if frontend == "https" else None,
+                            "GRPC" if frontend == "grpc" else "HTTP")
     cmd = [binary, "serve", "-c", cfg, "--workers", "1", "--bind", "127.0.0.1", "--drain-time-ms", "200"]
     if access_log is not None:
         cmd += ["--access-log", access_log]
@@ -528,11 +545,14 @@ def h2load_result(t: Target, out: subprocess.CompletedProcess, logf: str, second
             "errors": int(m.group(4)) + int(m.group(5)) + bad, "cpu_s": cpu_s}
 
 
-def run_h2load_mux(t: Target, seconds: float, clients: int, streams: int, run: str) -> dict:
-    """h2c, closed loop: `clients` connections with `streams` concurrent streams each."""
+def run_h2load_mux(t: Target, seconds: float, clients: int, streams: int, run: str, grpc: bool = False) -> dict:
+    """h2c, closed loop: `clients` connections with `streams` concurrent streams each; with `grpc`,
+    each request is one unary gRPC call (POST of GRPC_BODY)."""
     logf = os.path.join(run, f"h2load-mux-{t.name}.log")
+    call = ["-d", GRPC_BODY, *GRPC_HEADERS] if grpc else []
     cmd = ["taskset", "-c", LOADGEN_CPU, "h2load", "-c", str(clients), "-m", str(streams), "-D", str(int(seconds)),
-           "--log-file", logf, "-H", f":authority: {t.host}", f"http://127.0.0.1:{t.port}/"]
+           "--log-file", logf, "-H", f":authority: {t.host}", *call,
+           f"http://127.0.0.1:{t.port}{GRPC_PATH if grpc else '/'}"]
     cpu0 = cpu_seconds(t.cpu_pid)
     out = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 30)
     cpu1 = cpu_seconds(t.cpu_pid)
@@ -609,6 +629,32 @@ def tls_and_h2_scenarios(args, run: str, up_port: int, report: list[str], result
                             "13-byte response", rows))
         for t in targets:
             PROCS.stop(t.proc)
+    if "g" in args.scenarios:
+        grpc_scenario(args, run, report, results)
+
+
+def grpc_scenario(args, run: str, report: list[str], results: dict) -> None:
+    """Issue 14's gRPC row: unary calls over h2c through each proxy to one h2c gRPC origin."""
+    global GRPC_BODY
+    GRPC_BODY = os.path.join(run, "grpc-request.bin")
+    with open(GRPC_BODY, "wb") as f:
+        f.write(GRPC_MESSAGE)
+    port = free_port()
+    origin = PROCS.start("grpc-upstream", [args.grpc_upstream, str(port)], SERVER_CPU, run)
+    targets = [start_switchyard("switchyard-grpc", args.switchyard, run, port, 1, frontend="grpc"),
+               start_haproxy("haproxy-grpc", run, port, "grpc"),
+               start_nginx("nginx-grpc", run, port, "grpc")]
+    for t in targets:
+        t.name = t.name.removesuffix("-grpc")
+        run_h2load_mux(t, 1, 10, 10, run, grpc=True)
+    log("scenario g: gRPC unary over h2c, h2load -c 10 -m 10")
+    rows = interleave(targets, args.rounds, lambda t: run_h2load_mux(t, args.seconds, 10, 10, run, grpc=True))
+    results["g"] = {n: r.runs for n, r in rows.items()}
+    report.append(table("(g) gRPC unary (h2c both sides, bench/grpc_upstream), h2load -c 10 -m 10, one 12-byte "
+                        "message each way, grpc-status in trailers", rows))
+    for t in [*targets]:
+        PROCS.stop(t.proc)
+    PROCS.stop(origin)
 
 
 # === reporting ===
@@ -643,6 +689,9 @@ def table(title: str, rows: dict[str, Row], note: str = "") -> str:
     lines += ["| target | req/s (median) | min–max req/s | p50 | p90 | p99 | p99.9 | × direct | × haproxy | × best peer "
               "| CPU µs/req | CPU × lower peer | errors |",
               "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    def ratio(value: float, base) -> str:  # blank when the table has no such row
+        return f"{value / base:.3f}" if base else ""
+
     for name, r in rows.items():
         rps = r.med("rps")
         rpss = [x["rps"] for x in r.runs]
@@ -651,11 +700,10 @@ def table(title: str, rows: dict[str, Row], note: str = "") -> str:
         lines.append(
             f"| {name}{' (upstream CPU)' if is_direct else ''} | {rps:,.0f} | {min(rpss):,.0f}–{max(rpss):,.0f} "
             f"| {fmt_us(r.med('p50_us'))} | {fmt_us(r.med('p90_us'))} | {fmt_us(r.med('p99_us'))} "
-            f"| {fmt_us(r.med('p999_us'))} | {rps / direct.med('rps'):.3f} | {rps / ha.med('rps'):.3f} | {rps / best_peer_rps:.3f} "
-            f"| {cpu:.1f} | {'' if is_direct else f'{cpu / low_peer_cpu:.3f}'} | {sum(x['errors'] for x in r.runs)} |"
-            if direct and ha else
-            f"| {name} | {rps:,.0f} | | {fmt_us(r.med('p50_us'))} | {fmt_us(r.med('p90_us'))} | {fmt_us(r.med('p99_us'))} "
-            f"| {fmt_us(r.med('p999_us'))} | | | | {cpu:.1f} | | {sum(x['errors'] for x in r.runs)} |")
+            f"| {fmt_us(r.med('p999_us'))} | {ratio(rps, direct.med('rps') if direct else None)} "
+            f"| {ratio(rps, ha.med('rps') if ha else None)} | {ratio(rps, best_peer_rps if peers else None)} "
+            f"| {cpu:.1f} | {'' if is_direct else ratio(cpu, low_peer_cpu if peers else None)} "
+            f"| {sum(x['errors'] for x in r.runs)} |")
     lines.append("")
     return "\n".join(lines)
 
@@ -743,6 +791,23 @@ def verdicts(results: dict, vs_count: int) -> str:
         if hb:
             rows.append(f"| A/A noise floor: haproxy-B ÷ haproxy (throughput; CPU/req) | {hb / ha:.3f}; "
                         f"{cpu('a', 'haproxy-B') / cpu('a', 'haproxy'):.3f} | ≈ 1 | — |")
+    def lead(scn, label):
+        # Issues 12 and 14: the HTTPS and h2c rows are held to (a)'s targets.
+        if scn not in results:
+            return
+        sy, ha, ng = (med(scn, n, "rps") for n in ("switchyard", "haproxy", "nginx"))
+        add(f"({scn}) {label} throughput: switchyard ÷ faster peer", f"{sy / max(ha, ng):.3f}", "≥ 1.10",
+            sy / max(ha, ng) >= 1.10)
+        c = cpu(scn, "switchyard") / min(cpu(scn, "haproxy"), cpu(scn, "nginx"))
+        add(f"({scn}) {label} CPU per request: switchyard ÷ lower peer", f"{c:.3f}", "≤ 0.85", c <= 0.85)
+
+    lead("t", "HTTPS keep-alive")
+    lead("h", "h2c")
+    if "g" in results:  # issue 14 asks for the row side by side with haproxy, without a threshold
+        sy, ha = (med("g", n, "rps") for n in ("switchyard", "haproxy"))
+        c = cpu("g", "switchyard") / cpu("g", "haproxy")
+        rows.append(f"| (g) gRPC unary: switchyard ÷ haproxy (throughput; CPU/req) | {sy / ha:.3f}; {c:.3f} | — | — |")
+
     def latency(scn, name, label):
         # Issue 15: p50, p90 and p99 each at or below both peers'.
         if name not in results.get(scn, {}):
@@ -812,8 +877,10 @@ def main() -> int:
     ap.add_argument("--upstream", required=True, help="fast-upstream binary (bench/run.sh builds it)")
     ap.add_argument("--openloop", default=os.path.join(ROOT, "build", "bench", "openloop"),
                     help="open-loop generator binary (bench/run.sh builds it from bench/openloop.cc)")
-    ap.add_argument("--scenarios", default="abcthse",
-                    help="subset of a, b, c, t, s, h, e (d rides along with a; b also runs b-open)")
+    ap.add_argument("--grpc-upstream", default=os.path.join(ROOT, "build", "bench", "grpc-upstream"),
+                    help="gRPC origin for scenario g (bench/run.sh builds it from bench/grpc_upstream.cc)")
+    ap.add_argument("--scenarios", default="abcthgse",
+                    help="subset of a, b, c, t, s, h, g, e (d rides along with a; b also runs b-open)")
     ap.add_argument("--rounds", type=int, default=3)
     ap.add_argument("--seconds", type=int, default=5, help="length of one measured run")
     ap.add_argument("--conns", type=int, default=50, help="wrk connections for a and c")

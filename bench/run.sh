@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 
 need=()
 command -v wrk >/dev/null || need+=(wrk)
-command -v h2load >/dev/null || need+=(nghttp2-client)
+command -v h2load >/dev/null && command -v nghttp >/dev/null || need+=(nghttp2-client)
 command -v haproxy >/dev/null || need+=(haproxy)
 command -v nginx >/dev/null || need+=(nginx-light)
 command -v taskset >/dev/null || need+=(util-linux)
@@ -30,6 +30,10 @@ if [[ ! -x "$BUILD/bench/fast-upstream" || bench/fast_upstream.cc -nt "$BUILD/be
   g++ -O2 -std=c++20 -Wall -Wextra -o "$BUILD/bench/fast-upstream" bench/fast_upstream.cc
 fi
 
+if [[ ! -x "$BUILD/bench/grpc-upstream" || bench/grpc_upstream.cc -nt "$BUILD/bench/grpc-upstream" ]]; then
+  g++ -O2 -std=c++20 -Wall -Wextra -o "$BUILD/bench/grpc-upstream" bench/grpc_upstream.cc -lnghttp2
+fi
+
 if [[ ! -x "$BUILD/bench/openloop" || bench/openloop.cc -nt "$BUILD/bench/openloop" ]]; then
   g++ -O2 -std=c++20 -Wall -Wextra -o "$BUILD/bench/openloop" bench/openloop.cc
 fi
@@ -44,4 +48,4 @@ fi
 # Hard bound on the whole run; bench.py stops its children by PID on SIGTERM.
 exec timeout --signal=TERM --kill-after=30 "${BENCH_TIMEOUT:-1200}" \
   python3 bench/bench.py --switchyard "$BUILD/switchyard" --upstream "$BUILD/bench/fast-upstream" \
-  --openloop "$BUILD/bench/openloop" "$@"
+  --openloop "$BUILD/bench/openloop" --grpc-upstream "$BUILD/bench/grpc-upstream" "$@"
