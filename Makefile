@@ -51,7 +51,7 @@ clean:
 # reaches the RSS limit (libFuzzer's out-of-memory report walks the whole heap, which can take
 # many minutes). `timeout` is the last resort if a target wedges anyway.
 FUZZ_SECONDS ?= 60
-FUZZ_TARGETS ?= http1_request http1_response http1_chunked config_yaml route_match tls_client_hello h2_server_session
+FUZZ_TARGETS ?= http1_request http1_response http1_chunked config_yaml route_match tls_client_hello h2_server_session grpc_web
 FUZZ_ARGS ?=
 fuzz: deps
 	@cmake -S . -B build-fuzz -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DCMAKE_CXX_COMPILER=clang++-14 \

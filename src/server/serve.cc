@@ -79,7 +79,7 @@ WorkerObservers attach_observers(ProxyServer& server, const snapshot::SnapshotSt
 std::unique_ptr<admin::AdminServer> start_admin(const ServeOptions& opts, const snapshot::SnapshotStore& store,
                                                 asio::io_context& control, const Reloader& reloader,
                                                 ProxyServer& server, const WorkerObservers& observers,
-                                                policy::ClusterStateRegistry& cluster_states) {
+                                                policy::ClusterStateRegistry& cluster_states, bool ready) {
   if (opts.admin == "off") return nullptr;
   admin::AdminSources src;
   src.store = &store;
@@ -94,6 +94,9 @@ std::unique_ptr<admin::AdminServer> start_admin(const ServeOptions& opts, const 
   src.cluster_view = [&cluster_states] { return cluster_states.view(); };    // view() locks its own mutex
   src.listener_failures = [&server] { return server.listener_failures(); };  // locks its own mutex too
   auto admin_server = std::make_unique<admin::AdminServer>(std::move(src));
+  // Queued before the admin thread runs, so it comes before any request: a /ready probe in the
+  // first moments would otherwise see 503 although a config is in force.
+  admin_server->set_ready(ready);
   std::string error;
   if (!admin_server->start(opts.admin, error)) {
     spdlog::error("{}; serving without the admin listener", error);
@@ -210,8 +213,8 @@ int run_serve(const ServeOptions& opts) {
   }
 
   // Admin listener: its own thread; asks the workers and this thread for data by message.
-  admin_server = start_admin(opts, store, main_io, reloader, server, observers, cluster_states);
-  update_ready();
+  admin_server =
+      start_admin(opts, store, main_io, reloader, server, observers, cluster_states, reloader.status().applied);
 
   asio::signal_set hup(main_io, SIGHUP);
   reload_on_sighup(hup, reload);

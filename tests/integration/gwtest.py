@@ -13,11 +13,21 @@ import time
 import harness
 
 
+def _admin_port(args):
+    """[P] for `--admin 127.0.0.1:P` among `args` (a real port, not 0 or off), else []."""
+    args = list(args)
+    for flag, value in zip(args, args[1:]):
+        if flag == "--admin" and value.startswith("127.0.0.1:") and value.rsplit(":", 1)[1] not in ("", "0"):
+            return [int(value.rsplit(":", 1)[1])]
+    return []
+
+
 def start_gateway(yaml_docs, listen_ports=(), mesh_ports=(), extra_args=(), workers=2, timeout=15.0, wrapper=()):
     """Write `yaml_docs` (a string, or a list of strings joined with ---) to a fresh temp dir and
     start `switchyard serve -c DIR --bind 127.0.0.1` (behind `wrapper`, a command prefix, if given).
     Waits until every port in `listen_ports` (Gateway server ports) and `mesh_ports` (given as
-    --mesh-listen 127.0.0.1:P) accepts."""
+    --mesh-listen 127.0.0.1:P) accepts, and the `--admin 127.0.0.1:P` port if one is given (the
+    admin listener opens after the traffic ports: a slow build, such as TSan's, showed the gap)."""
     if not isinstance(yaml_docs, str):
         yaml_docs = "\n---\n".join(d.strip("\n") for d in yaml_docs)
     d = tempfile.mkdtemp(prefix="sy-gw-")
@@ -28,7 +38,7 @@ def start_gateway(yaml_docs, listen_ports=(), mesh_ports=(), extra_args=(), work
     args += list(extra_args)
     proc = harness.start_process(args)
     deadline = time.monotonic() + timeout
-    for p in list(listen_ports) + list(mesh_ports):
+    for p in list(listen_ports) + list(mesh_ports) + _admin_port(extra_args):
         while not harness.port_accepts(p):
             if not proc.alive() or time.monotonic() > deadline:
                 proc.stop()
